@@ -1,0 +1,193 @@
+/**
+ * flags.ts — FLAGS, with lazily computed condition codes.
+ *
+ * ALU instructions do not compute CF/PF/AF/ZF/SF/OF. They record the
+ * operation kind, both operands and the result (LAZY_*), and the flags are
+ * derived only when something reads them: a Jcc asks for one flag, PUSHF or
+ * an interrupt for all. Most results are overwritten before anyone looks,
+ * so the interpreter (and later the JIT, which elides even the recording)
+ * skips the work. The measurement behind the choice is in ARCHITECTURE.md.
+ *
+ * Carry and overflow come from the operands' and result's top bits, the
+ * same formulas for ADD/ADC and SUB/SBB/CMP/NEG, so one record serves them
+ * all (QEMU's and v86's trick):
+ *   ADD: CF = top((a & b) | ((a | b) & ~r))   OF = top((a ^ r) & (b ^ r))
+ *   SUB: CF = top((~a & b) | ((~a | b) & r))  OF = top((a ^ b) & (a ^ r))
+ *   AF  = bit 4 of (a ^ b ^ r)
+ * LAZY_MASK says which flags the record defines; INC/DEC leave CF out.
+ *
+ * FLAGS bits:
+ *   15 14 13 12 11 10  9  8  7  6  5  4  3  2  1  0
+ *   ── NT IOPL─ OF DF IF TF SF ZF  0 AF  0 PF  1 CF
+ */
+import {
+  REG_FLAGS, LAZY_OP, LAZY_A, LAZY_B, LAZY_R, LAZY_SIZE, LAZY_MASK, CPU_MODEL,
+} from "../layout";
+
+export const CF: i32 = 1 << 0;
+export const PF: i32 = 1 << 2;
+export const AF: i32 = 1 << 4;
+export const ZF: i32 = 1 << 6;
+export const SF: i32 = 1 << 7;
+export const TF: i32 = 1 << 8;
+export const IF: i32 = 1 << 9;
+export const DF: i32 = 1 << 10;
+export const OF: i32 = 1 << 11;
+export const ARITH: i32 = CF | PF | AF | ZF | SF | OF;
+
+export const LAZY_NONE: i32 = 0;
+export const LAZY_ADD: i32 = 1;
+export const LAZY_SUB: i32 = 2;
+export const LAZY_LOGIC: i32 = 3;
+
+/** 1 if the low byte has an even number of set bits. */
+@inline export function parity(x: i32): i32 {
+  const v = (x ^ (x >> 4)) & 0xF;
+  return ((0x6996 >> v) & 1) ^ 1;
+}
+
+@inline function topBit(x: i32, size: i32): i32 { return (x >>> (size - 1)) & 1; }
+@inline function sizeMask(size: i32): i32 { return size == 32 ? -1 : (1 << size) - 1; }
+
+/** Record an ADD-family result (ADD, ADC, INC). */
+@inline export function lazyAdd(a: i32, b: i32, r: i32, size: i32): void {
+  store<i32>(LAZY_OP, LAZY_ADD);
+  store<i32>(LAZY_A, a); store<i32>(LAZY_B, b); store<i32>(LAZY_R, r);
+  store<i32>(LAZY_SIZE, size); store<i32>(LAZY_MASK, ARITH);
+}
+
+/** Record a SUB-family result (SUB, SBB, CMP, NEG, DEC). */
+@inline export function lazySub(a: i32, b: i32, r: i32, size: i32): void {
+  store<i32>(LAZY_OP, LAZY_SUB);
+  store<i32>(LAZY_A, a); store<i32>(LAZY_B, b); store<i32>(LAZY_R, r);
+  store<i32>(LAZY_SIZE, size); store<i32>(LAZY_MASK, ARITH);
+}
+
+/** Record a logic result (AND/OR/XOR/TEST): CF=OF=AF=0, SZP from r. */
+@inline export function lazyLogic(r: i32, size: i32): void {
+  store<i32>(LAZY_OP, LAZY_LOGIC);
+  store<i32>(LAZY_R, r); store<i32>(LAZY_SIZE, size); store<i32>(LAZY_MASK, ARITH);
+}
+
+/** INC/DEC: like ADD/SUB but CF is kept, so freeze it first. */
+@inline export function lazyIncDec(isDec: bool, a: i32, r: i32, size: i32): void {
+  const cf = getCF();
+  store<i32>(REG_FLAGS, (load<i32>(REG_FLAGS) & ~CF) | cf);
+  store<i32>(LAZY_OP, isDec ? LAZY_SUB : LAZY_ADD);
+  store<i32>(LAZY_A, a); store<i32>(LAZY_B, 1); store<i32>(LAZY_R, r);
+  store<i32>(LAZY_SIZE, size); store<i32>(LAZY_MASK, ARITH & ~CF);
+}
+
+/** The arithmetic flags defined by the pending lazy record. */
+function lazyFlags(): i32 {
+  const op = load<i32>(LAZY_OP);
+  const size = load<i32>(LAZY_SIZE);
+  const r = load<i32>(LAZY_R);
+  const m = sizeMask(size);
+  let f = parity(r);
+  f = f << 2;
+  if ((r & m) == 0) f |= ZF;
+  if (topBit(r, size)) f |= SF;
+  if (op == LAZY_LOGIC) return f;
+  const a = load<i32>(LAZY_A);
+  const b = load<i32>(LAZY_B);
+  if ((a ^ b ^ r) & 0x10) f |= AF;
+  if (op == LAZY_ADD) {
+    if (topBit((a & b) | ((a | b) & ~r), size)) f |= CF;
+    if (topBit((a ^ r) & (b ^ r), size)) f |= OF;
+  } else {
+    if (topBit((~a & b) | ((~a | b) & r), size)) f |= CF;
+    if (topBit((a ^ b) & (a ^ r), size)) f |= OF;
+  }
+  return f;
+}
+
+/** The architectural FLAGS value, as PUSHF would store it. */
+export function getFlags(): i32 {
+  let f = load<i32>(REG_FLAGS);
+  if (load<i32>(LAZY_OP) != LAZY_NONE) {
+    const m = load<i32>(LAZY_MASK);
+    f = (f & ~m) | (lazyFlags() & m);
+  }
+  return f;
+}
+
+/** Fold the lazy record into REG_FLAGS and drop it. */
+export function materializeFlags(): void {
+  if (load<i32>(LAZY_OP) != LAZY_NONE) {
+    store<i32>(REG_FLAGS, getFlags());
+    store<i32>(LAZY_OP, LAZY_NONE);
+  }
+}
+
+/** Fixed bits per model: the 8086 reads bits 12–15 as 1; the 286 in real
+ *  mode reads them as 0; bit 1 is always 1, bits 3 and 5 always 0. */
+@inline export function normalizeFlags(f: i32): i32 {
+  f = (f & 0x0FD5) | 2;
+  return load<i32>(CPU_MODEL) == 0 ? f | 0xF000 : f;
+}
+
+/** Write FLAGS (POPF, IRET, SAHF-style full writes). */
+export function setFlags(f: i32): void {
+  store<i32>(LAZY_OP, LAZY_NONE);
+  store<i32>(REG_FLAGS, normalizeFlags(f));
+}
+
+/** Replace some flag bits eagerly (shifts, MUL, BCD, CLC...). */
+@inline export function setFlagBits(mask: i32, value: i32): void {
+  materializeFlags();
+  store<i32>(REG_FLAGS, (load<i32>(REG_FLAGS) & ~mask) | (value & mask));
+}
+
+// Single-flag reads for conditional jumps: each touches only what it needs.
+
+export function getCF(): i32 {
+  const op = load<i32>(LAZY_OP);
+  if (op == LAZY_NONE || !(load<i32>(LAZY_MASK) & CF)) return load<i32>(REG_FLAGS) & CF;
+  if (op == LAZY_LOGIC) return 0;
+  const a = load<i32>(LAZY_A), b = load<i32>(LAZY_B), r = load<i32>(LAZY_R);
+  const size = load<i32>(LAZY_SIZE);
+  return op == LAZY_ADD
+    ? topBit((a & b) | ((a | b) & ~r), size)
+    : topBit((~a & b) | ((~a | b) & r), size);
+}
+
+export function getZF(): bool {
+  if (load<i32>(LAZY_OP) == LAZY_NONE) return (load<i32>(REG_FLAGS) & ZF) != 0;
+  return (load<i32>(LAZY_R) & sizeMask(load<i32>(LAZY_SIZE))) == 0;
+}
+
+export function getSF(): bool {
+  if (load<i32>(LAZY_OP) == LAZY_NONE) return (load<i32>(REG_FLAGS) & SF) != 0;
+  return topBit(load<i32>(LAZY_R), load<i32>(LAZY_SIZE)) != 0;
+}
+
+export function getOF(): bool {
+  const op = load<i32>(LAZY_OP);
+  if (op == LAZY_NONE) return (load<i32>(REG_FLAGS) & OF) != 0;
+  if (op == LAZY_LOGIC) return false;
+  const a = load<i32>(LAZY_A), b = load<i32>(LAZY_B), r = load<i32>(LAZY_R);
+  const size = load<i32>(LAZY_SIZE);
+  return (op == LAZY_ADD ? topBit((a ^ r) & (b ^ r), size) : topBit((a ^ b) & (a ^ r), size)) != 0;
+}
+
+export function getPF(): bool {
+  if (load<i32>(LAZY_OP) == LAZY_NONE) return (load<i32>(REG_FLAGS) & PF) != 0;
+  return parity(load<i32>(LAZY_R)) != 0;
+}
+
+/** Evaluate condition code cc (0–15, the low nibble of Jcc/SETcc). */
+export function testCondition(cc: i32): bool {
+  let r: bool;
+  switch (cc >> 1) {
+    case 0: r = getOF(); break;                           // O
+    case 1: r = getCF() != 0; break;                      // B/C
+    case 2: r = getZF(); break;                           // Z
+    case 3: r = getCF() != 0 || getZF(); break;           // BE
+    case 4: r = getSF(); break;                           // S
+    case 5: r = getPF(); break;                           // P
+    case 6: r = getSF() != getOF(); break;                // L
+    default: r = getZF() || (getSF() != getOF()); break;  // LE
+  }
+  return (cc & 1) ? !r : r;
+}

@@ -1,0 +1,508 @@
+/**
+ * interp.ts — the interpreter: decode and execute one instruction.
+ *
+ * One switch over the first opcode byte (a br_table in Wasm). Prefixes loop
+ * back into the switch. Operand fetch/store and EA decoding live in
+ * decode.ts, arithmetic in alu.ts, string instructions in string.ts,
+ * interrupt delivery in interrupts.ts; this file is the opcode map and the
+ * model differences (8086 aliases vs 286 #UD, PUSH SP, shift masking ...).
+ *
+ * Fault discipline: anything that can fault (memory at offset FFFFh on the
+ * 286, #UD, divide) happens before the instruction writes any register, so
+ * that unwinding via fault.ts leaves the pre-instruction state.
+ */
+import { INSN_IP, REG_IP, REG_FLAGS, INT_SHADOW, HALTED, EVENTS } from "../layout";
+import {
+  reg8, setReg8, reg16, setReg16, segSel, setSeg, getIP, setIP, model,
+  AX, CX, DX, BX, SP, BP, ES, CS, SS, DS, MODEL_8086,
+} from "./state";
+import {
+  fetch8, fetch16, fetchS8, decodeModrm, readRM8, writeRM8, readRM16, writeRM16,
+  modrmReg, modrmRm, modrmIsReg, eaSeg, eaOff, prefixRep, dataSeg,
+  resetPrefixes, setPrefixSeg, setPrefixRep,
+} from "./decode";
+import { readB, writeB, readW, writeW, push16, pop16, probeW } from "../memory/access";
+import {
+  getFlags, setFlags, setFlagBits, getCF, testCondition, lazyLogic,
+  CF, PF, AF, ZF, SF, IF, TF, DF,
+} from "./flags";
+import { alu, inc, dec, neg, shift, mul, imul3, div, daa, das, aaa, aas, aam, aad } from "./alu";
+import { stringOp } from "./string";
+import { interrupt } from "./interrupts";
+import { raiseFault, VEC_INVALID_OPCODE, VEC_BOUND, VEC_BREAKPOINT, VEC_OVERFLOW, VEC_GP } from "./fault";
+import { instructionLength } from "./length";
+import { portIn, portOut } from "../io";
+
+/** Machine status word (286 SMSW/LMSW). Real mode only: PE is never set. */
+let msw: i32 = 0xFFF0;
+
+@inline function is8086(): bool { return model() == MODEL_8086; }
+
+@inline function invalid(): void { raiseFault(VEC_INVALID_OPCODE); }
+
+@inline function jumpRel(d: i32): void { setIP(getIP() + d); }
+
+@inline function farJump(cs: i32, ip: i32): void { setSeg(CS, cs); setIP(ip); }
+
+/** The shift count as the model applies it: the 8086 uses all of it, later
+ *  CPUs only the low five bits. */
+@inline function shiftCount(c: i32): i32 { return is8086() ? c & 0xFF : c & 31; }
+
+/** FLAGS write from POPF/IRET: re-check events if IF or TF may now be set. */
+function writeFlags(v: i32): void {
+  setFlags(v);
+  if (v & (IF | TF)) store<i32>(EVENTS, 1);
+}
+
+/** ALU forms of opcodes 00–3F with (op & 7) < 6. */
+function aluForm(op: i32): void {
+  const aop = (op >> 3) & 7;
+  switch (op & 7) {
+    case 0: { decodeModrm(); const r = alu(aop, readRM8(), reg8(modrmReg), 8); if (aop != 7) writeRM8(r); break; }
+    case 1: { decodeModrm(); const r = alu(aop, readRM16(), reg16(modrmReg), 16); if (aop != 7) writeRM16(r); break; }
+    case 2: { decodeModrm(); const r = alu(aop, reg8(modrmReg), readRM8(), 8); if (aop != 7) setReg8(modrmReg, r); break; }
+    case 3: { decodeModrm(); const r = alu(aop, reg16(modrmReg), readRM16(), 16); if (aop != 7) setReg16(modrmReg, r); break; }
+    case 4: { const r = alu(aop, reg8(0), fetch8(), 8); if (aop != 7) setReg8(0, r); break; }
+    default: { const r = alu(aop, reg16(AX), fetch16(), 16); if (aop != 7) setReg16(AX, r); break; }
+  }
+}
+
+/** Group 1 (80–83): ALU op with an immediate. */
+function group1(op: i32): void {
+  decodeModrm();
+  const aop = modrmReg;
+  if (op == 0x81) {
+    const a = readRM16();
+    const r = alu(aop, a, fetch16(), 16);
+    if (aop != 7) writeRM16(r);
+  } else if (op == 0x83) {
+    const a = readRM16();
+    const r = alu(aop, a, fetchS8() & 0xFFFF, 16);
+    if (aop != 7) writeRM16(r);
+  } else {
+    const a = readRM8();
+    const r = alu(aop, a, fetch8(), 8);
+    if (aop != 7) writeRM8(r);
+  }
+}
+
+/** Group 2 (C0/C1/D0–D3): shifts and rotates. */
+function group2(op: i32): void {
+  decodeModrm();
+  const word = op & 1;
+  let count: i32;
+  // Fetch the operand before the immediate count so the fetch order is the
+  // hardware's; an immediate follows the displacement either way.
+  const v = word ? readRM16() : readRM8();
+  if (op <= 0xC1) count = fetch8() & 31;
+  else if (op <= 0xD1) count = 1;
+  else count = shiftCount(reg8(1));
+  const r = shift(modrmReg, v, count, word ? 16 : 8);
+  if (word) writeRM16(r); else writeRM8(r);
+}
+
+/** Group 3 (F6/F7): TEST NOT NEG MUL IMUL DIV IDIV. */
+function group3(op: i32): void {
+  decodeModrm();
+  const word = op & 1;
+  const size = word ? 16 : 8;
+  const v = word ? readRM16() : readRM8();
+  // The 8086 microcode negates the result of IMUL/IDIV under a REP prefix.
+  const negate = prefixRep != 0 && is8086();
+  switch (modrmReg) {
+    case 0: case 1: lazyLogic(v & (word ? fetch16() : fetch8()), size); break;
+    case 2: if (word) writeRM16(~v); else writeRM8(~v); break;
+    case 3: { const r = neg(v, size); if (word) writeRM16(r); else writeRM8(r); break; }
+    case 4: mul(v, size, false, false); break;
+    case 5: mul(v, size, true, negate); break;
+    case 6: div(v, size, false, false); break;
+    default: div(v, size, true, negate); break;
+  }
+}
+
+/** Group 4/5 (FE/FF). */
+function group45(op: i32): void {
+  decodeModrm();
+  const r = modrmReg;
+  if (op == 0xFE && r >= 2 && !is8086()) invalid();
+  if (op == 0xFE && r < 2) {
+    const v = readRM8();
+    writeRM8(r == 0 ? inc(v, 8) : dec(v, 8));
+    return;
+  }
+  switch (r) {
+    case 0: writeRM16(inc(readRM16(), 16)); break;
+    case 1: writeRM16(dec(readRM16(), 16)); break;
+    case 2: { const t = readRM16(); push16(getIP()); setIP(t); break; }
+    case 3: {
+      if (modrmIsReg) { if (!is8086()) invalid(); break; }
+      const ip = readW(eaSeg, eaOff), cs = readW(eaSeg, eaOff + 2);
+      probeW(reg16(SP) - 4);
+      push16(segSel(CS)); push16(getIP());
+      farJump(cs, ip);
+      break;
+    }
+    case 4: setIP(readRM16()); break;
+    case 5: {
+      if (modrmIsReg) { if (!is8086()) invalid(); break; }
+      const ip = readW(eaSeg, eaOff), cs = readW(eaSeg, eaOff + 2);
+      farJump(cs, ip);
+      break;
+    }
+    default: {
+      if (r == 7 && !is8086()) invalid();
+      // PUSH r/m. PUSH SP through this form follows the model's PUSH SP rule.
+      let v = readRM16();
+      if (modrmIsReg && modrmRm == SP && is8086()) v = (v - 2) & 0xFFFF;
+      push16(v);
+      break;
+    }
+  }
+}
+
+/** Two-byte opcodes (0F xx) of the 286 in real mode. */
+function twoByte(): void {
+  const op2 = fetch8();
+  if (op2 == 0x01) {
+    decodeModrm();
+    switch (modrmReg) {
+      case 4: writeRM16(msw); return;                         // SMSW
+      case 6: msw = (msw & ~0xE) | (readRM16() & 0xE) | 0xFFF0; return; // LMSW (PE stays 0)
+      default: break;
+    }
+  } else if (op2 == 0x06) {                                    // CLTS
+    msw &= ~8;
+    return;
+  }
+  invalid();
+}
+
+/** 286: fault an instruction whose prefixes push it past 10 bytes. Only
+ *  reached with five or more prefixes (no 286 instruction is longer than
+ *  six bytes without them), so the common path never measures. */
+function checkLength(op: i32, prefixes: i32): void {
+  if (prefixes + instructionLength(op, getIP()) > 10) raiseFault(VEC_GP);
+}
+
+/** Execute one instruction at CS:IP. */
+export function step(): void {
+  store<i32>(INSN_IP, load<i32>(REG_IP));
+  resetPrefixes();
+  let op = fetch8();
+  let prefixes = 0;
+  for (;;) {
+    switch (op) {
+      case 0x26: setPrefixSeg(ES); break;
+      case 0x2E: setPrefixSeg(CS); break;
+      case 0x36: setPrefixSeg(SS); break;
+      case 0x3E: setPrefixSeg(DS); break;
+      case 0xF0: break;                                        // LOCK
+      case 0xF1: break;                                        // LOCK alias
+      case 0xF2: setPrefixRep(0xF2); break;
+      case 0xF3: setPrefixRep(0xF3); break;
+      default: {
+        if (prefixes >= 5 && !is8086()) checkLength(op, prefixes);
+        execute(op);
+        return;
+      }
+    }
+    // The 286 raises #GP for instructions longer than 10 bytes; ten
+    // prefixes plus an opcode already are.
+    if (++prefixes >= 10 && !is8086()) raiseFault(VEC_GP);
+    op = fetch8();
+  }
+}
+
+function execute(op: i32): void {
+  switch (op) {
+    // ALU r/m and accumulator forms
+    case 0x00: case 0x01: case 0x02: case 0x03: case 0x04: case 0x05:
+    case 0x08: case 0x09: case 0x0A: case 0x0B: case 0x0C: case 0x0D:
+    case 0x10: case 0x11: case 0x12: case 0x13: case 0x14: case 0x15:
+    case 0x18: case 0x19: case 0x1A: case 0x1B: case 0x1C: case 0x1D:
+    case 0x20: case 0x21: case 0x22: case 0x23: case 0x24: case 0x25:
+    case 0x28: case 0x29: case 0x2A: case 0x2B: case 0x2C: case 0x2D:
+    case 0x30: case 0x31: case 0x32: case 0x33: case 0x34: case 0x35:
+    case 0x38: case 0x39: case 0x3A: case 0x3B: case 0x3C: case 0x3D:
+      aluForm(op); break;
+
+    // PUSH/POP segment registers
+    case 0x06: push16(segSel(ES)); break;
+    case 0x07: setSeg(ES, pop16()); break;
+    case 0x0E: push16(segSel(CS)); break;
+    case 0x0F: if (is8086()) setSeg(CS, pop16()); else twoByte(); break;
+    case 0x16: push16(segSel(SS)); break;
+    case 0x17: setSeg(SS, pop16()); store<i32>(INT_SHADOW, 1); store<i32>(EVENTS, 1); break;
+    case 0x1E: push16(segSel(DS)); break;
+    case 0x1F: setSeg(DS, pop16()); break;
+
+    // BCD
+    case 0x27: daa(); break;
+    case 0x2F: das(); break;
+    case 0x37: aaa(); break;
+    case 0x3F: aas(); break;
+
+    // Prefixes reaching here were already consumed by step(); a stray one
+    // (only possible via a jump into the middle) decodes as the prefix.
+    case 0x26: case 0x2E: case 0x36: case 0x3E: case 0xF0: case 0xF2: case 0xF3:
+      break;
+
+    // INC/DEC/PUSH/POP r16
+    case 0x40: case 0x41: case 0x42: case 0x43: case 0x44: case 0x45: case 0x46: case 0x47:
+      setReg16(op & 7, inc(reg16(op & 7), 16)); break;
+    case 0x48: case 0x49: case 0x4A: case 0x4B: case 0x4C: case 0x4D: case 0x4E: case 0x4F:
+      setReg16(op & 7, dec(reg16(op & 7), 16)); break;
+    case 0x50: case 0x51: case 0x52: case 0x53: case 0x55: case 0x56: case 0x57:
+      push16(reg16(op & 7)); break;
+    case 0x54: // PUSH SP: the 8086 pushes the decremented value, the 286 the old one
+      push16(is8086() ? reg16(SP) - 2 : reg16(SP)); break;
+    case 0x58: case 0x59: case 0x5A: case 0x5B: case 0x5C: case 0x5D: case 0x5E: case 0x5F:
+      setReg16(op & 7, pop16()); break;
+
+    // 60–6F: 186+ instructions; on the 8086 they alias Jcc 70–7F
+    case 0x60: {
+      if (is8086()) { jcc(op); break; }
+      const sp = reg16(SP);
+      probeW(sp - 16);
+      for (let r = 0; r < 8; r++) push16(r == SP ? sp : reg16(r));
+      break;
+    }
+    case 0x61: {
+      if (is8086()) { jcc(op); break; }
+      const sp = reg16(SP);
+      let v: StaticArray<i32> = [0, 0, 0, 0, 0, 0, 0, 0];
+      for (let i = 0; i < 8; i++) v[7 - i] = readW(SS, sp + 2 * i);
+      for (let r = 0; r < 8; r++) if (r != SP) setReg16(r, v[r]);
+      setReg16(SP, sp + 16);
+      break;
+    }
+    case 0x62: { // BOUND
+      if (is8086()) { jcc(op); break; }
+      decodeModrm();
+      if (modrmIsReg) invalid();
+      const lo = <i32><i16>readW(eaSeg, eaOff), hi = <i32><i16>readW(eaSeg, eaOff + 2);
+      const idx = <i32><i16>reg16(modrmReg);
+      if (idx < lo || idx > hi) raiseFault(VEC_BOUND);
+      break;
+    }
+    case 0x63: case 0x64: case 0x65: case 0x66: case 0x67:
+      if (is8086()) jcc(op); else invalid();
+      break;
+    case 0x68: if (is8086()) jcc(op); else push16(fetch16()); break;
+    case 0x6A: if (is8086()) jcc(op); else push16(fetchS8()); break;
+    case 0x69: case 0x6B: {
+      if (is8086()) { jcc(op); break; }
+      decodeModrm();
+      const a = readRM16();
+      const b = op == 0x69 ? fetch16() : fetchS8();
+      setReg16(modrmReg, imul3(a, b, 16));
+      break;
+    }
+    case 0x6C: case 0x6D: case 0x6E: case 0x6F:
+      if (is8086()) jcc(op); else stringOp(op);
+      break;
+
+    case 0x70: case 0x71: case 0x72: case 0x73: case 0x74: case 0x75: case 0x76: case 0x77:
+    case 0x78: case 0x79: case 0x7A: case 0x7B: case 0x7C: case 0x7D: case 0x7E: case 0x7F:
+      jcc(op); break;
+
+    case 0x80: case 0x81: case 0x82: case 0x83: group1(op); break;
+    case 0x84: { decodeModrm(); lazyLogic(readRM8() & reg8(modrmReg), 8); break; }
+    case 0x85: { decodeModrm(); lazyLogic(readRM16() & reg16(modrmReg), 16); break; }
+    case 0x86: { decodeModrm(); const a = readRM8(); writeRM8(reg8(modrmReg)); setReg8(modrmReg, a); break; }
+    case 0x87: { decodeModrm(); const a = readRM16(); writeRM16(reg16(modrmReg)); setReg16(modrmReg, a); break; }
+    case 0x88: decodeModrm(); writeRM8(reg8(modrmReg)); break;
+    case 0x89: decodeModrm(); writeRM16(reg16(modrmReg)); break;
+    case 0x8A: decodeModrm(); setReg8(modrmReg, readRM8()); break;
+    case 0x8B: decodeModrm(); setReg16(modrmReg, readRM16()); break;
+    case 0x8C: {
+      decodeModrm();
+      if (modrmReg > 3 && !is8086()) invalid();
+      writeRM16(segSel(modrmReg & 3));
+      break;
+    }
+    case 0x8D: { // LEA
+      decodeModrm();
+      if (modrmIsReg) { if (!is8086()) invalid(); break; }
+      setReg16(modrmReg, eaOff);
+      break;
+    }
+    case 0x8E: {
+      decodeModrm();
+      const s = is8086() ? modrmReg & 3 : modrmReg;
+      if (s == CS && !is8086() || s > 3) invalid();
+      setSeg(s, readRM16());
+      if (s == SS) { store<i32>(INT_SHADOW, 1); store<i32>(EVENTS, 1); }
+      break;
+    }
+    case 0x8F: { // POP r/m (reg field ignored by the 8086)
+      decodeModrm();
+      if (modrmReg != 0 && !is8086()) invalid();
+      const sp = reg16(SP);
+      const v = readW(SS, sp);
+      setReg16(SP, sp + 2);
+      writeRM16(v);
+      break;
+    }
+
+    case 0x90: break;
+    case 0x91: case 0x92: case 0x93: case 0x94: case 0x95: case 0x96: case 0x97: {
+      const t = reg16(AX); setReg16(AX, reg16(op & 7)); setReg16(op & 7, t); break;
+    }
+    case 0x98: setReg16(AX, <i32><i8>reg8(0)); break;                       // CBW
+    case 0x99: setReg16(DX, (reg16(AX) & 0x8000) ? 0xFFFF : 0); break;      // CWD
+    case 0x9A: { // CALL far ptr16:16
+      const ip = fetch16(), cs = fetch16();
+      probeW(reg16(SP) - 4);
+      push16(segSel(CS)); push16(getIP());
+      farJump(cs, ip);
+      break;
+    }
+    case 0x9B: break; // WAIT: no coprocessor
+    case 0x9C: push16(getFlags()); break;
+    case 0x9D: writeFlags(pop16()); break;
+    case 0x9E: setFlagBits(SF | ZF | AF | PF | CF, reg8(4)); break;          // SAHF
+    case 0x9F: setReg8(4, getFlags()); break;                                // LAHF
+
+    case 0xA0: setReg8(0, readB(dataSeg(), fetch16())); break;
+    case 0xA1: setReg16(AX, readW(dataSeg(), fetch16())); break;
+    case 0xA2: { const off = fetch16(); writeB(dataSeg(), off, reg8(0)); break; }
+    case 0xA3: { const off = fetch16(); writeW(dataSeg(), off, reg16(AX)); break; }
+    case 0xA4: case 0xA5: case 0xA6: case 0xA7:
+    case 0xAA: case 0xAB: case 0xAC: case 0xAD: case 0xAE: case 0xAF:
+      stringOp(op); break;
+    case 0xA8: lazyLogic(reg8(0) & fetch8(), 8); break;
+    case 0xA9: lazyLogic(reg16(AX) & fetch16(), 16); break;
+
+    case 0xB0: case 0xB1: case 0xB2: case 0xB3: case 0xB4: case 0xB5: case 0xB6: case 0xB7:
+      setReg8(op & 7, fetch8()); break;
+    case 0xB8: case 0xB9: case 0xBA: case 0xBB: case 0xBC: case 0xBD: case 0xBE: case 0xBF:
+      setReg16(op & 7, fetch16()); break;
+
+    case 0xC0: case 0xC1:
+      if (is8086()) retNear(op == 0xC0); else group2(op);
+      break;
+    case 0xC2: retNear(true); break;
+    case 0xC3: retNear(false); break;
+    case 0xC4: case 0xC5: { // LES / LDS
+      decodeModrm();
+      if (modrmIsReg) { if (!is8086()) invalid(); break; }
+      const off = readW(eaSeg, eaOff), sel = readW(eaSeg, eaOff + 2);
+      setReg16(modrmReg, off);
+      setSeg(op == 0xC4 ? ES : DS, sel);
+      break;
+    }
+    case 0xC6: { decodeModrm(); if (modrmReg != 0 && !is8086()) invalid(); writeRM8(fetch8()); break; }
+    case 0xC7: { decodeModrm(); if (modrmReg != 0 && !is8086()) invalid(); writeRM16(fetch16()); break; }
+    case 0xC8: if (is8086()) retFar(true); else enter(); break;
+    case 0xC9: // LEAVE (286) / RETF alias (8086)
+      if (is8086()) { retFar(false); break; }
+      { const v = readW(SS, reg16(BP)); setReg16(SP, reg16(BP) + 2); setReg16(BP, v); }
+      break;
+    case 0xCA: retFar(true); break;
+    case 0xCB: retFar(false); break;
+    case 0xCC: interrupt(VEC_BREAKPOINT, getIP()); break;
+    case 0xCD: { const n = fetch8(); interrupt(n, getIP()); break; }
+    case 0xCE: if (testCondition(0)) interrupt(VEC_OVERFLOW, getIP()); break;
+    case 0xCF: { // IRET
+      const sp = reg16(SP);
+      const ip = readW(SS, sp), cs = readW(SS, sp + 2), fl = readW(SS, sp + 4);
+      setReg16(SP, sp + 6);
+      farJump(cs, ip);
+      writeFlags(fl);
+      break;
+    }
+
+    case 0xD0: case 0xD1: case 0xD2: case 0xD3: group2(op); break;
+    case 0xD4: aam(fetch8()); break;
+    case 0xD5: aad(fetch8()); break;
+    case 0xD6: setReg8(0, getCF() ? 0xFF : 0); break;                        // SALC
+    case 0xD7: setReg8(0, readB(dataSeg(), reg16(BX) + reg8(0))); break;    // XLAT
+    case 0xD8: case 0xD9: case 0xDA: case 0xDB: case 0xDC: case 0xDD: case 0xDE: case 0xDF:
+      // ESC with no coprocessor: the operand is decoded; the 286 also reads
+      // it, so offset FFFFh raises #GP there.
+      decodeModrm();
+      if (!modrmIsReg) probeW(eaOff);
+      break;
+
+    case 0xE0: case 0xE1: case 0xE2: { // LOOPNZ LOOPZ LOOP
+      const d = fetchS8();
+      const cx = (reg16(CX) - 1) & 0xFFFF;
+      setReg16(CX, cx);
+      let take = cx != 0;
+      if (op == 0xE0) take = take && !(getFlags() & ZF);
+      else if (op == 0xE1) take = take && (getFlags() & ZF) != 0;
+      if (take) jumpRel(d);
+      break;
+    }
+    case 0xE3: { const d = fetchS8(); if (reg16(CX) == 0) jumpRel(d); break; }
+    case 0xE4: setReg8(0, portIn(fetch8(), 1)); break;
+    case 0xE5: setReg16(AX, portIn(fetch8(), 2)); break;
+    case 0xE6: portOut(fetch8(), 1, reg8(0)); break;
+    case 0xE7: portOut(fetch8(), 2, reg16(AX)); break;
+    case 0xE8: { const d = fetch16(); push16(getIP()); jumpRel(d); break; }
+    case 0xE9: { const d = fetch16(); jumpRel(d); break; }
+    case 0xEA: { const ip = fetch16(), cs = fetch16(); farJump(cs, ip); break; }
+    case 0xEB: { const d = fetchS8(); jumpRel(d); break; }
+    case 0xEC: setReg8(0, portIn(reg16(DX), 1)); break;
+    case 0xED: setReg16(AX, portIn(reg16(DX), 2)); break;
+    case 0xEE: portOut(reg16(DX), 1, reg8(0)); break;
+    case 0xEF: portOut(reg16(DX), 2, reg16(AX)); break;
+
+    case 0xF1: break;
+    case 0xF4: store<i32>(HALTED, 1); store<i32>(EVENTS, 1); break;          // HLT
+    case 0xF5: setFlagBits(CF, getCF() ^ 1); break;                          // CMC
+    case 0xF6: case 0xF7: group3(op); break;
+    case 0xF8: setFlagBits(CF, 0); break;
+    case 0xF9: setFlagBits(CF, CF); break;
+    case 0xFA: setFlagBits(IF, 0); break;
+    case 0xFB: // STI: interrupts wait one more instruction if IF was clear
+      if (!(load<i32>(REG_FLAGS) & IF)) { store<i32>(INT_SHADOW, 1); store<i32>(EVENTS, 1); }
+      setFlagBits(IF, IF);
+      break;
+    case 0xFC: setFlagBits(DF, 0); break;
+    case 0xFD: setFlagBits(DF, DF); break;
+    case 0xFE: case 0xFF: group45(op); break;
+    default: invalid(); break;
+  }
+}
+
+/** Jcc rel8; 60–6F are the 8086's aliases of 70–7F. */
+function jcc(op: i32): void {
+  const d = fetchS8();
+  if (testCondition(op & 0xF)) jumpRel(d);
+}
+
+function retNear(withImm: bool): void {
+  const n = withImm ? fetch16() : 0;
+  const ip = pop16();
+  setIP(ip);
+  setReg16(SP, reg16(SP) + n);
+}
+
+function retFar(withImm: bool): void {
+  const n = withImm ? fetch16() : 0;
+  const sp = reg16(SP);
+  const ip = readW(SS, sp), cs = readW(SS, sp + 2);
+  setReg16(SP, sp + 4 + n);
+  farJump(cs, ip);
+}
+
+/** ENTER imm16, imm8 (186+). */
+function enter(): void {
+  const size = fetch16();
+  const level = fetch8() & 31;
+  push16(reg16(BP));
+  const frame = reg16(SP);
+  if (level > 0) {
+    let bp = reg16(BP);
+    for (let i = 1; i < level; i++) {
+      bp = (bp - 2) & 0xFFFF;
+      push16(readW(SS, bp));
+    }
+    push16(frame);
+  }
+  setReg16(BP, frame);
+  setReg16(SP, reg16(SP) - size);
+}
+

@@ -1,0 +1,126 @@
+/**
+ * interrupts.ts — real-mode interrupt delivery and the events checked
+ * between instructions (external IRQs, NMI, single-step trap, interrupt
+ * shadow, HLT, breakpoints, host stop requests).
+ *
+ * Delivery: push FLAGS, CS, IP; clear IF and TF; jump through the vector
+ * at linear address vector × 4 (the real-mode IVT).
+ */
+import {
+  EVENTS, IRQ_LINE, NMI_PENDING, INT_SHADOW, HALTED, STOP_REQUEST, BP_COUNT, BREAKPOINTS,
+  REG_FLAGS, STAT_INTERRUPTS, STAT_EXCEPTIONS, FAULT_VECTOR, INSN_IP, REP_ACTIVE,
+} from "../layout";
+import { getFlags, setFlagBits, IF, TF } from "./flags";
+import { reg16, setReg16, segSel, segBase, setSeg, getIP, setIP, SP, SS, CS, model, MODEL_8086 } from "./state";
+import { read16, write8 } from "../memory/tlb";
+import { hostIrqAck } from "../host";
+import { VEC_DIVIDE, VEC_DEBUG, VEC_NMI } from "./fault";
+
+export const EXIT_BUDGET: i32 = 0;
+export const EXIT_HALT: i32 = 1;
+export const EXIT_BREAKPOINT: i32 = 2;
+export const EXIT_STOP: i32 = 3;
+/** Internal: nothing stops the loop. */
+export const EXIT_NONE: i32 = -1;
+
+/** Push a word without the 286's offset-FFFFh fault: interrupt delivery
+ *  has no way to report a fault of its own in real mode. */
+function pushRaw(v: i32): void {
+  const sp = (reg16(SP) - 2) & 0xFFFF;
+  const base = segBase(SS);
+  write8(base + sp, v);
+  write8(base + ((sp + 1) & 0xFFFF), v >> 8);
+  setReg16(SP, sp);
+}
+
+/** Enter the handler of `vector` with `returnIP` as the pushed IP. */
+export function interrupt(vector: i32, returnIP: i32): void {
+  store<i32>(STAT_INTERRUPTS, load<i32>(STAT_INTERRUPTS) + 1);
+  pushRaw(getFlags());
+  pushRaw(segSel(CS));
+  pushRaw(returnIP);
+  setFlagBits(IF | TF, 0);
+  const v = (vector & 0xFF) << 2;
+  const ip = read16(v);
+  const cs = read16(v + 2);
+  setSeg(CS, cs);
+  setIP(ip);
+  store<i32>(HALTED, 0);
+  store<i32>(REP_ACTIVE, 0);
+}
+
+/** Deliver the fault recorded by raiseFault() after the trap unwound the
+ *  instruction. The frame points at the faulting instruction, except for
+ *  the 8086's divide error, which points past it. */
+export function deliverFault(): void {
+  const vector = load<i32>(FAULT_VECTOR);
+  store<i32>(FAULT_VECTOR, -1);
+  store<i32>(STAT_EXCEPTIONS, load<i32>(STAT_EXCEPTIONS) + 1);
+  const ret = vector == VEC_DIVIDE && model() == MODEL_8086 ? getIP() : load<i32>(INSN_IP);
+  interrupt(vector, ret);
+}
+
+/** Request the run loop's attention before the next instruction. */
+@inline export function signalEvent(): void { store<i32>(EVENTS, 1); }
+
+// Single-step: set when the instruction about to run started with TF = 1.
+let trapArmed: i32 = 0;
+// A breakpoint we stopped at is not hit again on the way out.
+let skipBreakpointAt: i32 = -1;
+
+export function skipBreakpointOnce(lin: i32): void { skipBreakpointAt = lin; }
+
+function breakpointHit(): bool {
+  const n = load<i32>(BP_COUNT);
+  if (n == 0) return false;
+  const lin = segBase(CS) + getIP();
+  if (lin == skipBreakpointAt) { skipBreakpointAt = -1; return false; }
+  skipBreakpointAt = -1;
+  for (let i = 0; i < n; i++) {
+    if (load<i32>(BREAKPOINTS + (i << 2)) == lin) return true;
+  }
+  return false;
+}
+
+/**
+ * Everything that can happen between two instructions. Returns an exit code
+ * for run() or EXIT_NONE to go on. Keeps EVENTS set while any condition
+ * still needs checking before the next instruction.
+ */
+export function handleEvents(): i32 {
+  if (load<i32>(STOP_REQUEST)) {
+    store<i32>(STOP_REQUEST, 0);
+    return EXIT_STOP;
+  }
+  // The previous instruction ran with TF set: trap after it.
+  if (trapArmed) {
+    trapArmed = 0;
+    interrupt(VEC_DEBUG, getIP());
+  }
+  const shadow = load<i32>(INT_SHADOW);
+  if (shadow > 0) {
+    // The instruction after STI / MOV SS / POP SS runs before any interrupt.
+    store<i32>(INT_SHADOW, shadow - 1);
+  } else if (load<i32>(NMI_PENDING)) {
+    store<i32>(NMI_PENDING, 0);
+    interrupt(VEC_NMI, getIP());
+  } else if (load<i32>(IRQ_LINE) && (load<i32>(REG_FLAGS) & IF)) {
+    const vector = hostIrqAck();
+    if (vector >= 0) interrupt(vector, getIP());
+  }
+  if (load<i32>(HALTED)) {
+    store<i32>(EVENTS, 1);
+    return EXIT_HALT;
+  }
+  if (breakpointHit()) {
+    skipBreakpointAt = segBase(CS) + getIP();
+    store<i32>(EVENTS, 1);
+    return EXIT_BREAKPOINT;
+  }
+  const flags = load<i32>(REG_FLAGS);
+  trapArmed = flags & TF ? 1 : 0;
+  const again = trapArmed | load<i32>(INT_SHADOW) | load<i32>(NMI_PENDING) | load<i32>(BP_COUNT)
+    | (load<i32>(IRQ_LINE) & ((flags & IF) ? 1 : 0));
+  store<i32>(EVENTS, again ? 1 : 0);
+  return EXIT_NONE;
+}

@@ -1,0 +1,89 @@
+/**
+ * string.ts — MOVS CMPS SCAS LODS STOS INS OUTS, with REP/REPE/REPNE.
+ *
+ * Counting rule (the same in every engine): each iteration of a REP string
+ * instruction retires as one instruction; a REP with CX = 0 retires once.
+ * Between iterations the interpreter checks for events: if one is pending
+ * (an IRQ, a stop request) or the instruction budget is spent, IP is left
+ * at the first prefix byte and REP_ACTIVE is set, exactly as the hardware
+ * leaves it when it takes an interrupt inside a REP; executing it again
+ * resumes with the registers as they stand.
+ */
+import { ICOUNT, ICOUNT_STOP, EVENTS, INSN_IP, REG_IP, REG_FLAGS, REP_ACTIVE } from "../layout";
+import { readB, writeB, readW, writeW } from "../memory/access";
+import { reg16, setReg16, reg8, setReg8, AX, CX, DX, SI, DI, ES } from "./state";
+import { lazySub, getZF, DF } from "./flags";
+import { prefixRep, dataSeg } from "./decode";
+import { portIn, portOut } from "../io";
+import { model, MODEL_8086 } from "./state";
+import { raiseFault, VEC_GP } from "./fault";
+
+/**
+ * 286: a word string access at offset FFFFh raises #GP, but the microcode
+ * has already stepped the index register of the faulting access (and of
+ * the access before it), and under REP has already counted CX down — by
+ * two for a faulting write, one for a faulting read, none when CMPSW's
+ * first read faults. That
+ * is what the captured tests show: MOVSW faulting on [SI] steps SI only,
+ * on [DI] steps both; CMPSW reads [ES:DI] first.
+ */
+function gpAfterUpdate(op: i32, si: i32, di: i32, step: i32, rep: i32): void {
+  let stepSI = false, stepDI = false, cxDec = 1;
+  switch (op) {
+    case 0xA5: stepSI = true; stepDI = si != 0xFFFF; cxDec = stepDI ? 2 : 1; break; // [SI] then [DI]
+    case 0xA7: stepDI = true; stepSI = di != 0xFFFF; cxDec = stepSI ? 1 : 0; break; // [DI] then [SI]
+    case 0xAB: case 0x6D: stepDI = di == 0xFFFF; cxDec = 2; break;                  // writes [DI]
+    case 0xAF: stepDI = di == 0xFFFF; break;                                        // reads [DI]
+    default: stepSI = si == 0xFFFF; break;                                          // LODSW OUTSW: [SI]
+  }
+  if (!stepSI && !stepDI) return; // the index at FFFFh is not one this op uses
+  if (stepSI) setReg16(SI, si + step);
+  if (stepDI) setReg16(DI, di + step);
+  if (rep != 0) setReg16(CX, reg16(CX) - cxDec);
+  raiseFault(VEC_GP);
+}
+
+/** Execute string opcode `op` (A4–A7, AA–AF, 6C–6F). */
+export function stringOp(op: i32): void {
+  const word = op & 1;
+  const step = (load<i32>(REG_FLAGS) & DF) ? -1 - word : 1 + word;
+  const rep = prefixRep;
+  if (rep != 0 && reg16(CX) == 0) { store<i32>(REP_ACTIVE, 0); return; }
+  const src = dataSeg();
+  const late = word != 0 && model() != MODEL_8086;
+  for (;;) {
+    const si = reg16(SI), di = reg16(DI);
+    if (late && (si == 0xFFFF || di == 0xFFFF)) gpAfterUpdate(op, si, di, step, rep);
+    switch (op) {
+      case 0xA4: writeB(ES, di, readB(src, si)); setReg16(SI, si + step); setReg16(DI, di + step); break;
+      case 0xA5: writeW(ES, di, readW(src, si)); setReg16(SI, si + step); setReg16(DI, di + step); break;
+      case 0xA6: { const a = readB(src, si), b = readB(ES, di); lazySub(a, b, a - b, 8);
+        setReg16(SI, si + step); setReg16(DI, di + step); break; }
+      case 0xA7: { const a = readW(src, si), b = readW(ES, di); lazySub(a, b, a - b, 16);
+        setReg16(SI, si + step); setReg16(DI, di + step); break; }
+      case 0xAA: writeB(ES, di, reg8(0)); setReg16(DI, di + step); break;
+      case 0xAB: writeW(ES, di, reg16(AX)); setReg16(DI, di + step); break;
+      case 0xAC: setReg8(0, readB(src, si)); setReg16(SI, si + step); break;
+      case 0xAD: setReg16(AX, readW(src, si)); setReg16(SI, si + step); break;
+      case 0xAE: { const a = reg8(0), b = readB(ES, di); lazySub(a, b, a - b, 8); setReg16(DI, di + step); break; }
+      case 0xAF: { const a = reg16(AX), b = readW(ES, di); lazySub(a, b, a - b, 16); setReg16(DI, di + step); break; }
+      case 0x6C: { const v = portIn(reg16(DX), 1); writeB(ES, di, v); setReg16(DI, di + step); break; }
+      case 0x6D: { const v = portIn(reg16(DX), 2); writeW(ES, di, v); setReg16(DI, di + step); break; }
+      case 0x6E: portOut(reg16(DX), 1, readB(src, si)); setReg16(SI, si + step); break;
+      default: portOut(reg16(DX), 2, readW(src, si)); setReg16(SI, si + step); break;
+    }
+    if (rep == 0) return;
+    const cx = (reg16(CX) - 1) & 0xFFFF;
+    setReg16(CX, cx);
+    // CMPS/SCAS also stop on the condition: REPE while equal, REPNE while not.
+    if ((op & 0xF6) == 0xA6 && getZF() != (rep == 0xF3)) break;
+    if (cx == 0) break;
+    if (load<i32>(EVENTS) || load<i64>(ICOUNT) >= load<i64>(ICOUNT_STOP)) {
+      store<i32>(REG_IP, load<i32>(INSN_IP));
+      store<i32>(REP_ACTIVE, 1);
+      return;
+    }
+    store<i64>(ICOUNT, load<i64>(ICOUNT) + 1);
+  }
+  store<i32>(REP_ACTIVE, 0);
+}

@@ -1,0 +1,18 @@
+/**
+ * index.ts — the core's public surface (what the Wasm module exports).
+ *
+ * The host sees: the layout constants (to address state directly), the run
+ * loop, machine set-up, the TLB/page controls that later features hook
+ * into, and the instruction semantics helpers the JIT will call.
+ */
+export * from "./layout";
+export { run, init, allocFrames, setA20, poke, setShadow } from "./run";
+export { step } from "./cpu/interp";
+export { deliverFault, interrupt, skipBreakpointOnce } from "./cpu/interrupts";
+export { getFlags, setFlags, materializeFlags, testCondition } from "./cpu/flags";
+export { setSeg } from "./cpu/state";
+export { setPortHandled } from "./io";
+export {
+  setPageFlags, getPageFlags, mapPageFrame, pageFrame, dirtyLogEnable, dirtyTest, dirtyClear,
+  tlbRefreshAll, PF_ROM, PF_MMIO, PF_CODE, PF_DIRTY_LOG, PF_COW, PF_UNMAPPED,
+} from "./memory/tlb";

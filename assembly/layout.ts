@@ -1,0 +1,137 @@
+/**
+ * layout.ts — where everything lives in the core's linear memory.
+ *
+ * Every piece of architectural state sits at a fixed address so that code
+ * generated later by the JIT can reach any register with a constant offset
+ * (`i32.load offset=REG_AX (i32.const 0)`), exactly like v86. The TypeScript
+ * side mirrors these numbers from the exported `LAYOUT_*` globals, so this
+ * file is the single source of truth.
+ *
+ *   0x000000 ┌──────────────────────────────┐
+ *            │ unused (null page)           │
+ *   0x001000 ├──────────────────────────────┤ STATE: registers, flags, segments,
+ *            │ CPU state (see below)        │        counters, pending events
+ *   0x002000 ├──────────────────────────────┤
+ *            │ TLB read entries  (i32 × 272)│ one per 4 KiB linear page,
+ *   0x002800 ├──────────────────────────────┤ 0x000000–0x10FFFF (1 MiB + HMA)
+ *            │ TLB write entries (i32 × 272)│
+ *   0x003000 ├──────────────────────────────┤
+ *            │ page → physical page (i32)   │ after A20 masking
+ *   0x003800 ├──────────────────────────────┤
+ *            │ per-physical-page flags (u8) │ ROM / MMIO / CODE / COW / ...
+ *   0x004800 ├──────────────────────────────┤
+ *            │ port bitmap (65536 bits)     │ 1 = a host handler owns the port
+ *   0x006800 ├──────────────────────────────┤
+ *            │ dirty bitmap (4096 bits)     │ one bit per physical page
+ *   0x006A00 ├──────────────────────────────┤
+ *            │ breakpoints (i32 × 64)       │ linear addresses
+ *   0x008000 ├──────────────────────────────┤
+ *            │ page → frame (i32 × 4096)    │ host address backing each page
+ *   0x010000 ├──────────────────────────────┤
+ *            │ AssemblyScript static data   │ (memoryBase = 64 KiB)
+ *   0x100000 ├──────────────────────────────┤ GUEST_BASE
+ *            │ guest physical memory        │ up to 16 MiB
+ *            ├──────────────────────────────┤
+ *            │ shared frame pool            │ COW / dedup frames (grows)
+ *            └──────────────────────────────┘
+ */
+
+// ---------------------------------------------------------------- CPU state
+export const STATE: i32 = 0x1000;
+
+/** General registers, 32 bits each, in x86 encoding order:
+ *  EAX ECX EDX EBX ESP EBP ESI EDI. 16-bit and 8-bit views alias them
+ *  little-endian, so AL = REGS+0, AH = REGS+1, CL = REGS+4, ... */
+export const REGS: i32 = STATE + 0x00;
+/** Instruction pointer (offset within CS). */
+export const REG_IP: i32 = STATE + 0x20;
+/** FLAGS as last materialised. The six arithmetic flags may be stale while
+ *  LAZY_OP != 0: read them through flags.ts, never directly. */
+export const REG_FLAGS: i32 = STATE + 0x24;
+/** Segment selectors (i32 each) in encoding order: ES CS SS DS FS GS. */
+export const SEG_SEL: i32 = STATE + 0x28;
+/** Cached segment bases (selector << 4 in real mode), same order. */
+export const SEG_BASE: i32 = STATE + 0x40;
+
+/** Lazy condition codes (see cpu/flags.ts). */
+export const LAZY_OP: i32 = STATE + 0x60;
+export const LAZY_A: i32 = STATE + 0x64;
+export const LAZY_B: i32 = STATE + 0x68;
+export const LAZY_R: i32 = STATE + 0x6C;
+/** Operand width of the lazy operation in bits (8, 16 or 32). */
+export const LAZY_SIZE: i32 = STATE + 0x70;
+/** Which arithmetic flags the lazy operation defines (FLAG_* bits). */
+export const LAZY_MASK: i32 = STATE + 0x74;
+
+/** Retired instruction count (i64) and the count at which run() stops. */
+export const ICOUNT: i32 = STATE + 0x80;
+export const ICOUNT_STOP: i32 = STATE + 0x88;
+
+/** CPU model: 0 = 8086, 1 = 286, 2 = 386 (real mode). */
+export const CPU_MODEL: i32 = STATE + 0x90;
+/** Non-zero while something needs the run loop's attention between
+ *  instructions (an IRQ line, NMI, trap flag, interrupt shadow, stop
+ *  request). Keeps the fast path to one test. */
+export const EVENTS: i32 = STATE + 0x94;
+/** Level of the INTR line from the interrupt controller (0/1). */
+export const IRQ_LINE: i32 = STATE + 0x98;
+/** A latched NMI request (0/1). */
+export const NMI_PENDING: i32 = STATE + 0x9C;
+/** Instructions left in the interrupt shadow (after STI, MOV/POP SS). */
+export const INT_SHADOW: i32 = STATE + 0xA0;
+/** 1 while halted (HLT), until an interrupt arrives. */
+export const HALTED: i32 = STATE + 0xA4;
+/** Set by the host (from a handler) to make run() return at the next
+ *  instruction boundary. */
+export const STOP_REQUEST: i32 = STATE + 0xA8;
+/** Linear address of the current instruction's first byte and its IP —
+ *  where faults restart and REP iterations resume. */
+export const INSN_IP: i32 = STATE + 0xAC;
+/** Pending guest fault (vector) raised mid-instruction, or -1. */
+export const FAULT_VECTOR: i32 = STATE + 0xB0;
+/** A20 gate (1 = enabled, addresses above 1 MiB reach the HMA). */
+export const A20: i32 = STATE + 0xB4;
+/** Guest physical memory size in bytes. */
+export const MEM_SIZE: i32 = STATE + 0xB8;
+/** Number of active breakpoints. */
+export const BP_COUNT: i32 = STATE + 0xBC;
+/** 1 while a REP string instruction is part-way through its iterations. */
+export const REP_ACTIVE: i32 = STATE + 0xC0;
+
+// -------------------------------------------------------- statistics (i32)
+export const STATS: i32 = STATE + 0x100;
+export const STAT_PORT_IN: i32 = STATS + 0x00;
+export const STAT_PORT_OUT: i32 = STATS + 0x04;
+export const STAT_PORT_UNHANDLED_IN: i32 = STATS + 0x08;
+export const STAT_PORT_UNHANDLED_OUT: i32 = STATS + 0x0C;
+export const STAT_MMIO: i32 = STATS + 0x10;
+export const STAT_ROM_WRITES: i32 = STATS + 0x14;
+export const STAT_COW_BREAKS: i32 = STATS + 0x18;
+export const STAT_CODE_WRITES: i32 = STATS + 0x1C;
+export const STAT_INTERRUPTS: i32 = STATS + 0x20;
+export const STAT_EXCEPTIONS: i32 = STATS + 0x24;
+export const STAT_TLB_SLOW: i32 = STATS + 0x28;
+export const STAT_OPEN_BUS: i32 = STATS + 0x2C;
+export const STATS_END: i32 = STATS + 0x40;
+
+// --------------------------------------------------------------- memory map
+/** Number of linear pages real mode can address: 0x000000–0x10FFEF. */
+export const LIN_PAGES: i32 = 0x110;
+export const TLB_READ: i32 = 0x2000;
+export const TLB_WRITE: i32 = 0x2800;
+export const PAGE_PHYS: i32 = 0x3000;
+/** Flags per physical page (u8), up to 4096 pages (16 MiB). */
+export const PAGE_FLAGS: i32 = 0x3800;
+export const MAX_PHYS_PAGES: i32 = 4096;
+export const PORT_BITMAP: i32 = 0x4800;
+export const DIRTY_BITMAP: i32 = 0x6800;
+export const BREAKPOINTS: i32 = 0x6A00;
+export const MAX_BREAKPOINTS: i32 = 64;
+/** Host (linear-memory) address of the 4 KiB frame backing each physical
+ *  page. Normally GUEST_BASE + page * 4096 (the page's "home" frame); a
+ *  copy-on-write page points at a shared frame in the pool instead. */
+export const PAGE_FRAME: i32 = 0x8000;
+
+/** Guest physical address 0 lives here in linear memory. */
+export const GUEST_BASE: i32 = 0x100000;
+export const MAX_MEM_SIZE: i32 = 16 << 20;

@@ -1,0 +1,104 @@
+/**
+ * core.ts — loads the AssemblyScript core (build/core.wasm) and types its
+ * exports. One compiled WebAssembly.Module is shared by every machine; each
+ * Machine gets its own instance, memory and state.
+ *
+ * This file knows the core's ABI (export names, layout constants, exit
+ * codes); nothing outside src/core/ should.
+ */
+import { readFileSync, existsSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+/** The functions the core exports (see assembly/index.ts). */
+export interface CoreExports {
+  memory: WebAssembly.Memory;
+  run(): number;
+  step(): void;
+  init(model: number, memSize: number): number;
+  allocFrames(n: number): number;
+  setA20(on: number): void;
+  poke(): void;
+  setShadow(n: number): void;
+  deliverFault(): void;
+  interrupt(vector: number, returnIP: number): void;
+  skipBreakpointOnce(lin: number): void;
+  getFlags(): number;
+  setFlags(v: number): void;
+  materializeFlags(): void;
+  setSeg(seg: number, sel: number): void;
+  setPortHandled(port: number, on: number): void;
+  setPageFlags(page: number, flags: number): void;
+  getPageFlags(page: number): number;
+  mapPageFrame(page: number, frame: number, cow: number): void;
+  pageFrame(page: number): number;
+  dirtyLogEnable(on: number): void;
+  dirtyTest(page: number): number;
+  dirtyClear(page: number): void;
+  tlbRefreshAll(): void;
+}
+
+/** Imports the core needs from its host. */
+export interface CoreImports {
+  portIn(port: number, size: number): number;
+  portOut(port: number, size: number, value: number): void;
+  mmioRead(addr: number, size: number): number;
+  mmioWrite(addr: number, size: number, value: number): void;
+  irqAck(): number;
+  codeWrite(physAddr: number, size: number): void;
+}
+
+/** Layout constants, read once from the module's exported globals. */
+export interface Layout {
+  REGS: number; REG_IP: number; REG_FLAGS: number; SEG_SEL: number; SEG_BASE: number;
+  ICOUNT: number; ICOUNT_STOP: number; CPU_MODEL: number; EVENTS: number; IRQ_LINE: number;
+  NMI_PENDING: number; INT_SHADOW: number; HALTED: number; STOP_REQUEST: number; INSN_IP: number;
+  FAULT_VECTOR: number; A20: number; MEM_SIZE: number; BP_COUNT: number; REP_ACTIVE: number;
+  STATS: number; BREAKPOINTS: number; MAX_BREAKPOINTS: number; GUEST_BASE: number;
+  MAX_MEM_SIZE: number; PF_ROM: number; PF_MMIO: number; PF_CODE: number; PF_DIRTY_LOG: number;
+  PF_COW: number; PF_UNMAPPED: number; LIN_PAGES: number;
+  STAT_PORT_IN: number; STAT_PORT_OUT: number; STAT_PORT_UNHANDLED_IN: number;
+  STAT_PORT_UNHANDLED_OUT: number; STAT_MMIO: number; STAT_ROM_WRITES: number;
+  STAT_COW_BREAKS: number; STAT_CODE_WRITES: number; STAT_INTERRUPTS: number;
+  STAT_EXCEPTIONS: number; STAT_TLB_SLOW: number; STAT_OPEN_BUS: number;
+}
+
+/** Exit codes of run() (assembly/cpu/interrupts.ts). */
+export const EXIT_BUDGET = 0;
+export const EXIT_HALT = 1;
+export const EXIT_BREAKPOINT = 2;
+export const EXIT_STOP = 3;
+
+function findCoreWasm(): string {
+  // Walk up from this file to the package root: works from src/ (vitest)
+  // and from dist/src/ (compiled).
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 6; i++) {
+    const candidate = join(dir, "build", "core.wasm");
+    if (existsSync(candidate)) return candidate;
+    dir = dirname(dir);
+  }
+  throw new Error("wasm86: build/core.wasm not found — run `npm run build:core` first");
+}
+
+let compiled: WebAssembly.Module | undefined;
+
+export function coreModule(): WebAssembly.Module {
+  if (!compiled) compiled = new WebAssembly.Module(readFileSync(findCoreWasm()));
+  return compiled;
+}
+
+export interface CoreInstance {
+  exports: CoreExports;
+  layout: Layout;
+}
+
+export function instantiateCore(imports: CoreImports): CoreInstance {
+  const instance = new WebAssembly.Instance(coreModule(), { host: { ...imports } });
+  const raw = instance.exports as Record<string, unknown>;
+  const layout: Record<string, number> = {};
+  for (const [name, value] of Object.entries(raw)) {
+    if (value instanceof WebAssembly.Global) layout[name] = value.value as number;
+  }
+  return { exports: raw as unknown as CoreExports, layout: layout as unknown as Layout };
+}

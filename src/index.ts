@@ -1,0 +1,8 @@
+/**
+ * wasm86 — public entry point.
+ */
+export { Machine, CPU_MODELS } from "./machine.js";
+export type {
+  CpuModel, MachineOptions, Registers, RunResult, RunOptions, StopReason, PortHandler,
+  MmioHandler, InterruptController, CoreStats,
+} from "./machine.js";

@@ -1,0 +1,451 @@
+/**
+ * machine.ts — the public API: a CPU with memory and host handlers.
+ *
+ *   const m = new Machine({ cpu: "8086", memory: 1 << 20 });
+ *   m.load(0x7c00, bytes);
+ *   m.setRegisters({ cs: 0, ip: 0x7c00 });
+ *   const r = m.run({ maxInstructions: 1e6 });   // { reason, instructions }
+ *
+ * A Machine is one core instance (its own Wasm memory). This file turns the
+ * core's raw ABI into a typed, validated API and runs the fault protocol
+ * (trap → deliverFault → resume). It is not the PC (BIOS, devices): that
+ * builds on top of this.
+ */
+import {
+  instantiateCore, CoreExports, Layout, EXIT_BUDGET, EXIT_HALT, EXIT_BREAKPOINT,
+} from "./core/core.js";
+
+export type CpuModel = "8086" | "286" | "386";
+export const CPU_MODELS: readonly CpuModel[] = ["8086", "286", "386"];
+
+export interface MachineOptions {
+  /** CPU model (default "8086"). "386" is real mode only. */
+  cpu?: CpuModel;
+  /** Guest RAM in bytes: a multiple of 4 KiB from 64 KiB to 16 MiB.
+   *  Default 1 MiB + 64 KiB (conventional memory plus the HMA). */
+  memory?: number;
+}
+
+/** 16-bit register file plus FLAGS. */
+export interface Registers {
+  ax: number; cx: number; dx: number; bx: number; sp: number; bp: number; si: number; di: number;
+  ip: number; flags: number;
+  es: number; cs: number; ss: number; ds: number;
+}
+
+export type StopReason = "budget" | "halt" | "breakpoint" | "stop";
+
+export interface RunResult {
+  /** Why run() returned: the instruction budget ran out; the CPU executed
+   *  HLT and nothing can wake it; a breakpoint address was reached; or a
+   *  handler called requestStop(). */
+  reason: StopReason;
+  /** Instructions retired by this call. */
+  instructions: number;
+}
+
+export interface RunOptions {
+  /** Stop after this many retired instructions (default: 10 million). */
+  maxInstructions?: number;
+}
+
+/** Port handler. Unregistered ports read as all ones; writes are dropped. */
+export interface PortHandler {
+  read?(port: number, size: 1 | 2): number;
+  write?(port: number, size: 1 | 2, value: number): void;
+}
+
+/** MMIO handler for a physical address range (page-granular interception;
+ *  addresses on an intercepted page outside any range fall back to RAM). */
+export interface MmioHandler {
+  read(addr: number, size: number): number;
+  write(addr: number, size: number, value: number): void;
+}
+
+/** The interrupt controller's side of the INTR/INTA handshake. */
+export interface InterruptController {
+  /** Called when the CPU takes the interrupt: return the vector. */
+  acknowledge(): number;
+}
+
+export interface CoreStats {
+  portIn: number; portOut: number; portUnhandledIn: number; portUnhandledOut: number;
+  mmio: number; romWrites: number; cowBreaks: number; codeWrites: number;
+  interrupts: number; exceptions: number; tlbSlow: number; openBus: number;
+}
+
+const REG_ORDER = ["ax", "cx", "dx", "bx", "sp", "bp", "si", "di"] as const;
+const SEG_ORDER = ["es", "cs", "ss", "ds"] as const;
+const DEFAULT_MEMORY = 0x110000;
+const PAGE = 4096;
+
+export class Machine {
+  readonly cpu: CpuModel;
+  readonly memorySize: number;
+  private readonly core: CoreExports;
+  private readonly L: Layout;
+  private readonly ports = new Map<number, PortHandler>();
+  private readonly mmio: { base: number; end: number; handler: MmioHandler }[] = [];
+  private readonly breakpoints: number[] = [];
+  private controller: InterruptController | undefined;
+  private readonly queuedVectors: number[] = [];
+  /** Called when the guest writes a page flagged as holding translated code. */
+  onCodeWrite: ((physAddr: number, size: number) => void) | undefined;
+
+  constructor(options: MachineOptions = {}) {
+    const cpu = options.cpu ?? "8086";
+    if (!CPU_MODELS.includes(cpu)) {
+      throw new RangeError(`wasm86: unknown CPU model ${JSON.stringify(cpu)} (expected one of ${CPU_MODELS.join(", ")})`);
+    }
+    const memory = options.memory ?? DEFAULT_MEMORY;
+    if (!Number.isInteger(memory) || memory < 0x10000 || memory > 16 << 20 || memory % PAGE !== 0) {
+      throw new RangeError(`wasm86: memory size must be a multiple of 4096 between 64 KiB and 16 MiB, got ${memory}`);
+    }
+    this.cpu = cpu;
+    this.memorySize = memory;
+    const { exports, layout } = instantiateCore({
+      portIn: (port, size) => this.portIn(port, size as 1 | 2),
+      portOut: (port, size, value) => this.portOut(port, size as 1 | 2, value),
+      mmioRead: (addr, size) => this.mmioRead(addr, size),
+      mmioWrite: (addr, size, value) => this.mmioWrite(addr, size, value),
+      irqAck: () => this.acknowledge(),
+      codeWrite: (addr, size) => this.onCodeWrite?.(addr, size),
+    });
+    this.core = exports;
+    this.L = layout;
+    if (this.core.init(CPU_MODELS.indexOf(cpu), memory) !== 0) {
+      throw new RangeError(`wasm86: the core refused memory size ${memory}`);
+    }
+  }
+
+  // ------------------------------------------------------------ views
+  // Fresh views each time: memory.grow detaches old ArrayBuffers.
+  private get u8(): Uint8Array { return new Uint8Array(this.core.memory.buffer); }
+  private get dv(): DataView { return new DataView(this.core.memory.buffer); }
+
+  // -------------------------------------------------------- registers
+
+  /** A snapshot of the registers (FLAGS materialised). */
+  get registers(): Registers {
+    const dv = this.dv;
+    const r = {} as Registers;
+    REG_ORDER.forEach((name, i) => { r[name] = dv.getUint16(this.L.REGS + i * 4, true); });
+    SEG_ORDER.forEach((name, i) => { r[name] = dv.getUint32(this.L.SEG_SEL + i * 4, true) & 0xffff; });
+    r.ip = dv.getUint32(this.L.REG_IP, true) & 0xffff;
+    r.flags = this.core.getFlags() & 0xffff;
+    return r;
+  }
+
+  /** Set any subset of the registers. Values are truncated to 16 bits;
+   *  FLAGS has its fixed bits forced as the model reads them. */
+  setRegisters(values: Partial<Registers>): void {
+    const dv = this.dv;
+    for (const [name, value] of Object.entries(values)) {
+      if (value === undefined) continue;
+      if (typeof value !== "number" || !Number.isFinite(value)) {
+        throw new TypeError(`wasm86: register ${name} must be a number, got ${String(value)}`);
+      }
+      const v = value & 0xffff;
+      const gi = REG_ORDER.indexOf(name as (typeof REG_ORDER)[number]);
+      const si = SEG_ORDER.indexOf(name as (typeof SEG_ORDER)[number]);
+      if (gi >= 0) dv.setUint16(this.L.REGS + gi * 4, v, true);
+      else if (si >= 0) this.core.setSeg(si, v);
+      else if (name === "ip") dv.setUint32(this.L.REG_IP, v, true);
+      else if (name === "flags") { this.core.setFlags(v); this.core.poke(); }
+      else throw new TypeError(`wasm86: unknown register ${JSON.stringify(name)}`);
+    }
+    this.core.setShadow(0);
+    dv.setInt32(this.L.REP_ACTIVE, 0, true);
+    dv.setInt32(this.L.HALTED, 0, true);
+  }
+
+  /** Linear address of CS:IP. */
+  get pc(): number { const r = this.registers; return (r.cs << 4) + r.ip; }
+
+  /** Instructions retired since the machine was created. */
+  get instructionCount(): number { return Number(this.dv.getBigInt64(this.L.ICOUNT, true)); }
+
+  /** True while the CPU sits in HLT. */
+  get halted(): boolean { return this.dv.getInt32(this.L.HALTED, true) !== 0; }
+
+  /** True while a REP string instruction is between iterations. */
+  get repActive(): boolean { return this.dv.getInt32(this.L.REP_ACTIVE, true) !== 0; }
+
+  // ----------------------------------------------------------- memory
+
+  private checkRange(addr: number, length: number): void {
+    if (!Number.isInteger(addr) || !Number.isInteger(length) || addr < 0 || length < 0 || addr + length > this.memorySize) {
+      throw new RangeError(`wasm86: physical range 0x${addr.toString(16)}+${length} is outside guest memory (0x${this.memorySize.toString(16)} bytes)`);
+    }
+  }
+
+  /** Host address of a physical byte, through the page's current frame
+   *  (a copy-on-write page reads its shared frame). */
+  private hostAddr(addr: number): number {
+    return this.core.pageFrame(addr >>> 12) + (addr & 0xfff);
+  }
+
+  readByte(addr: number): number { this.checkRange(addr, 1); return this.u8[this.hostAddr(addr)]; }
+
+  /** Write physical memory from the host. Bypasses ROM protection and
+   *  breaks copy-on-write sharing like a guest write would. */
+  writeByte(addr: number, value: number): void { this.write(addr, Uint8Array.of(value & 0xff)); }
+
+  read(addr: number, length: number): Uint8Array {
+    this.checkRange(addr, length);
+    const out = new Uint8Array(length);
+    const u8 = this.u8;
+    for (let done = 0; done < length;) {
+      const a = addr + done;
+      const n = Math.min(length - done, PAGE - (a & 0xfff));
+      const h = this.hostAddr(a);
+      out.set(u8.subarray(h, h + n), done);
+      done += n;
+    }
+    return out;
+  }
+
+  write(addr: number, data: ArrayLike<number>): void {
+    this.checkRange(addr, data.length);
+    const bytes = data instanceof Uint8Array ? data : Uint8Array.from(data);
+    for (let done = 0; done < bytes.length;) {
+      const a = addr + done;
+      const page = a >>> 12;
+      const n = Math.min(bytes.length - done, PAGE - (a & 0xfff));
+      this.unshare(page);
+      const h = this.hostAddr(a);
+      this.u8.set(bytes.subarray(done, done + n), h);
+      done += n;
+    }
+  }
+
+  /** Load a program image at a physical address (alias of write). */
+  load(addr: number, bytes: ArrayLike<number>): void { this.write(addr, bytes); }
+
+  private unshare(page: number): void {
+    const home = this.L.GUEST_BASE + page * PAGE;
+    const frame = this.core.pageFrame(page);
+    if (frame !== home) {
+      this.u8.copyWithin(home, frame, frame + PAGE);
+      this.core.mapPageFrame(page, home, 0);
+    }
+  }
+
+  // ------------------------------------------------------- page control
+
+  /** Mark a physical page read-only (writes from the guest are dropped). */
+  setRom(addr: number, length: number, rom = true): void {
+    this.forPages(addr, length, (p) => this.setPageFlag(p, this.L.PF_ROM, rom));
+  }
+
+  /** Flag pages as holding translated code: guest writes call onCodeWrite. */
+  setCodePages(addr: number, length: number, on = true): void {
+    this.forPages(addr, length, (p) => this.setPageFlag(p, this.L.PF_CODE, on));
+  }
+
+  private setPageFlag(page: number, flag: number, on: boolean): void {
+    const f = this.core.getPageFlags(page);
+    this.core.setPageFlags(page, on ? f | flag : f & ~flag);
+  }
+
+  private forPages(addr: number, length: number, fn: (page: number) => void): void {
+    this.checkRange(addr, length);
+    if (length === 0) return;
+    for (let p = addr >>> 12; p <= (addr + length - 1) >>> 12; p++) fn(p);
+  }
+
+  /** Start logging writes per 4 KiB page (for migration pre-copy). */
+  startDirtyLog(): void { this.core.dirtyLogEnable(1); }
+  stopDirtyLog(): void { this.core.dirtyLogEnable(0); }
+
+  /** Physical page numbers written since logging started or the last call;
+   *  their bits are cleared and logging re-armed. */
+  takeDirtyPages(): number[] {
+    const out: number[] = [];
+    for (let p = 0; p < this.memorySize / PAGE; p++) {
+      if (this.core.dirtyTest(p)) { out.push(p); this.core.dirtyClear(p); }
+    }
+    return out;
+  }
+
+  /** Share physical pages copy-on-write: each page listed reads the same
+   *  new frame (filled with `content`, 4096 bytes); the first write to a
+   *  page gives it a private copy again. Returns the frame's host address. */
+  sharePages(pages: number[], content: Uint8Array): number {
+    if (content.length !== PAGE) throw new RangeError("wasm86: a shared frame is exactly 4096 bytes");
+    for (const p of pages) this.checkRange(p * PAGE, PAGE);
+    const frame = this.core.allocFrames(1);
+    if (frame === 0) throw new RangeError("wasm86: out of memory for a shared frame");
+    this.u8.set(content, frame);
+    for (const p of pages) this.core.mapPageFrame(p, frame, 1);
+    return frame;
+  }
+
+  /** True while a page still reads a shared copy-on-write frame. */
+  isShared(page: number): boolean {
+    return this.core.pageFrame(page) !== this.L.GUEST_BASE + page * PAGE;
+  }
+
+  /** The A20 gate: when off, addresses wrap at 1 MiB like an 8086. */
+  get a20(): boolean { return this.dv.getInt32(this.L.A20, true) !== 0; }
+  set a20(on: boolean) { this.core.setA20(on ? 1 : 0); }
+
+  // --------------------------------------------------------------- I/O
+
+  /** Register a handler for one port or an inclusive range of ports. */
+  registerPort(port: number | [number, number], handler: PortHandler): void {
+    const [from, to] = typeof port === "number" ? [port, port] : port;
+    if (!Number.isInteger(from) || !Number.isInteger(to) || from < 0 || to > 0xffff || from > to) {
+      throw new RangeError(`wasm86: bad port range ${from}..${to}`);
+    }
+    for (let p = from; p <= to; p++) { this.ports.set(p, handler); this.core.setPortHandled(p, 1); }
+  }
+
+  private portIn(port: number, size: 1 | 2): number {
+    const h = this.ports.get(port);
+    if (size === 2 && h?.read === undefined) {
+      // A word access split over two byte handlers.
+      return this.portIn(port, 1) | (this.portIn((port + 1) & 0xffff, 1) << 8);
+    }
+    return h?.read ? h.read(port, size) : size === 1 ? 0xff : 0xffff;
+  }
+
+  private portOut(port: number, size: 1 | 2, value: number): void {
+    const h = this.ports.get(port);
+    if (size === 2 && h?.write === undefined) {
+      this.portOut(port, 1, value & 0xff);
+      this.portOut((port + 1) & 0xffff, 1, value >> 8);
+      return;
+    }
+    h?.write?.(port, size, value);
+  }
+
+  /** Intercept a physical address range (page-granular) with a handler. */
+  registerMmio(base: number, length: number, handler: MmioHandler): void {
+    this.checkRange(base, length);
+    this.mmio.push({ base, end: base + length, handler });
+    this.forPages(base, length, (p) => this.setPageFlag(p, this.L.PF_MMIO, true));
+  }
+
+  private mmioFind(addr: number) {
+    return this.mmio.find((r) => addr >= r.base && addr < r.end);
+  }
+
+  private mmioRead(addr: number, size: number): number {
+    const r = this.mmioFind(addr);
+    if (r) return r.handler.read(addr, size);
+    const u8 = this.u8;
+    let v = 0;
+    for (let i = 0; i < size; i++) v |= u8[this.hostAddr(addr + i)] << (8 * i);
+    return v;
+  }
+
+  private mmioWrite(addr: number, size: number, value: number): void {
+    const r = this.mmioFind(addr);
+    if (r) { r.handler.write(addr, size, value); return; }
+    const u8 = this.u8;
+    for (let i = 0; i < size; i++) u8[this.hostAddr(addr + i)] = (value >> (8 * i)) & 0xff;
+  }
+
+  // -------------------------------------------------------- interrupts
+
+  /** Attach an interrupt controller (the PIC); it drives setIrqLine(). */
+  setInterruptController(c: InterruptController | undefined): void { this.controller = c; }
+
+  /** Drive the CPU's INTR line. */
+  setIrqLine(level: boolean): void {
+    this.dv.setInt32(this.L.IRQ_LINE, level ? 1 : 0, true);
+    this.core.poke();
+  }
+
+  /** Without a controller: queue an external interrupt with this vector;
+   *  it is taken at the next instruction boundary with IF = 1. */
+  interrupt(vector: number): void {
+    if (!Number.isInteger(vector) || vector < 0 || vector > 255) throw new RangeError(`wasm86: bad vector ${vector}`);
+    this.queuedVectors.push(vector);
+    this.setIrqLine(true);
+  }
+
+  /** Raise a non-maskable interrupt (vector 2). */
+  nmi(): void {
+    this.dv.setInt32(this.L.NMI_PENDING, 1, true);
+    this.core.poke();
+  }
+
+  private acknowledge(): number {
+    if (this.controller) return this.controller.acknowledge();
+    const v = this.queuedVectors.shift();
+    if (this.queuedVectors.length === 0) this.dv.setInt32(this.L.IRQ_LINE, 0, true);
+    return v ?? -1;
+  }
+
+  // --------------------------------------------------------- execution
+
+  /** Stop run() at the next instruction boundary (callable from handlers). */
+  requestStop(): void {
+    this.dv.setInt32(this.L.STOP_REQUEST, 1, true);
+    this.core.poke();
+  }
+
+  addBreakpoint(linear: number): void {
+    if (this.breakpoints.length >= this.L.MAX_BREAKPOINTS) throw new RangeError("wasm86: too many breakpoints");
+    if (!this.breakpoints.includes(linear)) this.breakpoints.push(linear);
+    this.syncBreakpoints();
+  }
+
+  removeBreakpoint(linear: number): void {
+    const i = this.breakpoints.indexOf(linear);
+    if (i >= 0) this.breakpoints.splice(i, 1);
+    this.syncBreakpoints();
+  }
+
+  private syncBreakpoints(): void {
+    const dv = this.dv;
+    this.breakpoints.forEach((a, i) => dv.setInt32(this.L.BREAKPOINTS + 4 * i, a, true));
+    dv.setInt32(this.L.BP_COUNT, this.breakpoints.length, true);
+    this.core.poke();
+  }
+
+  /** Execute exactly one instruction (one iteration of a REP string
+   *  instruction), taking pending interrupts first like the hardware. */
+  step(): RunResult { return this.run({ maxInstructions: 1 }); }
+
+  /** Run until the budget is spent, HLT, a breakpoint or a stop request. */
+  run(options: RunOptions = {}): RunResult {
+    const budget = options.maxInstructions ?? 10_000_000;
+    if (!Number.isSafeInteger(budget) || budget < 0) {
+      throw new RangeError(`wasm86: maxInstructions must be a non-negative integer, got ${budget}`);
+    }
+    const dv = this.dv;
+    const start = dv.getBigInt64(this.L.ICOUNT, true);
+    dv.setBigInt64(this.L.ICOUNT_STOP, start + BigInt(budget), true);
+    let code: number;
+    for (;;) {
+      try {
+        code = this.core.run();
+        break;
+      } catch (e) {
+        // A guest fault unwinds the instruction with a trap (see
+        // assembly/cpu/fault.ts); anything else is a real error.
+        if (dv.getInt32(this.L.FAULT_VECTOR, true) < 0) throw e;
+        this.core.deliverFault();
+      }
+    }
+    const reason: StopReason =
+      code === EXIT_BUDGET ? "budget" : code === EXIT_HALT ? "halt" : code === EXIT_BREAKPOINT ? "breakpoint" : "stop";
+    return { reason, instructions: Number(dv.getBigInt64(this.L.ICOUNT, true) - start) };
+  }
+
+  /** Counters kept by the core. */
+  get stats(): CoreStats {
+    const dv = this.dv, L = this.L;
+    const g = (o: number) => dv.getInt32(o, true);
+    return {
+      portIn: g(L.STAT_PORT_IN), portOut: g(L.STAT_PORT_OUT),
+      portUnhandledIn: g(L.STAT_PORT_UNHANDLED_IN), portUnhandledOut: g(L.STAT_PORT_UNHANDLED_OUT),
+      mmio: g(L.STAT_MMIO), romWrites: g(L.STAT_ROM_WRITES), cowBreaks: g(L.STAT_COW_BREAKS),
+      codeWrites: g(L.STAT_CODE_WRITES), interrupts: g(L.STAT_INTERRUPTS), exceptions: g(L.STAT_EXCEPTIONS),
+      tlbSlow: g(L.STAT_TLB_SLOW), openBus: g(L.STAT_OPEN_BUS),
+    };
+  }
+}
