@@ -15,11 +15,11 @@ import {
   instantiateCore, CoreExports, Layout, EXIT_BUDGET, EXIT_HALT, EXIT_BREAKPOINT,
 } from "./core/core.js";
 
-export type CpuModel = "8086" | "286" | "386";
-export const CPU_MODELS: readonly CpuModel[] = ["8086", "286", "386"];
+export type CpuModel = "8086" | "286";
+export const CPU_MODELS: readonly CpuModel[] = ["8086", "286"];
 
 export interface MachineOptions {
-  /** CPU model (default "8086"). "386" is real mode only. */
+  /** CPU model (default "8086"). The 286 includes the 80186 additions. */
   cpu?: CpuModel;
   /** Guest RAM in bytes: a multiple of 4 KiB from 64 KiB to 16 MiB.
    *  Default 1 MiB + 64 KiB (conventional memory plus the HMA). */
@@ -103,6 +103,7 @@ export class Machine {
     }
     this.cpu = cpu;
     this.memorySize = memory;
+    // The 8086 has 20 address lines: addresses past 1 MiB always wrap.
     const { exports, layout } = instantiateCore({
       portIn: (port, size) => this.portIn(port, size as 1 | 2),
       portOut: (port, size, value) => this.portOut(port, size as 1 | 2, value),
@@ -116,6 +117,7 @@ export class Machine {
     if (this.core.init(CPU_MODELS.indexOf(cpu), memory) !== 0) {
       throw new RangeError(`wasm86: the core refused memory size ${memory}`);
     }
+    if (cpu === "8086") this.core.setA20(0);
   }
 
   // ------------------------------------------------------------ views
@@ -286,9 +288,13 @@ export class Machine {
     return this.core.pageFrame(page) !== this.L.GUEST_BASE + page * PAGE;
   }
 
-  /** The A20 gate: when off, addresses wrap at 1 MiB like an 8086. */
+  /** The A20 gate: when off, addresses wrap at 1 MiB like an 8086. The
+   *  8086 has no gate (always off); on later models it starts enabled. */
   get a20(): boolean { return this.dv.getInt32(this.L.A20, true) !== 0; }
-  set a20(on: boolean) { this.core.setA20(on ? 1 : 0); }
+  set a20(on: boolean) {
+    if (this.cpu === "8086" && on) throw new RangeError("wasm86: the 8086 has no A20 line to enable");
+    this.core.setA20(on ? 1 : 0);
+  }
 
   // --------------------------------------------------------------- I/O
 

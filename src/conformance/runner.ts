@@ -35,8 +35,7 @@ export class ConformanceRunner {
   constructor(readonly cpu: CpuModel, private readonly meta: Metadata | undefined) {
     // The 8086 has 20 address lines: 1 MiB that wraps. The 286 tests use
     // 16 MiB with A20 on, so FFFF:xxxx reaches the HMA.
-    this.machine = cpu === "8086" ? new Machine({ cpu, memory: 1 << 20 }) : new Machine({ cpu, memory: 16 << 20 });
-    this.machine.a20 = cpu !== "8086";
+    this.machine = new Machine({ cpu, memory: cpu === "8086" ? 1 << 20 : 16 << 20 });
   }
 
   /**
