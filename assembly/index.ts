@@ -6,10 +6,10 @@
  * into, and the instruction semantics helpers the JIT will call.
  */
 export * from "./layout";
-export { run, init, allocFrames, setA20, poke, setShadow } from "./run";
-export { step } from "./cpu/interp";
+export { init, allocFrames, setA20, poke, setShadow } from "./run";
+export { run } from "./cpu/interp";
 export { deliverFault, interrupt, skipBreakpointOnce } from "./cpu/interrupts";
-export { getFlags, setFlags, materializeFlags, testCondition } from "./cpu/flags";
+export { getFlags, setFlags, materializeFlags, testConditionVar } from "./cpu/flags";
 export { setSeg } from "./cpu/state";
 export { setPortHandled } from "./io";
 export {

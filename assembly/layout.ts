@@ -53,15 +53,12 @@ export const SEG_SEL: i32 = STATE + 0x28;
 /** Cached segment bases (selector << 4 in real mode), same order. */
 export const SEG_BASE: i32 = STATE + 0x40;
 
-/** Lazy condition codes (see cpu/flags.ts). */
+/** Lazy condition codes (see cpu/flags.ts): the kind and width of the last
+ *  flag-setting operation, its operands and its result. */
 export const LAZY_OP: i32 = STATE + 0x60;
 export const LAZY_A: i32 = STATE + 0x64;
 export const LAZY_B: i32 = STATE + 0x68;
 export const LAZY_R: i32 = STATE + 0x6C;
-/** Operand width of the lazy operation in bits (8, 16 or 32). */
-export const LAZY_SIZE: i32 = STATE + 0x70;
-/** Which arithmetic flags the lazy operation defines (FLAG_* bits). */
-export const LAZY_MASK: i32 = STATE + 0x74;
 
 /** Retired instruction count (i64) and the count at which run() stops. */
 export const ICOUNT: i32 = STATE + 0x80;

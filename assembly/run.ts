@@ -1,37 +1,15 @@
 /**
- * run.ts — the run loop and machine reset.
- *
- *   run():  while budget left { events? → handleEvents;  ICOUNT++; step() }
- *
- * The loop never leaves Wasm except through the host imports (port/MMIO
- * handlers, IRQ acknowledge) and through a guest fault, which unwinds with a
- * trap that the host turns into deliverFault() + run() (see cpu/fault.ts).
+ * run.ts — machine set-up: init (model, memory size), the frame pool for
+ * shared pages, the A20 gate and host pokes. The run loop itself is in
+ * cpu/interp.ts.
  */
 import {
-  STATE, STATS, STATS_END, ICOUNT, ICOUNT_STOP, EVENTS, CPU_MODEL, MEM_SIZE, A20,
+  STATE, STATS, STATS_END, ICOUNT_STOP, EVENTS, CPU_MODEL, MEM_SIZE, A20,
   FAULT_VECTOR, GUEST_BASE, MAX_MEM_SIZE, PORT_BITMAP, BP_COUNT, REG_FLAGS, INT_SHADOW,
 } from "./layout";
-import { step } from "./cpu/interp";
-import { handleEvents, EXIT_NONE, EXIT_BUDGET } from "./cpu/interrupts";
 import { memoryReset, tlbRefreshAll } from "./memory/tlb";
 import { normalizeFlags } from "./cpu/flags";
 import { setSeg, CS } from "./cpu/state";
-
-/** Run until ICOUNT reaches ICOUNT_STOP or something stops the CPU.
- *  Returns an EXIT_* code (cpu/interrupts.ts). */
-export function run(): i32 {
-  for (;;) {
-    if (load<i32>(EVENTS)) {
-      const r = handleEvents();
-      if (r != EXIT_NONE) return r;
-    }
-    const ic = load<i64>(ICOUNT);
-    if (ic >= load<i64>(ICOUNT_STOP)) return EXIT_BUDGET;
-    store<i64>(ICOUNT, ic + 1);
-    step();
-  }
-  return EXIT_BUDGET; // not reached
-}
 
 /** End of guest RAM in linear memory; the frame pool starts here. */
 let poolTop: i32 = 0;

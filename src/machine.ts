@@ -77,6 +77,8 @@ export interface CoreStats {
 const REG_ORDER = ["ax", "cx", "dx", "bx", "sp", "bp", "si", "di"] as const;
 const SEG_ORDER = ["es", "cs", "ss", "ds"] as const;
 const DEFAULT_MEMORY = 0x110000;
+/** Instructions per call into the core (see run()). */
+const SLICE = 1_000_000n;
 const PAGE = 4096;
 
 export class Machine {
@@ -424,18 +426,25 @@ export class Machine {
     }
     const dv = this.dv;
     const start = dv.getBigInt64(this.L.ICOUNT, true);
-    dv.setBigInt64(this.L.ICOUNT_STOP, start + BigInt(budget), true);
+    const stop = start + BigInt(budget);
     let code: number;
     for (;;) {
+      // Run in slices: V8 cannot replace a running Wasm call with its
+      // optimised code (no OSR), so one endless call would stay in the
+      // baseline tier. Slices also bound how long the host waits.
+      const now = dv.getBigInt64(this.L.ICOUNT, true);
+      const sliceEnd = now + SLICE < stop ? now + SLICE : stop;
+      dv.setBigInt64(this.L.ICOUNT_STOP, sliceEnd, true);
       try {
         code = this.core.run();
-        break;
       } catch (e) {
         // A guest fault unwinds the instruction with a trap (see
         // assembly/cpu/fault.ts); anything else is a real error.
         if (dv.getInt32(this.L.FAULT_VECTOR, true) < 0) throw e;
         this.core.deliverFault();
+        continue;
       }
+      if (code !== EXIT_BUDGET || sliceEnd === stop) break;
     }
     const reason: StopReason =
       code === EXIT_BUDGET ? "budget" : code === EXIT_HALT ? "halt" : code === EXIT_BREAKPOINT ? "breakpoint" : "stop";

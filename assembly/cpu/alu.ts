@@ -8,7 +8,7 @@
  * Sizes are in bits (8 or 16; 32 is reserved for the 386 model).
  */
 import {
-  lazyAdd, lazySub, lazyLogic, lazyIncDec, getCF, setFlagBits, parity, getFlags,
+  lazyAdd, lazySub, lazyLogic, lazyIncDec, getCF, setFlagBits, setArithFlags, parity, getFlags,
   CF, PF, AF, ZF, SF, OF, ARITH,
 } from "./flags";
 import { model, MODEL_8086, reg8, setReg8, reg16, setReg16, AX, DX } from "./state";
@@ -28,7 +28,7 @@ import { raiseFault, VEC_DIVIDE } from "./fault";
 /** ALU group op (the reg field of 80–83 and bits 3–5 of 00–3F):
  *  0 ADD 1 OR 2 ADC 3 SBB 4 AND 5 SUB 6 XOR 7 CMP. Returns the result
  *  (masked); the caller does not store it for CMP. */
-export function alu(op: i32, a: i32, b: i32, size: i32): i32 {
+@inline export function alu(op: i32, a: i32, b: i32, size: i32): i32 {
   const m = maskOf(size);
   let r: i32;
   switch (op) {
@@ -143,7 +143,7 @@ export function shift(op: i32, v: i32, count: i32, size: i32): i32 {
   }
   // Shifts define SZP from the result; AF is undefined (the hardware
   // leaves it as the ALU computed it, which we model as clear).
-  setFlagBits(ARITH, cf | szp(r, size) | (ovf << 11));
+  setArithFlags(cf | szp(r, size) | (ovf << 11));
   return r;
 }
 
@@ -151,7 +151,7 @@ export function shift(op: i32, v: i32, count: i32, size: i32): i32 {
  *  flags are those of OR with all ones. */
 function setmo(size: i32): i32 {
   const m = maskOf(size);
-  setFlagBits(ARITH, szp(m, size));
+  setArithFlags(szp(m, size));
   return m;
 }
 
@@ -177,14 +177,14 @@ export function mul(src: i32, size: i32, signed: bool, negate: bool): void {
   const fl = ext ? CF | OF : 0;
   // SZP/AF are undefined; model them from the high half like the 8086's
   // microcode leaves them (masked out by the conformance rules anyway).
-  setFlagBits(ARITH, fl | szp(size == 8 ? hi : hi, size));
+  setArithFlags(fl | szp(size == 8 ? hi : hi, size));
 }
 
 /** IMUL r, r/m, imm (186+): returns the truncated product. */
 export function imul3(a: i32, b: i32, size: i32): i32 {
   const r = <i32><i16>a * <i32><i16>b;
   const ext = ((r << 16) >> 16) != r;
-  setFlagBits(ARITH, (ext ? CF | OF : 0) | szp(r & 0xFFFF, size));
+  setArithFlags((ext ? CF | OF : 0) | szp(r & 0xFFFF, size));
   return r & 0xFFFF;
 }
 
@@ -248,7 +248,7 @@ export function daa(): void {
   r &= 0xFF;
   setReg8(0, r);
   
-  setFlagBits(ARITH, cf | af | szp(r, 8));
+  setArithFlags(cf | af | szp(r, 8));
 }
 
 export function das(): void {
@@ -264,7 +264,7 @@ export function das(): void {
   if (al > bcdLimit(f) || (f & CF)) { r -= 0x60; cf = CF; }
   r &= 0xFF;
   setReg8(0, r);
-  setFlagBits(ARITH, cf | af | szp(r, 8));
+  setArithFlags(cf | af | szp(r, 8));
 }
 
 export function aaa(): void {
@@ -277,7 +277,7 @@ export function aaa(): void {
     adj = AF | CF;
   }
   setReg8(0, al & 0x0F); setReg8(4, ah);
-  setFlagBits(ARITH, adj | szp(al & 0xFF, 8));
+  setArithFlags(adj | szp(al & 0xFF, 8));
 }
 
 export function aas(): void {
@@ -290,7 +290,7 @@ export function aas(): void {
     adj = AF | CF;
   }
   setReg8(0, al & 0x0F); setReg8(4, ah);
-  setFlagBits(ARITH, adj | szp(al & 0xFF, 8));
+  setArithFlags(adj | szp(al & 0xFF, 8));
 }
 
 export function aam(base: i32): void {
@@ -298,18 +298,18 @@ export function aam(base: i32): void {
     // Both CPUs have set SZP before their microcode detects the zero
     // divisor: the 8086 from a zero result, the 286 from AL >> 1 (what the
     // captured tests show; AL = FFh gives PF = 0, AL = 22h gives PF = 1).
-    setFlagBits(ARITH, szp(model() == MODEL_8086 ? 0 : reg8(0) >> 1, 8));
+    setArithFlags(szp(model() == MODEL_8086 ? 0 : reg8(0) >> 1, 8));
     raiseFault(VEC_DIVIDE);
   }
   const al = reg8(0);
   const ah = al / base, r = al % base;
   setReg8(4, ah); setReg8(0, r);
-  setFlagBits(ARITH, szp(r, 8));
+  setArithFlags(szp(r, 8));
 }
 
 export function aad(base: i32): void {
   const al = reg8(0), ah = reg8(4);
   const r = (al + ah * base) & 0xFF;
   setReg16(AX, r);
-  setFlagBits(ARITH, szp(r, 8));
+  setArithFlags(szp(r, 8));
 }

@@ -53,12 +53,18 @@ export let modrmIsReg: bool = false;
 export let eaSeg: i32 = 0;
 export let eaOff: i32 = 0;
 
-export function decodeModrm(): void {
+/** Decode a ModRM byte. The register form is inlined at every use; memory
+ *  forms compute their effective address out of line. */
+@inline export function decodeModrm(): void {
   const m = fetch8();
   modrmReg = (m >> 3) & 7;
   modrmRm = m & 7;
+  if (m >= 0xC0) modrmIsReg = true;
+  else decodeMemoryOperand(m);
+}
+
+function decodeMemoryOperand(m: i32): void {
   const mod = m >> 6;
-  if (mod == 3) { modrmIsReg = true; return; }
   modrmIsReg = false;
   let off: i32 = 0;
   let seg = DS;

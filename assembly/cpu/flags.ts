@@ -2,27 +2,35 @@
  * flags.ts — FLAGS, with lazily computed condition codes.
  *
  * ALU instructions do not compute CF/PF/AF/ZF/SF/OF. They record the
- * operation kind, both operands and the result (LAZY_*), and the flags are
- * derived only when something reads them: a Jcc asks for one flag, PUSHF or
- * an interrupt for all. Most results are overwritten before anyone looks,
- * so the interpreter (and later the JIT, which elides even the recording)
- * skips the work. The measurement behind the choice is in ARCHITECTURE.md.
+ * operation kind, both operands and the result, and the flags are derived
+ * only when something reads them: a Jcc asks for one flag, PUSHF or an
+ * interrupt for all. Most results are overwritten before anyone looks, so
+ * the interpreter skips the work (and the JIT will skip even the record).
+ * The measurement behind the choice is in ARCHITECTURE.md.
+ *
+ * The record (LAZY_OP, LAZY_A, LAZY_B, LAZY_R):
+ *
+ *    31            16 15        8 7         0
+ *   ┌────────────────┬───────────┬───────────┐
+ *   │       0        │ size (8/16/32) │ kind │   LAZY_OP
+ *   └────────────────┴───────────┴───────────┘
+ *   kind: 0 none (REG_FLAGS is exact)   1 ADD/ADC   2 SUB/SBB/CMP/NEG
+ *         3 logic (CF=OF=AF=0)          5 INC       6 DEC
+ *   Bit 2 of kind: CF is not part of the record (INC/DEC keep it; it was
+ *   frozen into REG_FLAGS when the record was made).
  *
  * Carry and overflow come from the operands' and result's top bits, the
- * same formulas for ADD/ADC and SUB/SBB/CMP/NEG, so one record serves them
- * all (QEMU's and v86's trick):
+ * same formulas for ADD/ADC and SUB/SBB, so one record serves them all
+ * (QEMU's and v86's trick):
  *   ADD: CF = top((a & b) | ((a | b) & ~r))   OF = top((a ^ r) & (b ^ r))
  *   SUB: CF = top((~a & b) | ((~a | b) & r))  OF = top((a ^ b) & (a ^ r))
  *   AF  = bit 4 of (a ^ b ^ r)
- * LAZY_MASK says which flags the record defines; INC/DEC leave CF out.
  *
  * FLAGS bits:
  *   15 14 13 12 11 10  9  8  7  6  5  4  3  2  1  0
  *   ── NT IOPL─ OF DF IF TF SF ZF  0 AF  0 PF  1 CF
  */
-import {
-  REG_FLAGS, LAZY_OP, LAZY_A, LAZY_B, LAZY_R, LAZY_SIZE, LAZY_MASK, CPU_MODEL,
-} from "../layout";
+import { REG_FLAGS, LAZY_OP, LAZY_A, LAZY_B, LAZY_R, CPU_MODEL } from "../layout";
 
 export const CF: i32 = 1 << 0;
 export const PF: i32 = 1 << 2;
@@ -39,6 +47,9 @@ export const LAZY_NONE: i32 = 0;
 export const LAZY_ADD: i32 = 1;
 export const LAZY_SUB: i32 = 2;
 export const LAZY_LOGIC: i32 = 3;
+export const LAZY_KEEP_CF: i32 = 4;
+export const LAZY_INC: i32 = LAZY_ADD | LAZY_KEEP_CF;
+export const LAZY_DEC: i32 = LAZY_SUB | LAZY_KEEP_CF;
 
 /** 1 if the low byte has an even number of set bits. */
 @inline export function parity(x: i32): i32 {
@@ -49,50 +60,45 @@ export const LAZY_LOGIC: i32 = 3;
 @inline function topBit(x: i32, size: i32): i32 { return (x >>> (size - 1)) & 1; }
 @inline function sizeMask(size: i32): i32 { return size == 32 ? -1 : (1 << size) - 1; }
 
-/** Record an ADD-family result (ADD, ADC, INC). */
+/** Record an ADD-family result (ADD, ADC). */
 @inline export function lazyAdd(a: i32, b: i32, r: i32, size: i32): void {
-  store<i32>(LAZY_OP, LAZY_ADD);
+  store<i32>(LAZY_OP, LAZY_ADD | (size << 8));
   store<i32>(LAZY_A, a); store<i32>(LAZY_B, b); store<i32>(LAZY_R, r);
-  store<i32>(LAZY_SIZE, size); store<i32>(LAZY_MASK, ARITH);
 }
 
-/** Record a SUB-family result (SUB, SBB, CMP, NEG, DEC). */
+/** Record a SUB-family result (SUB, SBB, CMP, NEG). */
 @inline export function lazySub(a: i32, b: i32, r: i32, size: i32): void {
-  store<i32>(LAZY_OP, LAZY_SUB);
+  store<i32>(LAZY_OP, LAZY_SUB | (size << 8));
   store<i32>(LAZY_A, a); store<i32>(LAZY_B, b); store<i32>(LAZY_R, r);
-  store<i32>(LAZY_SIZE, size); store<i32>(LAZY_MASK, ARITH);
 }
 
 /** Record a logic result (AND/OR/XOR/TEST): CF=OF=AF=0, SZP from r. */
 @inline export function lazyLogic(r: i32, size: i32): void {
-  store<i32>(LAZY_OP, LAZY_LOGIC);
-  store<i32>(LAZY_R, r); store<i32>(LAZY_SIZE, size); store<i32>(LAZY_MASK, ARITH);
+  store<i32>(LAZY_OP, LAZY_LOGIC | (size << 8));
+  store<i32>(LAZY_R, r);
 }
 
-/** INC/DEC: like ADD/SUB but CF is kept, so freeze it first. */
+/** INC/DEC: like ADD/SUB of 1 but CF is kept, so freeze it first. */
 @inline export function lazyIncDec(isDec: bool, a: i32, r: i32, size: i32): void {
   const cf = getCF();
   store<i32>(REG_FLAGS, (load<i32>(REG_FLAGS) & ~CF) | cf);
-  store<i32>(LAZY_OP, isDec ? LAZY_SUB : LAZY_ADD);
+  store<i32>(LAZY_OP, (isDec ? LAZY_DEC : LAZY_INC) | (size << 8));
   store<i32>(LAZY_A, a); store<i32>(LAZY_B, 1); store<i32>(LAZY_R, r);
-  store<i32>(LAZY_SIZE, size); store<i32>(LAZY_MASK, ARITH & ~CF);
 }
 
 /** The arithmetic flags defined by the pending lazy record. */
-function lazyFlags(): i32 {
-  const op = load<i32>(LAZY_OP);
-  const size = load<i32>(LAZY_SIZE);
+function lazyFlags(op: i32): i32 {
+  const kind = op & 3;
+  const size = op >> 8;
   const r = load<i32>(LAZY_R);
-  const m = sizeMask(size);
-  let f = parity(r);
-  f = f << 2;
-  if ((r & m) == 0) f |= ZF;
+  let f = parity(r) << 2;
+  if ((r & sizeMask(size)) == 0) f |= ZF;
   if (topBit(r, size)) f |= SF;
-  if (op == LAZY_LOGIC) return f;
+  if (kind == LAZY_LOGIC) return f;
   const a = load<i32>(LAZY_A);
   const b = load<i32>(LAZY_B);
   if ((a ^ b ^ r) & 0x10) f |= AF;
-  if (op == LAZY_ADD) {
+  if (kind == LAZY_ADD) {
     if (topBit((a & b) | ((a | b) & ~r), size)) f |= CF;
     if (topBit((a ^ r) & (b ^ r), size)) f |= OF;
   } else {
@@ -105,9 +111,10 @@ function lazyFlags(): i32 {
 /** The architectural FLAGS value, as PUSHF would store it. */
 export function getFlags(): i32 {
   let f = load<i32>(REG_FLAGS);
-  if (load<i32>(LAZY_OP) != LAZY_NONE) {
-    const m = load<i32>(LAZY_MASK);
-    f = (f & ~m) | (lazyFlags() & m);
+  const op = load<i32>(LAZY_OP);
+  if (op != LAZY_NONE) {
+    const m = (op & LAZY_KEEP_CF) ? ARITH & ~CF : ARITH;
+    f = (f & ~m) | (lazyFlags(op) & m);
   }
   return f;
 }
@@ -127,7 +134,7 @@ export function materializeFlags(): void {
   return load<i32>(CPU_MODEL) == 0 ? f | 0xF000 : f;
 }
 
-/** Write FLAGS (POPF, IRET, SAHF-style full writes). */
+/** Write FLAGS (POPF, IRET and the host). */
 export function setFlags(f: i32): void {
   store<i32>(LAZY_OP, LAZY_NONE);
   store<i32>(REG_FLAGS, normalizeFlags(f));
@@ -139,36 +146,47 @@ export function setFlags(f: i32): void {
   store<i32>(REG_FLAGS, (load<i32>(REG_FLAGS) & ~mask) | (value & mask));
 }
 
+/** Replace all six arithmetic flags at once (shifts, MUL, BCD): nothing of
+ *  the lazy record survives, so there is nothing to materialise first. */
+@inline export function setArithFlags(value: i32): void {
+  store<i32>(LAZY_OP, LAZY_NONE);
+  store<i32>(REG_FLAGS, (load<i32>(REG_FLAGS) & ~ARITH) | (value & ARITH));
+}
+
 // Single-flag reads for conditional jumps: each touches only what it needs.
 
 export function getCF(): i32 {
   const op = load<i32>(LAZY_OP);
-  if (op == LAZY_NONE || !(load<i32>(LAZY_MASK) & CF)) return load<i32>(REG_FLAGS) & CF;
-  if (op == LAZY_LOGIC) return 0;
+  const kind = op & 7;
+  if (kind == LAZY_NONE || (kind & LAZY_KEEP_CF)) return load<i32>(REG_FLAGS) & CF;
+  if (kind == LAZY_LOGIC) return 0;
   const a = load<i32>(LAZY_A), b = load<i32>(LAZY_B), r = load<i32>(LAZY_R);
-  const size = load<i32>(LAZY_SIZE);
-  return op == LAZY_ADD
+  const size = op >> 8;
+  return kind == LAZY_ADD
     ? topBit((a & b) | ((a | b) & ~r), size)
     : topBit((~a & b) | ((~a | b) & r), size);
 }
 
-export function getZF(): bool {
-  if (load<i32>(LAZY_OP) == LAZY_NONE) return (load<i32>(REG_FLAGS) & ZF) != 0;
-  return (load<i32>(LAZY_R) & sizeMask(load<i32>(LAZY_SIZE))) == 0;
+@inline export function getZF(): bool {
+  const op = load<i32>(LAZY_OP);
+  if (op == LAZY_NONE) return (load<i32>(REG_FLAGS) & ZF) != 0;
+  return (load<i32>(LAZY_R) & sizeMask(op >> 8)) == 0;
 }
 
-export function getSF(): bool {
-  if (load<i32>(LAZY_OP) == LAZY_NONE) return (load<i32>(REG_FLAGS) & SF) != 0;
-  return topBit(load<i32>(LAZY_R), load<i32>(LAZY_SIZE)) != 0;
+@inline export function getSF(): bool {
+  const op = load<i32>(LAZY_OP);
+  if (op == LAZY_NONE) return (load<i32>(REG_FLAGS) & SF) != 0;
+  return topBit(load<i32>(LAZY_R), op >> 8) != 0;
 }
 
 export function getOF(): bool {
   const op = load<i32>(LAZY_OP);
+  const kind = op & 3;
   if (op == LAZY_NONE) return (load<i32>(REG_FLAGS) & OF) != 0;
-  if (op == LAZY_LOGIC) return false;
+  if (kind == LAZY_LOGIC) return false;
   const a = load<i32>(LAZY_A), b = load<i32>(LAZY_B), r = load<i32>(LAZY_R);
-  const size = load<i32>(LAZY_SIZE);
-  return (op == LAZY_ADD ? topBit((a ^ r) & (b ^ r), size) : topBit((a ^ b) & (a ^ r), size)) != 0;
+  const size = op >> 8;
+  return (kind == LAZY_ADD ? topBit((a ^ r) & (b ^ r), size) : topBit((a ^ b) & (a ^ r), size)) != 0;
 }
 
 export function getPF(): bool {
@@ -176,8 +194,9 @@ export function getPF(): bool {
   return parity(load<i32>(LAZY_R)) != 0;
 }
 
-/** Evaluate condition code cc (0–15, the low nibble of Jcc/SETcc). */
-export function testCondition(cc: i32): bool {
+/** Evaluate condition code cc (0–15, the low nibble of Jcc/SETcc). Inlined
+ *  with a constant cc, it folds to the one test that condition needs. */
+@inline export function testCondition(cc: i32): bool {
   let r: bool;
   switch (cc >> 1) {
     case 0: r = getOF(); break;                           // O
@@ -191,3 +210,6 @@ export function testCondition(cc: i32): bool {
   }
   return (cc & 1) ? !r : r;
 }
+
+/** Non-inlined condition test for callers with a variable cc. */
+export function testConditionVar(cc: i32): bool { return testCondition(cc); }

@@ -11,7 +11,7 @@
  * 286, #UD, divide) happens before the instruction writes any register, so
  * that unwinding via fault.ts leaves the pre-instruction state.
  */
-import { INSN_IP, REG_IP, REG_FLAGS, INT_SHADOW, HALTED, EVENTS } from "../layout";
+import { INSN_IP, REG_IP, REG_FLAGS, INT_SHADOW, HALTED, EVENTS, ICOUNT, ICOUNT_STOP } from "../layout";
 import {
   reg8, setReg8, reg16, setReg16, segSel, setSeg, getIP, setIP, model,
   AX, CX, DX, BX, SP, BP, ES, CS, SS, DS, MODEL_8086,
@@ -23,12 +23,12 @@ import {
 } from "./decode";
 import { readB, writeB, readW, writeW, push16, pop16, probeW } from "../memory/access";
 import {
-  getFlags, setFlags, setFlagBits, getCF, testCondition, lazyLogic,
+  getFlags, setFlags, setFlagBits, getCF, testCondition, testConditionVar, lazyLogic,
   CF, PF, AF, ZF, SF, IF, TF, DF,
 } from "./flags";
 import { alu, inc, dec, neg, shift, mul, imul3, div, daa, das, aaa, aas, aam, aad } from "./alu";
 import { stringOp } from "./string";
-import { interrupt } from "./interrupts";
+import { interrupt, handleEvents, EXIT_NONE, EXIT_BUDGET } from "./interrupts";
 import { raiseFault, VEC_INVALID_OPCODE, VEC_BOUND, VEC_BREAKPOINT, VEC_OVERFLOW, VEC_GP } from "./fault";
 import { instructionLength } from "./length";
 import { portIn, portOut } from "../io";
@@ -54,8 +54,9 @@ function writeFlags(v: i32): void {
   if (v & (IF | TF)) store<i32>(EVENTS, 1);
 }
 
-/** ALU forms of opcodes 00–3F with (op & 7) < 6. */
-function aluForm(op: i32): void {
+/** ALU forms of opcodes 00–3F with (op & 7) < 6. Inlined per opcode, so
+ *  the operation and operand form are constants and the switches fold. */
+@inline function aluForm(op: i32): void {
   const aop = (op >> 3) & 7;
   switch (op & 7) {
     case 0: { decodeModrm(); const r = alu(aop, readRM8(), reg8(modrmReg), 8); if (aop != 7) writeRM8(r); break; }
@@ -184,47 +185,98 @@ function checkLength(op: i32, prefixes: i32): void {
   if (prefixes + instructionLength(op, getIP()) > 10) raiseFault(VEC_GP);
 }
 
-/** Execute one instruction at CS:IP. */
-export function step(): void {
-  store<i32>(INSN_IP, load<i32>(REG_IP));
-  resetPrefixes();
-  let op = fetch8();
-  let prefixes = 0;
+/**
+ * The interpreter loop: until the instruction budget is spent or something
+ * stops the CPU, take pending events, then fetch and execute one
+ * instruction. Returns an EXIT_* code (cpu/interrupts.ts).
+ *
+ *   EVENTS? → handleEvents()   ICOUNT++   INSN_IP = IP   dispatch(fetch8())
+ *
+ * Everything common is inlined into this one function: a call per
+ * instruction (run → step → execute) cost a third of the time.
+ */
+export function run(): i32 {
   for (;;) {
-    switch (op) {
-      case 0x26: setPrefixSeg(ES); break;
-      case 0x2E: setPrefixSeg(CS); break;
-      case 0x36: setPrefixSeg(SS); break;
-      case 0x3E: setPrefixSeg(DS); break;
-      case 0xF0: break;                                        // LOCK
-      case 0xF1: break;                                        // LOCK alias
-      case 0xF2: setPrefixRep(0xF2); break;
-      case 0xF3: setPrefixRep(0xF3); break;
-      default: {
-        if (prefixes >= 5 && !is8086()) checkLength(op, prefixes);
-        execute(op);
-        return;
-      }
+    if (load<i32>(EVENTS)) {
+      const r = handleEvents();
+      if (r != EXIT_NONE) return r;
     }
-    // The 286 raises #GP for instructions longer than 10 bytes; ten
-    // prefixes plus an opcode already are.
-    if (++prefixes >= 10 && !is8086()) raiseFault(VEC_GP);
-    op = fetch8();
+    const ic = load<i64>(ICOUNT);
+    if (ic >= load<i64>(ICOUNT_STOP)) return EXIT_BUDGET;
+    store<i64>(ICOUNT, ic + 1);
+    store<i32>(INSN_IP, load<i32>(REG_IP));
+    resetPrefixes();
+    dispatch(fetch8());
   }
+  return EXIT_BUDGET; // not reached
 }
 
-function execute(op: i32): void {
+/** Execute the instruction whose first byte is `op` (prefixes loop). */
+@inline function dispatch(first: i32): void {
+  let op = first;
+  let prefixes = 0;
+  for (;;) {
   switch (op) {
-    // ALU r/m and accumulator forms
-    case 0x00: case 0x01: case 0x02: case 0x03: case 0x04: case 0x05:
-    case 0x08: case 0x09: case 0x0A: case 0x0B: case 0x0C: case 0x0D:
-    case 0x10: case 0x11: case 0x12: case 0x13: case 0x14: case 0x15:
-    case 0x18: case 0x19: case 0x1A: case 0x1B: case 0x1C: case 0x1D:
-    case 0x20: case 0x21: case 0x22: case 0x23: case 0x24: case 0x25:
-    case 0x28: case 0x29: case 0x2A: case 0x2B: case 0x2C: case 0x2D:
-    case 0x30: case 0x31: case 0x32: case 0x33: case 0x34: case 0x35:
-    case 0x38: case 0x39: case 0x3A: case 0x3B: case 0x3C: case 0x3D:
-      aluForm(op); break;
+    // Prefixes: note them and decode the next byte as part of the same
+    // instruction. The 286 raises #GP for instructions longer than 10
+    // bytes; ten prefixes plus an opcode already are.
+    case 0x26: case 0x2E: case 0x36: case 0x3E: case 0xF0: case 0xF1: case 0xF2: case 0xF3: {
+      if (op == 0xF2 || op == 0xF3) setPrefixRep(op);
+      else if (op < 0x40) setPrefixSeg((op >> 3) & 3);
+      if (++prefixes >= 10 && !is8086()) raiseFault(VEC_GP);
+      op = fetch8();
+      if (prefixes >= 5 && !is8086()) checkLength(op, prefixes);
+      continue;
+    }
+    // ALU r/m and accumulator forms, one case each so the op folds
+    case 0x00: aluForm(0x00); break;
+    case 0x01: aluForm(0x01); break;
+    case 0x02: aluForm(0x02); break;
+    case 0x03: aluForm(0x03); break;
+    case 0x04: aluForm(0x04); break;
+    case 0x05: aluForm(0x05); break;
+    case 0x08: aluForm(0x08); break;
+    case 0x09: aluForm(0x09); break;
+    case 0x0A: aluForm(0x0A); break;
+    case 0x0B: aluForm(0x0B); break;
+    case 0x0C: aluForm(0x0C); break;
+    case 0x0D: aluForm(0x0D); break;
+    case 0x10: aluForm(0x10); break;
+    case 0x11: aluForm(0x11); break;
+    case 0x12: aluForm(0x12); break;
+    case 0x13: aluForm(0x13); break;
+    case 0x14: aluForm(0x14); break;
+    case 0x15: aluForm(0x15); break;
+    case 0x18: aluForm(0x18); break;
+    case 0x19: aluForm(0x19); break;
+    case 0x1A: aluForm(0x1A); break;
+    case 0x1B: aluForm(0x1B); break;
+    case 0x1C: aluForm(0x1C); break;
+    case 0x1D: aluForm(0x1D); break;
+    case 0x20: aluForm(0x20); break;
+    case 0x21: aluForm(0x21); break;
+    case 0x22: aluForm(0x22); break;
+    case 0x23: aluForm(0x23); break;
+    case 0x24: aluForm(0x24); break;
+    case 0x25: aluForm(0x25); break;
+    case 0x28: aluForm(0x28); break;
+    case 0x29: aluForm(0x29); break;
+    case 0x2A: aluForm(0x2A); break;
+    case 0x2B: aluForm(0x2B); break;
+    case 0x2C: aluForm(0x2C); break;
+    case 0x2D: aluForm(0x2D); break;
+    case 0x30: aluForm(0x30); break;
+    case 0x31: aluForm(0x31); break;
+    case 0x32: aluForm(0x32); break;
+    case 0x33: aluForm(0x33); break;
+    case 0x34: aluForm(0x34); break;
+    case 0x35: aluForm(0x35); break;
+    case 0x38: aluForm(0x38); break;
+    case 0x39: aluForm(0x39); break;
+    case 0x3A: aluForm(0x3A); break;
+    case 0x3B: aluForm(0x3B); break;
+    case 0x3C: aluForm(0x3C); break;
+    case 0x3D: aluForm(0x3D); break;
 
     // PUSH/POP segment registers
     case 0x06: push16(segSel(ES)); break;
@@ -242,11 +294,6 @@ function execute(op: i32): void {
     case 0x37: aaa(); break;
     case 0x3F: aas(); break;
 
-    // Prefixes reaching here were already consumed by step(); a stray one
-    // (only possible via a jump into the middle) decodes as the prefix.
-    case 0x26: case 0x2E: case 0x36: case 0x3E: case 0xF0: case 0xF2: case 0xF3:
-      break;
-
     // INC/DEC/PUSH/POP r16
     case 0x40: case 0x41: case 0x42: case 0x43: case 0x44: case 0x45: case 0x46: case 0x47:
       setReg16(op & 7, inc(reg16(op & 7), 16)); break;
@@ -261,14 +308,14 @@ function execute(op: i32): void {
 
     // 60–6F: 186+ instructions; on the 8086 they alias Jcc 70–7F
     case 0x60: {
-      if (is8086()) { jcc(op); break; }
+      if (is8086()) { jccVar(op); break; }
       const sp = reg16(SP);
       probeW(sp - 16);
       for (let r = 0; r < 8; r++) push16(r == SP ? sp : reg16(r));
       break;
     }
     case 0x61: {
-      if (is8086()) { jcc(op); break; }
+      if (is8086()) { jccVar(op); break; }
       const sp = reg16(SP);
       let v: StaticArray<i32> = [0, 0, 0, 0, 0, 0, 0, 0];
       for (let i = 0; i < 8; i++) v[7 - i] = readW(SS, sp + 2 * i);
@@ -277,7 +324,7 @@ function execute(op: i32): void {
       break;
     }
     case 0x62: { // BOUND
-      if (is8086()) { jcc(op); break; }
+      if (is8086()) { jccVar(op); break; }
       decodeModrm();
       if (modrmIsReg) invalid();
       const lo = <i32><i16>readW(eaSeg, eaOff), hi = <i32><i16>readW(eaSeg, eaOff + 2);
@@ -286,12 +333,12 @@ function execute(op: i32): void {
       break;
     }
     case 0x63: case 0x64: case 0x65: case 0x66: case 0x67:
-      if (is8086()) jcc(op); else invalid();
+      if (is8086()) jccVar(op); else invalid();
       break;
-    case 0x68: if (is8086()) jcc(op); else push16(fetch16()); break;
-    case 0x6A: if (is8086()) jcc(op); else push16(fetchS8()); break;
+    case 0x68: if (is8086()) jccVar(op); else push16(fetch16()); break;
+    case 0x6A: if (is8086()) jccVar(op); else push16(fetchS8()); break;
     case 0x69: case 0x6B: {
-      if (is8086()) { jcc(op); break; }
+      if (is8086()) { jccVar(op); break; }
       decodeModrm();
       const a = readRM16();
       const b = op == 0x69 ? fetch16() : fetchS8();
@@ -299,12 +346,25 @@ function execute(op: i32): void {
       break;
     }
     case 0x6C: case 0x6D: case 0x6E: case 0x6F:
-      if (is8086()) jcc(op); else stringOp(op);
+      if (is8086()) jccVar(op); else stringOp(op);
       break;
 
-    case 0x70: case 0x71: case 0x72: case 0x73: case 0x74: case 0x75: case 0x76: case 0x77:
-    case 0x78: case 0x79: case 0x7A: case 0x7B: case 0x7C: case 0x7D: case 0x7E: case 0x7F:
-      jcc(op); break;
+    case 0x70: jcc(0x70); break;
+    case 0x71: jcc(0x71); break;
+    case 0x72: jcc(0x72); break;
+    case 0x73: jcc(0x73); break;
+    case 0x74: jcc(0x74); break;
+    case 0x75: jcc(0x75); break;
+    case 0x76: jcc(0x76); break;
+    case 0x77: jcc(0x77); break;
+    case 0x78: jcc(0x78); break;
+    case 0x79: jcc(0x79); break;
+    case 0x7A: jcc(0x7A); break;
+    case 0x7B: jcc(0x7B); break;
+    case 0x7C: jcc(0x7C); break;
+    case 0x7D: jcc(0x7D); break;
+    case 0x7E: jcc(0x7E); break;
+    case 0x7F: jcc(0x7F); break;
 
     case 0x80: case 0x81: case 0x82: case 0x83: group1(op); break;
     case 0x84: { decodeModrm(); lazyLogic(readRM8() & reg8(modrmReg), 8); break; }
@@ -403,7 +463,7 @@ function execute(op: i32): void {
     case 0xCB: retFar(false); break;
     case 0xCC: interrupt(VEC_BREAKPOINT, getIP()); break;
     case 0xCD: { const n = fetch8(); interrupt(n, getIP()); break; }
-    case 0xCE: if (testCondition(0)) interrupt(VEC_OVERFLOW, getIP()); break;
+    case 0xCE: if (testConditionVar(0)) interrupt(VEC_OVERFLOW, getIP()); break;
     case 0xCF: { // IRET
       const sp = reg16(SP);
       const ip = readW(SS, sp), cs = readW(SS, sp + 2), fl = readW(SS, sp + 4);
@@ -449,7 +509,6 @@ function execute(op: i32): void {
     case 0xEE: portOut(reg16(DX), 1, reg8(0)); break;
     case 0xEF: portOut(reg16(DX), 2, reg16(AX)); break;
 
-    case 0xF1: break;
     case 0xF4: store<i32>(HALTED, 1); store<i32>(EVENTS, 1); break;          // HLT
     case 0xF5: setFlagBits(CF, getCF() ^ 1); break;                          // CMC
     case 0xF6: case 0xF7: group3(op); break;
@@ -465,12 +524,20 @@ function execute(op: i32): void {
     case 0xFE: case 0xFF: group45(op); break;
     default: invalid(); break;
   }
+  return;
+  }
 }
 
-/** Jcc rel8; 60–6F are the 8086's aliases of 70–7F. */
-function jcc(op: i32): void {
+/** Jcc rel8; 60–6F are the 8086's aliases of 70–7F. Inlined per opcode. */
+@inline function jcc(op: i32): void {
   const d = fetchS8();
   if (testCondition(op & 0xF)) jumpRel(d);
+}
+
+/** Jcc with a run-time condition (the 8086's 60–6F aliases). */
+function jccVar(op: i32): void {
+  const d = fetchS8();
+  if (testConditionVar(op & 0xF)) jumpRel(d);
 }
 
 function retNear(withImm: bool): void {

@@ -14,7 +14,6 @@ import { fileURLToPath } from "node:url";
 export interface CoreExports {
   memory: WebAssembly.Memory;
   run(): number;
-  step(): void;
   init(model: number, memSize: number): number;
   allocFrames(n: number): number;
   setA20(on: number): void;
