@@ -6,3 +6,5 @@ export type {
   CpuModel, MachineOptions, Registers, RunResult, RunOptions, StopReason, PortHandler,
   MmioHandler, InterruptController, CoreStats,
 } from "./machine.js";
+export { runBare, bareMachine, LOAD_ADDRESS, DEBUG_CONSOLE_PORT } from "./bare.js";
+export type { BareRunOptions, BareRunResult } from "./bare.js";
