@@ -6,7 +6,7 @@
  * into, and the instruction semantics helpers the JIT will call.
  */
 export * from "./layout";
-export { init, allocFrames, setA20, poke, setShadow } from "./run";
+export { init, allocFrames, setA20, poke, clearShadow } from "./run";
 export { run } from "./cpu/interp";
 export { deliverFault, interrupt, skipBreakpointOnce } from "./cpu/interrupts";
 export { getFlags, setFlags, materializeFlags, testConditionVar } from "./cpu/flags";

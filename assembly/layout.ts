@@ -74,8 +74,8 @@ export const EVENTS: i32 = STATE + 0x94;
 export const IRQ_LINE: i32 = STATE + 0x98;
 /** A latched NMI request (0/1). */
 export const NMI_PENDING: i32 = STATE + 0x9C;
-/** Instructions left in the interrupt shadow (after STI, MOV/POP SS). */
-export const INT_SHADOW: i32 = STATE + 0xA0;
+/** Unused (was the interrupt shadow counter; see SHADOW_AT). */
+export const RESERVED_A0: i32 = STATE + 0xA0;
 /** 1 while halted (HLT), until an interrupt arrives. */
 export const HALTED: i32 = STATE + 0xA4;
 /** Set by the host (from a handler) to make run() return at the next
@@ -94,6 +94,10 @@ export const MEM_SIZE: i32 = STATE + 0xB8;
 export const BP_COUNT: i32 = STATE + 0xBC;
 /** 1 while a REP string instruction is part-way through its iterations. */
 export const REP_ACTIVE: i32 = STATE + 0xC0;
+/** Interrupt shadow (i64): the ICOUNT at which STI / MOV SS / POP SS
+ *  retired. Interrupts wait while ICOUNT still equals it, i.e. until one
+ *  more instruction has run — however often the boundary is examined. */
+export const SHADOW_AT: i32 = STATE + 0xC8;
 
 // -------------------------------------------------------- statistics (i32)
 export const STATS: i32 = STATE + 0x100;

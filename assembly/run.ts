@@ -5,7 +5,7 @@
  */
 import {
   STATE, STATS, STATS_END, ICOUNT_STOP, EVENTS, CPU_MODEL, MEM_SIZE, A20,
-  FAULT_VECTOR, GUEST_BASE, MAX_MEM_SIZE, PORT_BITMAP, BP_COUNT, REG_FLAGS, INT_SHADOW,
+  FAULT_VECTOR, GUEST_BASE, MAX_MEM_SIZE, PORT_BITMAP, BP_COUNT, REG_FLAGS, SHADOW_AT,
 } from "./layout";
 import { memoryReset, tlbRefreshAll } from "./memory/tlb";
 import { normalizeFlags } from "./cpu/flags";
@@ -32,6 +32,7 @@ export function init(model: i32, memSize: i32): i32 {
   store<i32>(MEM_SIZE, memSize);
   store<i32>(A20, 1);
   store<i32>(FAULT_VECTOR, -1);
+  store<i64>(SHADOW_AT, -1);
   store<i32>(REG_FLAGS, normalizeFlags(0));
   store<i32>(BP_COUNT, 0);
   setSeg(CS, 0);
@@ -61,7 +62,7 @@ export function setA20(on: bool): void {
  *  breakpoints, or FLAGS.IF/TF). */
 export function poke(): void { store<i32>(EVENTS, 1); }
 
-/** Set the interrupt shadow as after MOV SS / STI. */
-export function setShadow(n: i32): void { store<i32>(INT_SHADOW, n); store<i32>(EVENTS, 1); }
+/** End any interrupt shadow (the host replaced the registers). */
+export function clearShadow(): void { store<i64>(SHADOW_AT, -1); store<i32>(EVENTS, 1); }
 
 export { STATS, ICOUNT_STOP };

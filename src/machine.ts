@@ -12,7 +12,7 @@
  * builds on top of this.
  */
 import {
-  instantiateCore, CoreExports, Layout, EXIT_BUDGET, EXIT_HALT, EXIT_BREAKPOINT,
+  instantiateCore, CoreExports, Layout, EXIT_BUDGET, EXIT_HALT, EXIT_BREAKPOINT, CORE_BUILDS, type CoreBuild,
 } from "./core/core.js";
 
 export type CpuModel = "8086" | "286";
@@ -24,6 +24,8 @@ export interface MachineOptions {
   /** Guest RAM in bytes: a multiple of 4 KiB from 64 KiB to 16 MiB.
    *  Default 1 MiB + 64 KiB (conventional memory plus the HMA). */
   memory?: number;
+  /** Core build to run (experiments only; see bench/). Default "default". */
+  coreBuild?: CoreBuild;
 }
 
 /** 16-bit register file plus FLAGS. */
@@ -103,6 +105,10 @@ export class Machine {
     if (!Number.isInteger(memory) || memory < 0x10000 || memory > 16 << 20 || memory % PAGE !== 0) {
       throw new RangeError(`wasm86: memory size must be a multiple of 4096 between 64 KiB and 16 MiB, got ${memory}`);
     }
+    const build = options.coreBuild ?? "default";
+    if (!(build in CORE_BUILDS)) {
+      throw new RangeError(`wasm86: unknown core build ${JSON.stringify(build)} (expected one of ${Object.keys(CORE_BUILDS).join(", ")})`);
+    }
     this.cpu = cpu;
     this.memorySize = memory;
     // The 8086 has 20 address lines: addresses past 1 MiB always wrap.
@@ -113,7 +119,7 @@ export class Machine {
       mmioWrite: (addr, size, value) => this.mmioWrite(addr, size, value),
       irqAck: () => this.acknowledge(),
       codeWrite: (addr, size) => this.onCodeWrite?.(addr, size),
-    });
+    }, build);
     this.core = exports;
     this.L = layout;
     if (this.core.init(CPU_MODELS.indexOf(cpu), memory) !== 0) {
@@ -158,7 +164,7 @@ export class Machine {
       else if (name === "flags") { this.core.setFlags(v); this.core.poke(); }
       else throw new TypeError(`wasm86: unknown register ${JSON.stringify(name)}`);
     }
-    this.core.setShadow(0);
+    this.core.clearShadow();
     dv.setInt32(this.L.REP_ACTIVE, 0, true);
     dv.setInt32(this.L.HALTED, 0, true);
   }

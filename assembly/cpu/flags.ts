@@ -43,6 +43,13 @@ export const DF: i32 = 1 << 10;
 export const OF: i32 = 1 << 11;
 export const ARITH: i32 = CF | PF | AF | ZF | SF | OF;
 
+/** Build-time experiment switch (`asc --use EAGER_FLAGS=1`, the "eager"
+ *  target in asconfig.json): compute the flags at every flag-setting
+ *  instruction instead of on demand. Used only to measure the lazy scheme
+ *  against the eager one (bench/flags.bench.ts); the default is lazy. */
+// @ts-ignore: defined on the asc command line, if at all
+@lazy const EAGER: bool = isDefined(EAGER_FLAGS) ? EAGER_FLAGS != 0 : false;
+
 export const LAZY_NONE: i32 = 0;
 export const LAZY_ADD: i32 = 1;
 export const LAZY_SUB: i32 = 2;
@@ -64,18 +71,21 @@ export const LAZY_DEC: i32 = LAZY_SUB | LAZY_KEEP_CF;
 @inline export function lazyAdd(a: i32, b: i32, r: i32, size: i32): void {
   store<i32>(LAZY_OP, LAZY_ADD | (size << 8));
   store<i32>(LAZY_A, a); store<i32>(LAZY_B, b); store<i32>(LAZY_R, r);
+  if (EAGER) materializeFlags();
 }
 
 /** Record a SUB-family result (SUB, SBB, CMP, NEG). */
 @inline export function lazySub(a: i32, b: i32, r: i32, size: i32): void {
   store<i32>(LAZY_OP, LAZY_SUB | (size << 8));
   store<i32>(LAZY_A, a); store<i32>(LAZY_B, b); store<i32>(LAZY_R, r);
+  if (EAGER) materializeFlags();
 }
 
 /** Record a logic result (AND/OR/XOR/TEST): CF=OF=AF=0, SZP from r. */
 @inline export function lazyLogic(r: i32, size: i32): void {
   store<i32>(LAZY_OP, LAZY_LOGIC | (size << 8));
   store<i32>(LAZY_R, r);
+  if (EAGER) materializeFlags();
 }
 
 /** INC/DEC: like ADD/SUB of 1 but CF is kept, so freeze it first. */
@@ -84,6 +94,7 @@ export const LAZY_DEC: i32 = LAZY_SUB | LAZY_KEEP_CF;
   store<i32>(REG_FLAGS, (load<i32>(REG_FLAGS) & ~CF) | cf);
   store<i32>(LAZY_OP, (isDec ? LAZY_DEC : LAZY_INC) | (size << 8));
   store<i32>(LAZY_A, a); store<i32>(LAZY_B, 1); store<i32>(LAZY_R, r);
+  if (EAGER) materializeFlags();
 }
 
 /** The arithmetic flags defined by the pending lazy record. */

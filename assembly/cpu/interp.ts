@@ -11,7 +11,7 @@
  * 286, #UD, divide) happens before the instruction writes any register, so
  * that unwinding via fault.ts leaves the pre-instruction state.
  */
-import { INSN_IP, REG_IP, REG_FLAGS, INT_SHADOW, HALTED, EVENTS, ICOUNT, ICOUNT_STOP } from "../layout";
+import { INSN_IP, REG_IP, REG_FLAGS, HALTED, EVENTS, ICOUNT, ICOUNT_STOP } from "../layout";
 import {
   reg8, setReg8, reg16, setReg16, segSel, setSeg, getIP, setIP, model,
   AX, CX, DX, BX, SP, BP, ES, CS, SS, DS, MODEL_8086,
@@ -28,7 +28,7 @@ import {
 } from "./flags";
 import { alu, inc, dec, neg, shift, mul, imul3, div, daa, das, aaa, aas, aam, aad } from "./alu";
 import { stringOp } from "./string";
-import { interrupt, handleEvents, EXIT_NONE, EXIT_BUDGET } from "./interrupts";
+import { interrupt, handleEvents, beginShadow, EXIT_NONE, EXIT_BUDGET, EXIT_HALT } from "./interrupts";
 import { raiseFault, VEC_INVALID_OPCODE, VEC_BOUND, VEC_BREAKPOINT, VEC_OVERFLOW, VEC_GP } from "./fault";
 import { instructionLength } from "./length";
 import { portIn, portOut } from "../io";
@@ -190,19 +190,23 @@ function checkLength(op: i32, prefixes: i32): void {
  * stops the CPU, take pending events, then fetch and execute one
  * instruction. Returns an EXIT_* code (cpu/interrupts.ts).
  *
- *   EVENTS? → handleEvents()   ICOUNT++   INSN_IP = IP   dispatch(fetch8())
+ *   budget left?   EVENTS? → handleEvents()   ICOUNT++   INSN_IP = IP
+ *   dispatch(fetch8())
  *
  * Everything common is inlined into this one function: a call per
  * instruction (run → step → execute) cost a third of the time.
  */
 export function run(): i32 {
   for (;;) {
+    // The budget is checked first, so run() returns at a boundary before
+    // taking what is pending there: step() executes exactly one
+    // instruction, and the next call takes the interrupt.
+    const ic = load<i64>(ICOUNT);
+    if (ic >= load<i64>(ICOUNT_STOP)) return load<i32>(HALTED) ? EXIT_HALT : EXIT_BUDGET;
     if (load<i32>(EVENTS)) {
       const r = handleEvents();
       if (r != EXIT_NONE) return r;
     }
-    const ic = load<i64>(ICOUNT);
-    if (ic >= load<i64>(ICOUNT_STOP)) return EXIT_BUDGET;
     store<i64>(ICOUNT, ic + 1);
     store<i32>(INSN_IP, load<i32>(REG_IP));
     resetPrefixes();
@@ -284,7 +288,7 @@ export function run(): i32 {
     case 0x0E: push16(segSel(CS)); break;
     case 0x0F: if (is8086()) setSeg(CS, pop16()); else twoByte(); break;
     case 0x16: push16(segSel(SS)); break;
-    case 0x17: setSeg(SS, pop16()); store<i32>(INT_SHADOW, 1); store<i32>(EVENTS, 1); break;
+    case 0x17: setSeg(SS, pop16()); beginShadow(); break;
     case 0x1E: push16(segSel(DS)); break;
     case 0x1F: setSeg(DS, pop16()); break;
 
@@ -392,7 +396,7 @@ export function run(): i32 {
       const s = is8086() ? modrmReg & 3 : modrmReg;
       if (s == CS && !is8086() || s > 3) invalid();
       setSeg(s, readRM16());
-      if (s == SS) { store<i32>(INT_SHADOW, 1); store<i32>(EVENTS, 1); }
+      if (s == SS) beginShadow();
       break;
     }
     case 0x8F: { // POP r/m (reg field ignored by the 8086)
@@ -516,7 +520,7 @@ export function run(): i32 {
     case 0xF9: setFlagBits(CF, CF); break;
     case 0xFA: setFlagBits(IF, 0); break;
     case 0xFB: // STI: interrupts wait one more instruction if IF was clear
-      if (!(load<i32>(REG_FLAGS) & IF)) { store<i32>(INT_SHADOW, 1); store<i32>(EVENTS, 1); }
+      if (!(load<i32>(REG_FLAGS) & IF)) beginShadow();
       setFlagBits(IF, IF);
       break;
     case 0xFC: setFlagBits(DF, 0); break;

@@ -7,8 +7,8 @@
  * at linear address vector × 4 (the real-mode IVT).
  */
 import {
-  EVENTS, IRQ_LINE, NMI_PENDING, INT_SHADOW, HALTED, STOP_REQUEST, BP_COUNT, BREAKPOINTS,
-  REG_FLAGS, STAT_INTERRUPTS, STAT_EXCEPTIONS, FAULT_VECTOR, INSN_IP, REP_ACTIVE,
+  EVENTS, IRQ_LINE, NMI_PENDING, SHADOW_AT, HALTED, STOP_REQUEST, BP_COUNT, BREAKPOINTS,
+  REG_FLAGS, STAT_INTERRUPTS, STAT_EXCEPTIONS, FAULT_VECTOR, INSN_IP, REP_ACTIVE, ICOUNT,
 } from "../layout";
 import { getFlags, setFlagBits, IF, TF } from "./flags";
 import { reg16, setReg16, segSel, segBase, setSeg, getIP, setIP, SP, SS, CS, model, MODEL_8086 } from "./state";
@@ -33,9 +33,18 @@ function pushRaw(v: i32): void {
   setReg16(SP, sp);
 }
 
+/** Where an interrupted REP string instruction resumes on the 8086: its
+ *  last prefix byte (set by string.ts when it yields between iterations). */
+let repResumeIP8086: i32 = 0;
+export function setRepResume8086(ip: i32): void { repResumeIP8086 = ip; }
+
 /** Enter the handler of `vector` with `returnIP` as the pushed IP. */
 export function interrupt(vector: i32, returnIP: i32): void {
   store<i32>(STAT_INTERRUPTS, load<i32>(STAT_INTERRUPTS) + 1);
+  // The 8086 remembers only the last prefix of an interrupted REP string
+  // instruction: with several prefixes (ES: REP MOVSB) the others are lost
+  // on return. Later CPUs return to the first prefix.
+  if (load<i32>(REP_ACTIVE) && model() == MODEL_8086) returnIP = repResumeIP8086;
   pushRaw(getFlags());
   pushRaw(segSel(CS));
   pushRaw(returnIP);
@@ -63,8 +72,18 @@ export function deliverFault(): void {
 /** Request the run loop's attention before the next instruction. */
 @inline export function signalEvent(): void { store<i32>(EVENTS, 1); }
 
-// Single-step: set when the instruction about to run started with TF = 1.
-let trapArmed: i32 = 0;
+/** STI (with IF clear), MOV SS and POP SS: no interrupt until one more
+ *  instruction has run. */
+export function beginShadow(): void {
+  store<i64>(SHADOW_AT, load<i64>(ICOUNT));
+  store<i32>(EVENTS, 1);
+}
+
+// Single-step: the ICOUNT at the boundary where an instruction began with
+// TF = 1, or -1. The trap is taken at the first later boundary. Both this
+// and the shadow are keyed to ICOUNT because a boundary can be examined
+// more than once (run() returns there and is called again).
+let trapArmedAt: i64 = -1;
 // A breakpoint we stopped at is not hit again on the way out.
 let skipBreakpointAt: i32 = -1;
 
@@ -92,21 +111,21 @@ export function handleEvents(): i32 {
     store<i32>(STOP_REQUEST, 0);
     return EXIT_STOP;
   }
-  // The previous instruction ran with TF set: trap after it.
-  if (trapArmed) {
-    trapArmed = 0;
+  const ic = load<i64>(ICOUNT);
+  // The instruction that began with TF set has now run: trap after it.
+  if (trapArmedAt >= 0 && ic > trapArmedAt) {
+    trapArmedAt = -1;
     interrupt(VEC_DEBUG, getIP());
   }
-  const shadow = load<i32>(INT_SHADOW);
-  if (shadow > 0) {
-    // The instruction after STI / MOV SS / POP SS runs before any interrupt.
-    store<i32>(INT_SHADOW, shadow - 1);
-  } else if (load<i32>(NMI_PENDING)) {
-    store<i32>(NMI_PENDING, 0);
-    interrupt(VEC_NMI, getIP());
-  } else if (load<i32>(IRQ_LINE) && (load<i32>(REG_FLAGS) & IF)) {
-    const vector = hostIrqAck();
-    if (vector >= 0) interrupt(vector, getIP());
+  const shadowed = load<i64>(SHADOW_AT) == ic;
+  if (!shadowed) {
+    if (load<i32>(NMI_PENDING)) {
+      store<i32>(NMI_PENDING, 0);
+      interrupt(VEC_NMI, getIP());
+    } else if (load<i32>(IRQ_LINE) && (load<i32>(REG_FLAGS) & IF)) {
+      const vector = hostIrqAck();
+      if (vector >= 0) interrupt(vector, getIP());
+    }
   }
   if (load<i32>(HALTED)) {
     store<i32>(EVENTS, 1);
@@ -118,9 +137,9 @@ export function handleEvents(): i32 {
     return EXIT_BREAKPOINT;
   }
   const flags = load<i32>(REG_FLAGS);
-  trapArmed = flags & TF ? 1 : 0;
-  const again = trapArmed | load<i32>(INT_SHADOW) | load<i32>(NMI_PENDING) | load<i32>(BP_COUNT)
-    | (load<i32>(IRQ_LINE) & ((flags & IF) ? 1 : 0));
+  if ((flags & TF) && trapArmedAt < 0) trapArmedAt = ic;
+  const again = (trapArmedAt >= 0 ? 1 : 0) | (shadowed ? 1 : 0) | load<i32>(NMI_PENDING)
+    | load<i32>(BP_COUNT) | (load<i32>(IRQ_LINE) & ((flags & IF) ? 1 : 0));
   store<i32>(EVENTS, again ? 1 : 0);
   return EXIT_NONE;
 }

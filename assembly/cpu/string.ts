@@ -17,6 +17,7 @@ import { prefixRep, dataSeg } from "./decode";
 import { portIn, portOut } from "../io";
 import { model, MODEL_8086 } from "./state";
 import { raiseFault, VEC_GP } from "./fault";
+import { setRepResume8086 } from "./interrupts";
 
 /**
  * 286: a word string access at offset FFFFh raises #GP, but the microcode
@@ -79,6 +80,9 @@ export function stringOp(op: i32): void {
     if ((op & 0xF6) == 0xA6 && getZF() != (rep == 0xF3)) break;
     if (cx == 0) break;
     if (load<i32>(EVENTS) || load<i64>(ICOUNT) >= load<i64>(ICOUNT_STOP)) {
+      // The opcode is the byte before IP; the prefix before it is where an
+      // 8086 resumes after an interrupt (see interrupts.ts).
+      setRepResume8086(load<i32>(REG_IP) - 2 & 0xFFFF);
       store<i32>(REG_IP, load<i32>(INSN_IP));
       store<i32>(REP_ACTIVE, 1);
       return;

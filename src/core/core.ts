@@ -18,7 +18,7 @@ export interface CoreExports {
   allocFrames(n: number): number;
   setA20(on: number): void;
   poke(): void;
-  setShadow(n: number): void;
+  clearShadow(): void;
   deliverFault(): void;
   interrupt(vector: number, returnIP: number): void;
   skipBreakpointOnce(lin: number): void;
@@ -51,7 +51,7 @@ export interface CoreImports {
 export interface Layout {
   REGS: number; REG_IP: number; REG_FLAGS: number; SEG_SEL: number; SEG_BASE: number;
   ICOUNT: number; ICOUNT_STOP: number; CPU_MODEL: number; EVENTS: number; IRQ_LINE: number;
-  NMI_PENDING: number; INT_SHADOW: number; HALTED: number; STOP_REQUEST: number; INSN_IP: number;
+  NMI_PENDING: number; SHADOW_AT: number; HALTED: number; STOP_REQUEST: number; INSN_IP: number;
   FAULT_VECTOR: number; A20: number; MEM_SIZE: number; BP_COUNT: number; REP_ACTIVE: number;
   STATS: number; BREAKPOINTS: number; MAX_BREAKPOINTS: number; GUEST_BASE: number;
   MAX_MEM_SIZE: number; PF_ROM: number; PF_MMIO: number; PF_CODE: number; PF_DIRTY_LOG: number;
@@ -68,23 +68,32 @@ export const EXIT_HALT = 1;
 export const EXIT_BREAKPOINT = 2;
 export const EXIT_STOP = 3;
 
-function findCoreWasm(): string {
+/** Builds of the core (asconfig.json targets). "default" is the one to
+ *  use; the others exist for measured experiments (bench/). */
+export const CORE_BUILDS = { default: "core.wasm", "eager-flags": "core-eager-flags.wasm" } as const;
+export type CoreBuild = keyof typeof CORE_BUILDS;
+
+function findCoreWasm(file: string): string {
   // Walk up from this file to the package root: works from src/ (vitest)
   // and from dist/src/ (compiled).
   let dir = dirname(fileURLToPath(import.meta.url));
   for (let i = 0; i < 6; i++) {
-    const candidate = join(dir, "build", "core.wasm");
+    const candidate = join(dir, "build", file);
     if (existsSync(candidate)) return candidate;
     dir = dirname(dir);
   }
-  throw new Error("wasm86: build/core.wasm not found — run `npm run build:core` first");
+  throw new Error(`wasm86: build/${file} not found — run \`npm run build:core\` first`);
 }
 
-let compiled: WebAssembly.Module | undefined;
+const compiled = new Map<CoreBuild, WebAssembly.Module>();
 
-export function coreModule(): WebAssembly.Module {
-  if (!compiled) compiled = new WebAssembly.Module(readFileSync(findCoreWasm()));
-  return compiled;
+export function coreModule(build: CoreBuild = "default"): WebAssembly.Module {
+  let m = compiled.get(build);
+  if (!m) {
+    m = new WebAssembly.Module(readFileSync(findCoreWasm(CORE_BUILDS[build])));
+    compiled.set(build, m);
+  }
+  return m;
 }
 
 export interface CoreInstance {
@@ -92,8 +101,8 @@ export interface CoreInstance {
   layout: Layout;
 }
 
-export function instantiateCore(imports: CoreImports): CoreInstance {
-  const instance = new WebAssembly.Instance(coreModule(), { host: { ...imports } });
+export function instantiateCore(imports: CoreImports, build: CoreBuild = "default"): CoreInstance {
+  const instance = new WebAssembly.Instance(coreModule(build), { host: { ...imports } });
   const raw = instance.exports as Record<string, unknown>;
   const layout: Record<string, number> = {};
   for (const [name, value] of Object.entries(raw)) {
