@@ -1,7 +1,7 @@
 ; hello.asm - minimal wasm86 guest program ("hello world").
 ;
 ; Prints:       Hello from wasm86!<LF>
-; Executes:     ~100 instructions (setup + 4 per character + halt).
+; Executes:     109 instructions (9 setup + 5 per character x 19 + 5 to halt).
 ; Exercises:    far JMP (CS normalisation), segment register loads, CLD,
 ;               LODSB, TEST/JZ, OUT imm8,AL (port 0xE9 debug console),
 ;               CLI/HLT.

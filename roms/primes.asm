@@ -3,8 +3,9 @@
 ; Prints:       the 168 primes below 1000 in decimal, separated by single
 ;               spaces, lines wrapped so that none exceeds 70 columns,
 ;               then a line "168 primes".  Exact output: see roms/README.md.
-; Executes:     ~26,000 instructions (sieve ~5,500, output scan and
-;               decimal conversion ~20,500; REP STOSB counted per byte).
+; Executes:     ~19,800 instructions (sieve ~4,400 of which 1,000 are
+;               REP STOSB iterations; scan, wrapping and decimal conversion
+;               of the 168 primes ~15,400).
 ; Exercises:    far JMP, segment register loads, REP STOSB, MUL, byte
 ;               compares with [base+disp16] addressing, near CALL/RET,
 ;               PUSH/POP, DIV (16-bit, decimal conversion), LOOP,
