@@ -16,3 +16,4 @@ export {
   setPageFlags, getPageFlags, mapPageFrame, pageFrame, dirtyLogEnable, dirtyTest, dirtyClear,
   tlbRefreshAll, PF_ROM, PF_MMIO, PF_CODE, PF_DIRTY_LOG, PF_COW, PF_UNMAPPED,
 } from "./memory/tlb";
+export * from "./helpers";
