@@ -430,7 +430,9 @@ export class Machine {
     if (!Number.isSafeInteger(budget) || budget < 0) {
       throw new RangeError(`wasm86: maxInstructions must be a non-negative integer, got ${budget}`);
     }
-    const dv = this.dv;
+    // The DataView is re-made after every call into the core: Wasm memory
+    // may grow meanwhile (shared frames), detaching the old buffer.
+    let dv = this.dv;
     const start = dv.getBigInt64(this.L.ICOUNT, true);
     const stop = start + BigInt(budget);
     let code: number;
@@ -446,10 +448,12 @@ export class Machine {
       } catch (e) {
         // A guest fault unwinds the instruction with a trap (see
         // assembly/cpu/fault.ts); anything else is a real error.
+        dv = this.dv;
         if (dv.getInt32(this.L.FAULT_VECTOR, true) < 0) throw e;
         this.core.deliverFault();
         continue;
       }
+      dv = this.dv;
       if (code !== EXIT_BUDGET || sliceEnd === stop) break;
     }
     const reason: StopReason =

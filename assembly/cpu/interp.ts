@@ -14,7 +14,7 @@
 import { INSN_IP, REG_IP, REG_FLAGS, HALTED, EVENTS, ICOUNT, ICOUNT_STOP } from "../layout";
 import {
   reg8, setReg8, reg16, setReg16, segSel, setSeg, getIP, setIP, model,
-  AX, CX, DX, BX, SP, BP, ES, CS, SS, DS, MODEL_8086,
+  AX, CX, DX, BX, SP, BP, SI, DI, ES, CS, SS, DS, MODEL_8086,
 } from "./state";
 import {
   fetch8, fetch16, fetchS8, decodeModrm, readRM8, writeRM8, readRM16, writeRM16,
@@ -227,7 +227,15 @@ export function run(): i32 {
     case 0x26: case 0x2E: case 0x36: case 0x3E: case 0xF0: case 0xF1: case 0xF2: case 0xF3: {
       if (op == 0xF2 || op == 0xF3) setPrefixRep(op);
       else if (op < 0x40) setPrefixSeg((op >> 3) & 3);
-      if (++prefixes >= 10 && !is8086()) raiseFault(VEC_GP);
+      if (++prefixes >= 10) {
+        if (!is8086()) raiseFault(VEC_GP);
+        // The 8086 has no length limit: a segment full of prefix bytes
+        // would never end an instruction and never return to the host. A
+        // run of 16 prefixes ends as an instruction of its own (the budget
+        // and interrupts are checked; a 17th prefix starts afresh). Real
+        // code stays far below this; the 286 stops at 10 bytes.
+        if (prefixes >= 16) return;
+      }
       op = fetch8();
       if (prefixes >= 5 && !is8086()) checkLength(op, prefixes);
       continue;
@@ -320,10 +328,14 @@ export function run(): i32 {
     }
     case 0x61: {
       if (is8086()) { jccVar(op); break; }
+      // Read all eight words before writing any register (a fault on the
+      // last read must leave the registers untouched). No arrays: the core
+      // has no allocator to give their memory back to.
       const sp = reg16(SP);
-      let v: StaticArray<i32> = [0, 0, 0, 0, 0, 0, 0, 0];
-      for (let i = 0; i < 8; i++) v[7 - i] = readW(SS, sp + 2 * i);
-      for (let r = 0; r < 8; r++) if (r != SP) setReg16(r, v[r]);
+      const di = readW(SS, sp), si = readW(SS, sp + 2), bp = readW(SS, sp + 4);
+      const bx = readW(SS, sp + 8), dx = readW(SS, sp + 10), cx = readW(SS, sp + 12), ax = readW(SS, sp + 14);
+      setReg16(DI, di); setReg16(SI, si); setReg16(BP, bp);
+      setReg16(BX, bx); setReg16(DX, dx); setReg16(CX, cx); setReg16(AX, ax);
       setReg16(SP, sp + 16);
       break;
     }

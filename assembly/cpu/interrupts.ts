@@ -127,6 +127,13 @@ export function handleEvents(): i32 {
       if (vector >= 0) interrupt(vector, getIP());
     }
   }
+  // A handler called during the delivery (an MMIO stack page, the
+  // controller's acknowledge) may have asked to stop: stop at the entry.
+  if (load<i32>(STOP_REQUEST)) {
+    store<i32>(STOP_REQUEST, 0);
+    store<i32>(EVENTS, 1);
+    return EXIT_STOP;
+  }
   if (load<i32>(HALTED)) {
     store<i32>(EVENTS, 1);
     return EXIT_HALT;
