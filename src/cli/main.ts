@@ -1,0 +1,203 @@
+#!/usr/bin/env node
+/**
+ * main.ts — the `wasm86` command line.
+ *
+ *   wasm86 boot IMAGE [options]      boot a floppy image (or --hda DISK)
+ *   wasm86 --help
+ *
+ * Headless runs (scripts, tests, CI) are deterministic: virtual time comes
+ * from the instruction count, keys are delivered when the guest has drained
+ * the previous ones, and the output is the final screen and/or the serial
+ * and debug-port bytes. This file is argument handling and I/O only; the
+ * machine is src/pc/pc.ts.
+ */
+import { parseArgs } from "node:util";
+import { readFileSync, writeFileSync, existsSync, statSync, openSync, writeSync, closeSync } from "node:fs";
+import { PC, PcError, type PcRunResult } from "../pc/pc.js";
+import { Disk, DiskError, MAX_IMAGE } from "../pc/disk.js";
+import { textScreen, textScreenRaw } from "../pc/screen.js";
+import { parseKeys, KeySyntaxError, type Key } from "./keys.js";
+import type { CpuModel } from "../machine.js";
+
+const HELP = `wasm86 — an x86 real-mode PC emulator (WebAssembly core)
+
+Usage:
+  wasm86 boot IMAGE [options]     boot a floppy image (360K/720K/1.2M/1.44M/2.88M,
+                                  or a bare 512-byte boot sector)
+  wasm86 boot --hda DISK          boot a hard-disk image
+  wasm86 --help
+
+Options:
+  --fda FILE              floppy image for drive A: (same as IMAGE)
+  --hda FILE              hard-disk image for drive C: (boots if no floppy)
+  --cpu 8086|286          CPU model (default 286)
+  --headless              no live screen (the default when stdout is not a terminal)
+  --keys TEXT             type TEXT: \\n Enter, \\e Esc, \\t Tab, \\b Backspace,
+                          {up} {down} {left} {right} {f1}…{f10} {home} {end} {pgup}
+                          {pgdn} {ins} {del}, {wait} pause; each key is delivered
+                          once the guest has consumed the previous one
+  --serial stdio|file:PATH  where COM1 output goes (default: discarded)
+  --serial-in FILE        bytes fed to COM1's receiver
+  --debugcon stdio|file:PATH  where port E9h output goes (default: stderr)
+  --max-instructions N    stop after N instructions
+  --timeout SECONDS       stop after SECONDS of virtual time (wall time with --realtime)
+  --until TEXT            stop when TEXT appears on the screen or the serial output
+  --screen                print the final text screen as plain text
+  --screen-raw FILE       write the raw text buffer (char, attribute pairs)
+  --stats                 print instructions, MIPS and exits by reason
+  --realtime              tie the PIT and RTC to the host clock (not reproducible)
+
+Exit status: 0 when the guest halts, reaches --until or runs out of --timeout /
+--max-instructions; QEMU's isa-debug-exit status (value << 1 | 1) when the guest
+writes port 501h; 1 for errors and guest resets; 2 for bad usage.`;
+
+class UsageError extends Error {}
+
+function fail(e: unknown): never {
+  const msg = e instanceof Error ? e.message : String(e);
+  process.stderr.write(`wasm86: ${msg}\n`);
+  if (e instanceof UsageError || e instanceof KeySyntaxError) {
+    process.stderr.write("Try 'wasm86 --help'.\n");
+    process.exit(2);
+  }
+  process.exit(1);
+}
+
+function readImage(path: string, what: string): Uint8Array {
+  if (!existsSync(path)) throw new UsageError(`${what} not found: ${path}`);
+  const st = statSync(path);
+  if (!st.isFile()) throw new UsageError(`${what} is not a file: ${path}`);
+  if (st.size === 0) throw new UsageError(`${what} is empty: ${path}`);
+  if (st.size > MAX_IMAGE) throw new UsageError(`${what} is too large (${st.size} bytes): ${path}`);
+  return readFileSync(path);
+}
+
+function positiveNumber(v: string | undefined, name: string, integer: boolean): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) {
+    throw new UsageError(`${name} must be a positive ${integer ? "integer" : "number"}, got ${JSON.stringify(v)}`);
+  }
+  return n;
+}
+
+/** "stdio" → stdout; "file:PATH" → that file. */
+function sink(spec: string | undefined, name: string, fallback: (b: number) => void): { write: (b: number) => void; close: () => void } {
+  if (spec === undefined) return { write: fallback, close: () => {} };
+  if (spec === "stdio") return { write: (b) => process.stdout.write(Uint8Array.of(b)), close: () => {} };
+  if (spec.startsWith("file:")) {
+    const fd = openSync(spec.slice(5), "w");
+    return { write: (b) => { writeSync(fd, Uint8Array.of(b)); }, close: () => closeSync(fd) };
+  }
+  throw new UsageError(`${name} must be stdio or file:PATH, got ${JSON.stringify(spec)}`);
+}
+
+function boot(argv: string[]): number {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      fda: { type: "string" }, hda: { type: "string" }, cpu: { type: "string", default: "286" },
+      headless: { type: "boolean", default: false }, keys: { type: "string" },
+      serial: { type: "string" }, "serial-in": { type: "string" }, debugcon: { type: "string" },
+      "max-instructions": { type: "string" }, timeout: { type: "string" }, until: { type: "string" },
+      screen: { type: "boolean", default: false }, "screen-raw": { type: "string" },
+      stats: { type: "boolean", default: false }, realtime: { type: "boolean", default: false },
+    },
+  });
+  if (positionals.length > 1) throw new UsageError(`boot takes one image, got ${positionals.length}`);
+  const fdaPath = positionals[0] ?? values.fda;
+  if (positionals[0] && values.fda) throw new UsageError("give the floppy image either as IMAGE or as --fda, not both");
+  if (!fdaPath && !values.hda) throw new UsageError("boot needs an image (wasm86 boot IMAGE)");
+  const cpu = values.cpu as CpuModel;
+  if (cpu !== "8086" && cpu !== "286") throw new UsageError(`unknown --cpu ${JSON.stringify(values.cpu)} (8086 or 286)`);
+  const maxInstructions = positiveNumber(values["max-instructions"], "--max-instructions", true);
+  const timeout = positiveNumber(values.timeout, "--timeout", false);
+  const keys: Key[] = values.keys ? parseKeys(values.keys) : [];
+  const serialIn = values["serial-in"] ? readImage(values["serial-in"], "--serial-in file") : undefined;
+
+  let floppy: Disk | undefined, hardDisk: Disk | undefined;
+  try {
+    if (fdaPath) floppy = new Disk("floppy", readImage(fdaPath, "floppy image"), fdaPath);
+    if (values.hda) hardDisk = new Disk("hard", readImage(values.hda, "hard-disk image"), values.hda);
+  } catch (e) {
+    if (e instanceof DiskError) throw new UsageError(e.message);
+    throw e;
+  }
+
+  let serialText = "";
+  const serial = sink(values.serial, "--serial", () => {});
+  const debug = sink(values.debugcon, "--debugcon", (b) => process.stderr.write(Uint8Array.of(b)));
+  const pc = new PC({
+    cpu, floppy, hardDisk, realtime: values.realtime,
+    onSerial: (b) => { serial.write(b); if (values.until) serialText = (serialText + String.fromCharCode(b)).slice(-4096); },
+    onDebug: (b) => debug.write(b),
+  });
+  pc.boot();
+  if (serialIn) pc.serialInput(serialIn);
+
+  // Deliver scripted keys one at a time, each once the guest has consumed
+  // the previous one (both the 8042 and the BIOS buffer are empty).
+  let nextKey = 0;
+  const feedKeys = () => {
+    while (nextKey < keys.length && pc.keyboard.pendingScancodes === 0 && !pc.keyboardBios.hasKey) {
+      const k = keys[nextKey++];
+      if ("wait" in k) return;
+      if (k.shift) pc.keyboard.keyDown(0x2a);
+      pc.keyboard.pressKey(k.code);
+      if (k.shift) pc.keyboard.keyUp(0x2a);
+      return;
+    }
+  };
+  const until = values.until;
+  const started = performance.now();
+  const result: PcRunResult = pc.run({
+    maxInstructions, timeoutSeconds: timeout,
+    until: () => {
+      feedKeys();
+      return until !== undefined && (serialText.includes(until) || textScreen(pc).join("\n").includes(until));
+    },
+  });
+  const seconds = (performance.now() - started) / 1000;
+  pc.uart.drainTransmitter();
+  serial.close();
+  debug.close();
+
+  if (values.screen) process.stdout.write(textScreen(pc).join("\n").replace(/\n+$/, "") + "\n");
+  if (values["screen-raw"]) writeFileSync(values["screen-raw"], textScreenRaw(pc));
+  if (result.message && result.reason !== "halt") process.stderr.write(`wasm86: ${result.message}\n`);
+  if (values.stats) {
+    const n = result.instructions;
+    const lines = [
+      `stopped: ${result.reason}${result.message ? ` (${result.message})` : ""}`,
+      `instructions: ${n}  time: ${seconds.toFixed(3)} s  MIPS: ${(n / seconds / 1e6).toFixed(1)}  virtual time: ${(pc.clock.nowNs() / 1e9).toFixed(3)} s`,
+      "exits to the host by reason (per million instructions):",
+      ...[...pc.bios.stats.calls].sort((a, b) => b[1] - a[1]).map(([k, v]) => `  ${k.padEnd(18)} ${String(v).padStart(9)}  ${(v / n * 1e6).toFixed(1)}`),
+      `  port I/O (device) ${String(pc.machine.stats.portIn + pc.machine.stats.portOut).padStart(9)}`,
+      `  port I/O (no device: all ones / dropped) ${pc.machine.stats.portUnhandledIn + pc.machine.stats.portUnhandledOut}`,
+    ];
+    process.stderr.write(lines.join("\n") + "\n");
+  }
+  if (result.reason === "exit") return (result.exitStatus ?? 1) & 0xff;
+  if (result.reason === "reset" || result.reason === "no-boot") return 1;
+  return 0;
+}
+
+function main(argv: string[]): number {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === "--help" || command === "-h" || command === "help") {
+    process.stdout.write(HELP + "\n");
+    return command === undefined ? 2 : 0;
+  }
+  if (command === "boot") return boot(rest);
+  throw new UsageError(`unknown command ${JSON.stringify(command)}`);
+}
+
+try {
+  process.exitCode = main(process.argv.slice(2));
+} catch (e) {
+  if (e instanceof TypeError && /Unknown option|Unexpected argument|Option '/.test(e.message)) fail(new UsageError(e.message));
+  if (e instanceof PcError) fail(e);
+  fail(e);
+}
