@@ -15,7 +15,7 @@ import { parseArgs } from "node:util";
 import { readFileSync, writeFileSync, existsSync, statSync, openSync, writeSync, closeSync } from "node:fs";
 import { PC, PcError, type PcRunResult } from "../pc/pc.js";
 import { Disk, DiskError, MAX_IMAGE } from "../pc/disk.js";
-import { textScreen, textScreenRaw } from "../pc/screen.js";
+import { textScreen, textScreenRaw, screenshotPng } from "../pc/screen.js";
 import { parseKeys, KeySyntaxError, type Key } from "./keys.js";
 import type { CpuModel } from "../machine.js";
 
@@ -44,6 +44,7 @@ Options:
   --until TEXT            stop when TEXT appears on the screen or the serial output
   --screen                print the final text screen as plain text
   --screen-raw FILE       write the raw text buffer (char, attribute pairs)
+  --screenshot FILE.png   write a PNG of the final screen (any video mode)
   --stats                 print instructions, MIPS and exits by reason
   --realtime              tie the PIT and RTC to the host clock (not reproducible)
 
@@ -102,7 +103,7 @@ function boot(argv: string[]): number {
       headless: { type: "boolean", default: false }, keys: { type: "string" },
       serial: { type: "string" }, "serial-in": { type: "string" }, debugcon: { type: "string" },
       "max-instructions": { type: "string" }, timeout: { type: "string" }, until: { type: "string" },
-      screen: { type: "boolean", default: false }, "screen-raw": { type: "string" },
+      screen: { type: "boolean", default: false }, "screen-raw": { type: "string" }, screenshot: { type: "string" },
       stats: { type: "boolean", default: false }, realtime: { type: "boolean", default: false },
     },
   });
@@ -166,6 +167,7 @@ function boot(argv: string[]): number {
 
   if (values.screen) process.stdout.write(textScreen(pc).join("\n").replace(/\n+$/, "") + "\n");
   if (values["screen-raw"]) writeFileSync(values["screen-raw"], textScreenRaw(pc));
+  if (values.screenshot) writeFileSync(values.screenshot, screenshotPng(pc));
   if (result.message && result.reason !== "halt") process.stderr.write(`wasm86: ${result.message}\n`);
   if (values.stats) {
     const n = result.instructions;

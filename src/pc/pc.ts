@@ -19,7 +19,7 @@ import { Disk, SECTOR } from "./disk.js";
 import { buildRom, BIOS_BASE, BIOS_SEGMENT, BIOS_VECTORS, IRQ_VECTORS, DUMMY_IRET, DISKETTE_TABLE, stubOffset } from "./bios/rom.js";
 import { Bios, type BiosCall } from "./bios/bios.js";
 import { initBda } from "./bios/bda.js";
-import { VideoBios, type VideoHardware } from "./bios/video.js";
+import { VideoBios } from "./bios/video.js";
 import { DiskBios } from "./bios/disk.js";
 import { KeyboardBios } from "./bios/keyboard.js";
 import { TimeBios } from "./bios/time.js";
@@ -31,6 +31,7 @@ import { Port92, a20Gate } from "./devices/port92.js";
 import { Uart } from "./devices/uart.js";
 import { Cmos } from "./devices/cmos.js";
 import { DebugConsole, PostCodePort, DebugExit } from "./devices/debug.js";
+import { Vga } from "./devices/vga.js";
 
 export class PcError extends Error {}
 
@@ -49,9 +50,6 @@ export interface PcOptions {
   onDebug?: (byte: number) => void;
   /** Messages about unsupported functions and the like. */
   log?: (msg: string) => void;
-  /** Register-level video hardware (devices/vga.ts); a minimal stand-in
-   *  is used when absent. */
-  video?: VideoHardware & Partial<Device>;
 }
 
 export type PcStopReason = "halt" | "budget" | "timeout" | "until" | "exit" | "reset" | "no-boot";
@@ -90,18 +88,6 @@ class HostBus implements PortBus {
   inb(port: number): number { return this.handlers.get(port)?.read?.(port, 1) ?? 0xff; }
 }
 
-/** Text-mode stand-in for the VGA when none is supplied. */
-class MinimalVideo implements VideoHardware {
-  mode = 3; cursor = 0; cursorShape: [number, number] = [6, 7];
-  private readonly dac = new Uint8Array(768);
-  setMode(mode: number): void { this.mode = mode; }
-  setCursor(offset: number): void { this.cursor = offset; }
-  setCursorShape(start: number, end: number): void { this.cursorShape = [start, end]; }
-  setDac(i: number, r: number, g: number, b: number): void { this.dac.set([r & 63, g & 63, b & 63], i * 3); }
-  getDac(i: number): [number, number, number] { return [this.dac[i * 3], this.dac[i * 3 + 1], this.dac[i * 3 + 2]]; }
-  glyph(): ArrayLike<number> { return new Uint8Array(8); }
-}
-
 export class PC {
   readonly machine: Machine;
   readonly clock: PcClock;
@@ -113,7 +99,7 @@ export class PC {
   readonly keyboard: KeyboardController;
   readonly uart: Uart;
   readonly cmos: Cmos;
-  readonly videoHardware: VideoHardware & Partial<Device>;
+  readonly vga: Vga;
   readonly drives = new Map<number, Disk>();
   private readonly devices: Device[] = [];
   private readonly bus: HostBus;
@@ -144,9 +130,8 @@ export class PC {
     const debug = new DebugConsole((b) => options.onDebug?.(b));
     const post = new PostCodePort((code) => { this.postCode = code; });
     const exit = new DebugExit((status) => { this.exitStatus = status; m.requestStop(); });
-    this.videoHardware = options.video ?? new MinimalVideo();
-    const all: Device[] = [this.pic, this.pit, this.keyboard, port92, this.uart, this.cmos, debug, post, exit];
-    if (isDevice(this.videoHardware)) all.push(this.videoHardware);
+    this.vga = new Vga(this.clock);
+    const all: Device[] = [this.pic, this.pit, this.keyboard, port92, this.uart, this.cmos, this.vga, debug, post, exit];
     for (const d of all) { d.attach(this.bus); this.devices.push(d); }
 
     // --------------------------------------------------------------- BIOS
@@ -154,7 +139,7 @@ export class PC {
     m.setRom(BIOS_BASE, 0x10000);
     this.bios = new Bios(m);
     if (options.log) this.bios.log = options.log;
-    this.video = new VideoBios(this.bios, this.videoHardware);
+    this.video = new VideoBios(this.bios, this.vga);
     this.keyboardBios = new KeyboardBios(this.bios);
     const time = new TimeBios(this.bios, { now: () => new Date(this.cmos.timeMs) });
     const disk = new DiskBios(this.bios, this.drives);
@@ -318,10 +303,6 @@ export class PC {
 
   /** The last value written to the POST port 80h. */
   get lastPostCode(): number { return this.postCode; }
-}
-
-function isDevice(x: object): x is Device {
-  return typeof (x as Device).attach === "function" && typeof (x as Device).reset === "function";
 }
 
 function floppyKind(d: Disk): "360K" | "1.2M" | "720K" | "1.44M" | "2.88M" {

@@ -1,46 +1,27 @@
 /**
- * screen.ts — the PC's text screen as the CLI shows it: the active page of
- * the current text mode, read from guest memory.
+ * screen.ts — what the PC shows, for the CLI and tests: the text screen,
+ * its raw bytes, an ANSI rendering and a PNG screenshot of any mode. Thin
+ * glue from a PC to the renderers in video/render.ts, which read the
+ * geometry from the VGA registers and the pixels from guest memory.
  */
 import type { PC } from "./pc.js";
-import { VIDEO_COLUMNS, VIDEO_ROWS, VIDEO_PAGE_START, VIDEO_MODE } from "./bios/bda.js";
+import { textScreen as renderText, textScreenRaw as renderRaw, textScreenAnsi, framebuffer } from "./video/render.js";
+import { encodePng } from "./video/png.js";
 
-/** Code page 437 → Unicode for the bytes the CLI prints (control-range
- *  glyphs included), so a screen dump reads like the PC's screen. */
-const CP437 =
-  " ☺☻♥♦♣♠•◘○◙♂♀♪♫☼►◄↕‼¶§▬↨↑↓→←∟↔▲▼" +
-  " !\"#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~⌂" +
-  "ÇüéâäàåçêëèïîìÄÅÉæÆôöòûùÿÖÜ¢£¥₧ƒáíóúñÑªº¿⌐¬½¼¡«»░▒▓│┤╡╢╖╕╣║╗╝╜╛┐└┴┬├─┼╞╟╚╔╩╦╠═╬╧╨╤╥╙╘╒╓╫╪┘┌█▄▌▐▀" +
-  "αßΓπΣσµτΦΘΩδ∞φε∩≡±≥≤⌠⌡÷≈°∙·√ⁿ²■ ";
+const reader = (pc: PC) => (addr: number, len: number) => pc.machine.read(addr, len);
 
-export function cp437(byte: number): string { return CP437[byte & 0xff]; }
-
-function geometry(pc: PC): { base: number; cols: number; rows: number; text: boolean } {
-  const mem = pc.bios.mem;
-  const mode = mem.u8(VIDEO_MODE) & 0x7f;
-  const cols = mem.u16(VIDEO_COLUMNS) || 80;
-  const rows = mem.u8(VIDEO_ROWS) + 1;
-  const base = (mode === 7 ? 0xb0000 : 0xb8000) + mem.u16(VIDEO_PAGE_START);
-  return { base, cols, rows, text: mode <= 3 || mode === 7 };
-}
-
-/** The visible text page as lines (trailing spaces trimmed). Graphics
- *  modes give an empty list. */
-export function textScreen(pc: PC): string[] {
-  const g = geometry(pc);
-  if (!g.text) return [];
-  const bytes = pc.machine.read(g.base, g.cols * g.rows * 2);
-  const lines: string[] = [];
-  for (let r = 0; r < g.rows; r++) {
-    let s = "";
-    for (let c = 0; c < g.cols; c++) s += cp437(bytes[(r * g.cols + c) * 2]);
-    lines.push(s.replace(/[ \u0000]+$/, ""));
-  }
-  return lines;
-}
+/** The visible text page as lines (trailing spaces trimmed); [] in
+ *  graphics modes. */
+export function textScreen(pc: PC): string[] { return renderText(reader(pc), pc.vga); }
 
 /** The raw character/attribute bytes of the visible text page. */
-export function textScreenRaw(pc: PC): Uint8Array {
-  const g = geometry(pc);
-  return pc.machine.read(g.base, g.cols * g.rows * 2);
+export function textScreenRaw(pc: PC): Uint8Array { return renderRaw(reader(pc), pc.vga); }
+
+/** The text page as ANSI-coloured lines, for a terminal. */
+export function ansiScreen(pc: PC): string[] { return textScreenAnsi(reader(pc), pc.vga); }
+
+/** A PNG of the screen in any mode (text drawn with the 8×8 font). */
+export function screenshotPng(pc: PC): Uint8Array {
+  const fb = framebuffer(reader(pc), pc.vga);
+  return encodePng(fb.rgba, fb.width, fb.height);
 }

@@ -25,6 +25,10 @@ export interface VideoHardware {
   getDac(index: number): [number, number, number];
   /** 8×8 glyph bitmap of a character (8 bytes, top row first). */
   glyph(ch: number): ArrayLike<number>;
+  /** CGA colour select register: background/border (AH=0Bh BH=0). */
+  cgaSetBackground?(color: number): void;
+  /** CGA palette 0/1 for modes 04h/05h (AH=0Bh BH=1). */
+  cgaSelectPalette?(id: number): void;
 }
 
 interface ModeInfo { kind: "text" | "cga2" | "cga4" | "vga256"; cols: number; rows: number; width: number; height: number; base: number }
@@ -257,8 +261,13 @@ export class VideoBios {
         break;
       }
       case 0x0b: // palette: BH=0 background/border colour, BH=1 CGA palette select
-        if (c.bh === 0) this.mem.set8(VIDEO_PALETTE, (this.mem.u8(VIDEO_PALETTE) & 0xe0) | (c.bl & 0x1f));
-        else this.mem.set8(VIDEO_PALETTE, (this.mem.u8(VIDEO_PALETTE) & ~0x20) | ((c.bl & 1) << 5));
+        if (c.bh === 0) {
+          this.mem.set8(VIDEO_PALETTE, (this.mem.u8(VIDEO_PALETTE) & 0xe0) | (c.bl & 0x1f));
+          this.hw.cgaSetBackground?.(c.bl & 0x1f);
+        } else {
+          this.mem.set8(VIDEO_PALETTE, (this.mem.u8(VIDEO_PALETTE) & ~0x20) | ((c.bl & 1) << 5));
+          this.hw.cgaSelectPalette?.(c.bl & 1);
+        }
         break;
       case 0x0c: this.setPixel(c.cx, c.dx, c.al); break;
       case 0x0d: c.setAL(this.getPixel(c.cx, c.dx)); break;
