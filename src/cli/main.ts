@@ -1,6 +1,6 @@
-#!/usr/bin/env node
 /**
- * main.ts — the `wasm86` command line.
+ * main.ts — the `wasm86` command line, as a function: cli(argv, io) runs
+ * one command and returns its exit status (bin.ts is the executable).
  *
  *   wasm86 boot IMAGE [options]      boot a floppy image (or --hda DISK)
  *   wasm86 --help
@@ -54,15 +54,16 @@ writes port 501h; 1 for errors and guest resets; 2 for bad usage.`;
 
 class UsageError extends Error {}
 
-function fail(e: unknown): never {
-  const msg = e instanceof Error ? e.message : String(e);
-  process.stderr.write(`wasm86: ${msg}\n`);
-  if (e instanceof UsageError || e instanceof KeySyntaxError) {
-    process.stderr.write("Try 'wasm86 --help'.\n");
-    process.exit(2);
-  }
-  process.exit(1);
+/** Where the CLI writes (process streams by default; tests capture). */
+export interface CliIO {
+  stdout(bytes: Uint8Array | string): void;
+  stderr(bytes: Uint8Array | string): void;
 }
+
+export const processIO: CliIO = {
+  stdout: (b) => { process.stdout.write(b); },
+  stderr: (b) => { process.stderr.write(b); },
+};
 
 function readImage(path: string, what: string): Uint8Array {
   if (!existsSync(path)) throw new UsageError(`${what} not found: ${path}`);
@@ -83,9 +84,9 @@ function positiveNumber(v: string | undefined, name: string, integer: boolean): 
 }
 
 /** "stdio" → stdout; "file:PATH" → that file. */
-function sink(spec: string | undefined, name: string, fallback: (b: number) => void): { write: (b: number) => void; close: () => void } {
+function sink(spec: string | undefined, name: string, io: CliIO, fallback: (b: number) => void): { write: (b: number) => void; close: () => void } {
   if (spec === undefined) return { write: fallback, close: () => {} };
-  if (spec === "stdio") return { write: (b) => process.stdout.write(Uint8Array.of(b)), close: () => {} };
+  if (spec === "stdio") return { write: (b) => io.stdout(Uint8Array.of(b)), close: () => {} };
   if (spec.startsWith("file:")) {
     const fd = openSync(spec.slice(5), "w");
     return { write: (b) => { writeSync(fd, Uint8Array.of(b)); }, close: () => closeSync(fd) };
@@ -93,7 +94,7 @@ function sink(spec: string | undefined, name: string, fallback: (b: number) => v
   throw new UsageError(`${name} must be stdio or file:PATH, got ${JSON.stringify(spec)}`);
 }
 
-function boot(argv: string[]): number {
+function boot(argv: string[], io: CliIO): number {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -128,12 +129,13 @@ function boot(argv: string[]): number {
   }
 
   let serialText = "";
-  const serial = sink(values.serial, "--serial", () => {});
-  const debug = sink(values.debugcon, "--debugcon", (b) => process.stderr.write(Uint8Array.of(b)));
+  const serial = sink(values.serial, "--serial", io, () => {});
+  const debug = sink(values.debugcon, "--debugcon", io, (b) => io.stderr(Uint8Array.of(b)));
   const pc = new PC({
     cpu, floppy, hardDisk, realtime: values.realtime,
     onSerial: (b) => { serial.write(b); if (values.until) serialText = (serialText + String.fromCharCode(b)).slice(-4096); },
     onDebug: (b) => debug.write(b),
+    log: (msg) => io.stderr(`wasm86: ${msg}\n`),
   });
   pc.boot();
   if (serialIn) pc.serialInput(serialIn);
@@ -165,10 +167,10 @@ function boot(argv: string[]): number {
   serial.close();
   debug.close();
 
-  if (values.screen) process.stdout.write(textScreen(pc).join("\n").replace(/\n+$/, "") + "\n");
+  if (values.screen) io.stdout(textScreen(pc).join("\n").replace(/\n+$/, "") + "\n");
   if (values["screen-raw"]) writeFileSync(values["screen-raw"], textScreenRaw(pc));
   if (values.screenshot) writeFileSync(values.screenshot, screenshotPng(pc));
-  if (result.message && result.reason !== "halt") process.stderr.write(`wasm86: ${result.message}\n`);
+  if (result.message && result.reason !== "halt") io.stderr(`wasm86: ${result.message}\n`);
   if (values.stats) {
     const n = result.instructions;
     const lines = [
@@ -179,27 +181,32 @@ function boot(argv: string[]): number {
       `  port I/O (device) ${String(pc.machine.stats.portIn + pc.machine.stats.portOut).padStart(9)}`,
       `  port I/O (no device: all ones / dropped) ${pc.machine.stats.portUnhandledIn + pc.machine.stats.portUnhandledOut}`,
     ];
-    process.stderr.write(lines.join("\n") + "\n");
+    io.stderr(lines.join("\n") + "\n");
   }
   if (result.reason === "exit") return (result.exitStatus ?? 1) & 0xff;
   if (result.reason === "reset" || result.reason === "no-boot") return 1;
   return 0;
 }
 
-function main(argv: string[]): number {
-  const [command, ...rest] = argv;
-  if (command === undefined || command === "--help" || command === "-h" || command === "help") {
-    process.stdout.write(HELP + "\n");
-    return command === undefined ? 2 : 0;
+/** Run one wasm86 command; returns the exit status. Never throws for bad
+ *  input: usage errors are one line on stderr and status 2. */
+export function cli(argv: string[], io: CliIO = processIO): number {
+  try {
+    const [command, ...rest] = argv;
+    if (command === undefined || command === "--help" || command === "-h" || command === "help") {
+      io.stdout(HELP + "\n");
+      return command === undefined ? 2 : 0;
+    }
+    if (command === "boot") return boot(rest, io);
+    throw new UsageError(`unknown command ${JSON.stringify(command)}`);
+  } catch (e) {
+    const usage = e instanceof UsageError || e instanceof KeySyntaxError
+      || (e instanceof TypeError && "code" in e && String((e as { code: unknown }).code).startsWith("ERR_PARSE_ARGS"));
+    io.stderr(`wasm86: ${e instanceof Error ? e.message : String(e)}\n`);
+    if (usage) { io.stderr("Try 'wasm86 --help'.\n"); return 2; }
+    if (e instanceof PcError) return 1;
+    // Anything else is a bug in wasm86, not bad input: keep the trace.
+    io.stderr(`${e instanceof Error ? e.stack : ""}\n`);
+    return 70;
   }
-  if (command === "boot") return boot(rest);
-  throw new UsageError(`unknown command ${JSON.stringify(command)}`);
-}
-
-try {
-  process.exitCode = main(process.argv.slice(2));
-} catch (e) {
-  if (e instanceof TypeError && /Unknown option|Unexpected argument|Option '/.test(e.message)) fail(new UsageError(e.message));
-  if (e instanceof PcError) fail(e);
-  fail(e);
 }

@@ -1,0 +1,129 @@
+/**
+ * cli.test.ts — `wasm86` as users drive it: booting the project's boot
+ * sectors headless, scripted keys, screen and serial output, exit statuses,
+ * and clear one-line errors (status 2) for bad input.
+ */
+import { describe, it, expect } from "vitest";
+import { mkdtempSync, writeFileSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { cli } from "../src/cli/main.js";
+
+const rom = (name: string) => fileURLToPath(new URL(`../roms/${name}`, import.meta.url));
+const tmp = mkdtempSync(join(tmpdir(), "wasm86-cli-"));
+
+function run(...argv: string[]): { status: number; out: string; err: string } {
+  let out = "", err = "";
+  const text = (b: Uint8Array | string) => (typeof b === "string" ? b : Buffer.from(b).toString("latin1"));
+  const status = cli(argv, { stdout: (b) => { out += text(b); }, stderr: (b) => { err += text(b); } });
+  return { status, out, err };
+}
+
+/** A 512-byte boot sector from code bytes. */
+function bootSector(code: number[]): string {
+  const img = new Uint8Array(512);
+  img.set(code);
+  img[510] = 0x55; img[511] = 0xaa;
+  const p = join(tmp, `bs-${code.length}-${code[0]}-${code.at(-1)}.img`);
+  writeFileSync(p, img);
+  return p;
+}
+
+describe("wasm86 boot", () => {
+  it("boots a boot sector headless, types the scripted key and prints the screen", () => {
+    const r = run("boot", rom("boot-hello.bin"), "--keys", "q", "--screen");
+    expect(r.status).toBe(0);
+    expect(r.out).toBe("Hello from the BIOS! drive=00 mem=640K\nPress a key: q\n");
+  });
+
+  it("runs a bare-metal rom and shows its debug-port output", () => {
+    const r = run("boot", rom("hello.bin"), "--debugcon", "stdio");
+    expect(r.status).toBe(0);
+    expect(r.out).toBe("Hello from wasm86!\n");
+  });
+
+  it("--until stops when the text appears on screen", () => {
+    const r = run("boot", rom("boot-hello.bin"), "--until", "Press a key", "--stats");
+    expect(r.status).toBe(0);
+    expect(r.err).toMatch(/stopped: until/);
+    expect(r.err).toMatch(/INT 10h AH=0Eh/);
+  });
+
+  it("--max-instructions bounds a guest waiting forever", () => {
+    const r = run("boot", rom("boot-hello.bin"), "--max-instructions", "50000", "--stats");
+    expect(r.status).toBe(0);
+    expect(r.err).toMatch(/stopped: budget/);
+    expect(r.err).toMatch(/instructions: 50000 /);
+  });
+
+  it("--timeout is virtual time: a spinning guest stops after that many virtual seconds", () => {
+    const r = run("boot", bootSector([0xfb, 0xeb, 0xfe]), "--timeout", "0.5", "--stats"); // sti; jmp $
+    expect(r.err).toMatch(/stopped: timeout/);
+    expect(r.err).toMatch(/virtual time: 0\.5\d\d s/);
+  });
+
+  it("serial output goes to a file with --serial file:PATH", () => {
+    // mov dx,3F8h; mov al,'S'; out dx,al; mov al,'!'; out dx,al; cli; hlt
+    const img = bootSector([0xba, 0xf8, 0x03, 0xb0, 0x53, 0xee, 0xb0, 0x21, 0xee, 0xfa, 0xf4]);
+    const out = join(tmp, "serial.txt");
+    expect(run("boot", img, "--serial", `file:${out}`).status).toBe(0);
+    expect(readFileSync(out, "latin1")).toBe("S!");
+  });
+
+  it("isa-debug-exit: the exit status is (value << 1) | 1", () => {
+    // mov dx,501h; mov al,3; out dx,al; cli; hlt
+    const r = run("boot", bootSector([0xba, 0x01, 0x05, 0xb0, 0x03, 0xee, 0xfa, 0xf4]));
+    expect(r.status).toBe(7);
+  });
+
+  it("writes a PNG screenshot", () => {
+    const p = join(tmp, "shot.png");
+    expect(run("boot", rom("boot-hello.bin"), "--keys", "x", "--screenshot", p).status).toBe(0);
+    const png = readFileSync(p);
+    expect([...png.subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+    expect(png.readUInt32BE(16)).toBe(640); // IHDR width: 80 columns × 8
+  });
+
+  it("two runs give the same screen and the same instruction count", () => {
+    const a = run("boot", rom("primes.bin"), "--debugcon", "stdio", "--stats");
+    const b = run("boot", rom("primes.bin"), "--debugcon", "stdio", "--stats");
+    expect(a.out).toContain("168 primes");
+    expect(a.out).toBe(b.out);
+    expect(a.err.match(/instructions: \d+/)?.[0]).toBe(b.err.match(/instructions: \d+/)?.[0]);
+  });
+});
+
+describe("wasm86 errors", () => {
+  const usage = (r: { status: number; err: string }, pattern: RegExp) => {
+    expect(r.status).toBe(2);
+    expect(r.err.split("\n")[0]).toMatch(pattern);
+    expect(r.err).not.toMatch(/\n\s+at /); // no stack trace
+  };
+  it("missing, empty and unsigned images", () => {
+    usage(run("boot", join(tmp, "nope.img")), /^wasm86: floppy image not found: /);
+    const empty = join(tmp, "empty.img"); writeFileSync(empty, "");
+    usage(run("boot", empty), /^wasm86: floppy image is empty: /);
+    const odd = join(tmp, "odd.img"); writeFileSync(odd, new Uint8Array(1474561));
+    usage(run("boot", odd), /is not a floppy size/);
+    const unsigned = join(tmp, "unsigned.img"); writeFileSync(unsigned, new Uint8Array(512));
+    const r = run("boot", unsigned);
+    expect(r.status).toBe(1);
+    expect(r.err).toMatch(/not bootable \(no 55AAh signature/);
+  });
+  it("unknown flags, commands and bad values", () => {
+    usage(run("boot", rom("hello.bin"), "--frobnicate"), /Unknown option '--frobnicate'/);
+    usage(run("explode"), /unknown command "explode"/);
+    usage(run("boot", rom("hello.bin"), "--max-instructions=-5"), /--max-instructions must be a positive integer/);
+    usage(run("boot", rom("hello.bin"), "--timeout", "soon"), /--timeout must be a positive number/);
+    usage(run("boot", rom("hello.bin"), "--cpu", "z80"), /unknown --cpu "z80"/);
+    usage(run("boot", rom("hello.bin"), "--keys", "{warp}"), /unknown key \{warp\}/);
+    usage(run("boot", rom("hello.bin"), "--serial", "tcp:1"), /--serial must be stdio or file:PATH/);
+    usage(run("boot"), /boot needs an image/);
+  });
+  it("--help prints the usage and exits 0", () => {
+    const r = run("--help");
+    expect(r.status).toBe(0);
+    expect(r.out).toMatch(/^wasm86 — an x86 real-mode PC emulator/);
+  });
+});
