@@ -16,7 +16,7 @@ const tmp = mkdtempSync(join(tmpdir(), "wasm86-cli-"));
 function run(...argv: string[]): { status: number; out: string; err: string } {
   let out = "", err = "";
   const text = (b: Uint8Array | string) => (typeof b === "string" ? b : Buffer.from(b).toString("latin1"));
-  const status = cli(argv, { stdout: (b) => { out += text(b); }, stderr: (b) => { err += text(b); } });
+  const status = cli(argv, { stdout: (b) => { out += text(b); }, stderr: (b) => { err += text(b); } }) as number;
   return { status, out, err };
 }
 
@@ -125,5 +125,19 @@ describe("wasm86 errors", () => {
     const r = run("--help");
     expect(r.status).toBe(0);
     expect(r.out).toMatch(/^wasm86 — an x86 real-mode PC emulator/);
+  });
+});
+
+describe("terminal input", () => {
+  it("maps terminal bytes and escape sequences to set-1 keys", async () => {
+    const { terminalKeys } = await import("../src/cli/terminal.js");
+    expect(terminalKeys("aZ\r\x1b[A\x1bOP\x03")).toEqual([
+      { code: 0x1e, shift: false },             // a
+      { code: 0x2c, shift: true },              // Z
+      { code: 0x1c, shift: false },             // Enter
+      { code: 0xe048, shift: false },           // Up
+      { code: 0x3b, shift: false },             // F1
+      { code: 0x2e, shift: false, ctrl: true }, // Ctrl+C
+    ]);
   });
 });

@@ -4,4 +4,4 @@
  */
 import { cli } from "./main.js";
 
-process.exitCode = cli(process.argv.slice(2));
+process.exitCode = await cli(process.argv.slice(2));

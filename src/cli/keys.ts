@@ -10,9 +10,23 @@
  *   \\ and \{       a literal backslash or brace
  */
 
-/** A key to press: a set-1 make code (0xE0xx for extended keys) and
- *  whether Shift is held. `wait` marks a pacing pause. */
-export type Key = { code: number; shift: boolean } | { wait: true };
+import type { KeyboardController } from "../pc/devices/keyboard.js";
+
+/** A key to press: a set-1 make code (0xE0xx for extended keys) and the
+ *  modifiers held around it. `wait` marks a pacing pause. */
+export type Key = { code: number; shift: boolean; ctrl?: boolean } | { wait: true };
+
+const LSHIFT = 0x2a, LCTRL = 0x1d;
+
+/** Press and release `key` on the keyboard, with its modifiers around it. */
+export function typeKey(kbd: KeyboardController, key: Key): void {
+  if ("wait" in key) return;
+  if (key.ctrl) kbd.keyDown(LCTRL);
+  if (key.shift) kbd.keyDown(LSHIFT);
+  kbd.pressKey(key.code);
+  if (key.shift) kbd.keyUp(LSHIFT);
+  if (key.ctrl) kbd.keyUp(LCTRL);
+}
 
 const UNSHIFTED: Record<string, number> = {};
 const SHIFTED: Record<string, number> = {};

@@ -16,7 +16,8 @@ import { readFileSync, writeFileSync, existsSync, statSync, openSync, writeSync,
 import { PC, PcError, type PcRunResult } from "../pc/pc.js";
 import { Disk, DiskError, MAX_IMAGE } from "../pc/disk.js";
 import { textScreen, textScreenRaw, screenshotPng } from "../pc/screen.js";
-import { parseKeys, KeySyntaxError, type Key } from "./keys.js";
+import { parseKeys, typeKey, KeySyntaxError, type Key } from "./keys.js";
+import { runInteractive } from "./terminal.js";
 import type { CpuModel } from "../machine.js";
 
 const HELP = `wasm86 — an x86 real-mode PC emulator (WebAssembly core)
@@ -31,7 +32,9 @@ Options:
   --fda FILE              floppy image for drive A: (same as IMAGE)
   --hda FILE              hard-disk image for drive C: (boots if no floppy)
   --cpu 8086|286          CPU model (default 286)
-  --headless              no live screen (the default when stdout is not a terminal)
+  --headless              no live screen (the default when not on a terminal, or
+                          with --keys, --screen*, --until, --max-instructions);
+                          on a terminal the screen is drawn live: Ctrl+] quits
   --keys TEXT             type TEXT: \\n Enter, \\e Esc, \\t Tab, \\b Backspace,
                           {up} {down} {left} {right} {f1}…{f10} {home} {end} {pgup}
                           {pgdn} {ins} {del}, {wait} pause; each key is delivered
@@ -54,15 +57,19 @@ writes port 501h; 1 for errors and guest resets; 2 for bad usage.`;
 
 class UsageError extends Error {}
 
-/** Where the CLI writes (process streams by default; tests capture). */
+/** Where the CLI writes (process streams by default; tests capture).
+ *  `terminal` is set only when both ends are a TTY: then `boot` runs
+ *  interactively unless --headless or an output option says otherwise. */
 export interface CliIO {
   stdout(bytes: Uint8Array | string): void;
   stderr(bytes: Uint8Array | string): void;
+  terminal?: { stdin: NodeJS.ReadStream; stdout: NodeJS.WriteStream };
 }
 
 export const processIO: CliIO = {
   stdout: (b) => { process.stdout.write(b); },
   stderr: (b) => { process.stderr.write(b); },
+  terminal: process.stdin.isTTY && process.stdout.isTTY ? { stdin: process.stdin, stdout: process.stdout } : undefined,
 };
 
 function readImage(path: string, what: string): Uint8Array {
@@ -94,7 +101,7 @@ function sink(spec: string | undefined, name: string, io: CliIO, fallback: (b: n
   throw new UsageError(`${name} must be stdio or file:PATH, got ${JSON.stringify(spec)}`);
 }
 
-function boot(argv: string[], io: CliIO): number {
+function boot(argv: string[], io: CliIO): number | Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -145,14 +152,20 @@ function boot(argv: string[], io: CliIO): number {
   let nextKey = 0;
   const feedKeys = () => {
     while (nextKey < keys.length && pc.keyboard.pendingScancodes === 0 && !pc.keyboardBios.hasKey) {
-      const k = keys[nextKey++];
-      if ("wait" in k) return;
-      if (k.shift) pc.keyboard.keyDown(0x2a);
-      pc.keyboard.pressKey(k.code);
-      if (k.shift) pc.keyboard.keyUp(0x2a);
+      typeKey(pc.keyboard, keys[nextKey++]);
       return;
     }
   };
+  const interactive = io.terminal !== undefined && !values.headless && !values.screen && !values["screen-raw"]
+    && !values.screenshot && values.until === undefined && values["max-instructions"] === undefined && values.keys === undefined;
+  if (interactive && io.terminal) {
+    const t = io.terminal;
+    return runInteractive(pc, t.stdin, t.stdout).then((why) => {
+      serial.close(); debug.close();
+      io.stderr(`wasm86: ${why}\n`);
+      return 0;
+    });
+  }
   const until = values.until;
   const started = performance.now();
   const result: PcRunResult = pc.run({
@@ -190,7 +203,7 @@ function boot(argv: string[], io: CliIO): number {
 
 /** Run one wasm86 command; returns the exit status. Never throws for bad
  *  input: usage errors are one line on stderr and status 2. */
-export function cli(argv: string[], io: CliIO = processIO): number {
+export function cli(argv: string[], io: CliIO = processIO): number | Promise<number> {
   try {
     const [command, ...rest] = argv;
     if (command === undefined || command === "--help" || command === "-h" || command === "help") {
