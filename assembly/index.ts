@@ -13,7 +13,7 @@ export { getFlags, setFlags, materializeFlags, testConditionVar } from "./cpu/fl
 export { setSeg } from "./cpu/state";
 export { setPortHandled } from "./io";
 export {
-  setPageFlags, getPageFlags, mapPageFrame, pageFrame, dirtyLogEnable, dirtyTest, dirtyClear,
+  setPageFlags, getPageFlags, mapPageFrame, pageFrame, dirtyLogEnable, dirtyTest, dirtyClear, dirtyMark,
   tlbRefreshAll, PF_ROM, PF_MMIO, PF_CODE, PF_DIRTY_LOG, PF_COW, PF_UNMAPPED,
 } from "./memory/tlb";
 export * from "./helpers";

@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 // Assemble the guest programs in roms/*.asm into flat binaries with nasm.
+// Sources with `org 100h` are DOS programs and become roms/<name>.com;
+// everything else (boot sectors, bare-metal programs) roms/<name>.bin.
 //
 //   node scripts/build-roms.mjs            assemble every roms/<name>.asm
-//                                          into roms/<name>.bin
+//                                          into roms/<name>.bin (or .com)
 //   node scripts/build-roms.mjs --check    assemble into a temporary
 //                                          directory and compare byte for
 //                                          byte with the committed
@@ -74,10 +76,12 @@ let failed = false;
 const tmp = check ? fs.mkdtempSync(path.join(os.tmpdir(), 'wasm86-roms-')) : null;
 try {
   for (const file of sources) {
-    const name = file.slice(0, -'.asm'.length);
+    const stem = file.slice(0, -'.asm'.length);
     const src = path.join('roms', file);
-    const committed = path.join(romsDir, `${name}.bin`);
-    const out = check ? path.join(tmp, `${name}.bin`) : committed;
+    const dos = /^\s*org\s+(0x100|100h|256)\b/im.test(fs.readFileSync(path.join(romsDir, file), 'utf8'));
+    const name = `${stem}.${dos ? 'com' : 'bin'}`;
+    const committed = path.join(romsDir, name);
+    const out = check ? path.join(tmp, name) : committed;
 
     const err = assemble(src, out);
     if (err !== null) {
@@ -87,12 +91,12 @@ try {
     }
 
     if (!check) {
-      console.log(`built roms/${name}.bin (${fs.statSync(out).size} bytes)`);
+      console.log(`built roms/${name} (${fs.statSync(out).size} bytes)`);
       continue;
     }
 
     if (!fs.existsSync(committed)) {
-      console.log(`MISMATCH ${name} (roms/${name}.bin is missing)`);
+      console.log(`MISMATCH ${name} (roms/${name} is missing)`);
       failed = true;
       continue;
     }

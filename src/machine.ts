@@ -130,7 +130,12 @@ export class Machine {
 
   // ------------------------------------------------------------ views
   // Fresh views each time: memory.grow detaches old ArrayBuffers.
-  private get u8(): Uint8Array { return new Uint8Array(this.core.memory.buffer); }
+  private view: Uint8Array | undefined;
+  private get u8(): Uint8Array {
+    // Cached; re-made only when Wasm memory grew (the old buffer detaches).
+    if (!this.view || this.view.buffer !== this.core.memory.buffer) this.view = new Uint8Array(this.core.memory.buffer);
+    return this.view;
+  }
   private get dv(): DataView { return new DataView(this.core.memory.buffer); }
 
   // -------------------------------------------------------- registers
@@ -172,6 +177,16 @@ export class Machine {
   /** Linear address of CS:IP. */
   get pc(): number { const r = this.registers; return (r.cs << 4) + r.ip; }
 
+  /** Count `n` more retired instructions without running any: for work a
+   *  host-side service does on the guest's behalf (a BIOS call), so that
+   *  virtual time and budgets account for it. A run may end past its
+   *  budget by such a charge. */
+  chargeInstructions(n: number): void {
+    if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`wasm86: bad instruction charge ${n}`);
+    const dv = this.dv;
+    dv.setBigInt64(this.L.ICOUNT, dv.getBigInt64(this.L.ICOUNT, true) + BigInt(n), true);
+  }
+
   /** Instructions retired since the machine was created. */
   get instructionCount(): number { return Number(this.dv.getBigInt64(this.L.ICOUNT, true)); }
 
@@ -197,9 +212,15 @@ export class Machine {
 
   readByte(addr: number): number { this.checkRange(addr, 1); return this.u8[this.hostAddr(addr)]; }
 
-  /** Write physical memory from the host. Bypasses ROM protection and
-   *  breaks copy-on-write sharing like a guest write would. */
-  writeByte(addr: number, value: number): void { this.write(addr, Uint8Array.of(value & 0xff)); }
+  /** Write physical memory from the host. Bypasses ROM protection; like a
+   *  guest write it breaks copy-on-write sharing, marks the page in the
+   *  dirty log and reports writes to code pages (onCodeWrite). */
+  writeByte(addr: number, value: number): void {
+    this.checkRange(addr, 1);
+    const page = addr >>> 12;
+    if (this.core.getPageFlags(page) !== 0 || this.isShared(page)) { this.write(addr, Uint8Array.of(value & 0xff)); return; }
+    this.u8[this.L.GUEST_BASE + addr] = value;
+  }
 
   read(addr: number, length: number): Uint8Array {
     this.checkRange(addr, length);
@@ -225,6 +246,9 @@ export class Machine {
       this.unshare(page);
       const h = this.hostAddr(a);
       this.u8.set(bytes.subarray(done, done + n), h);
+      const flags = this.core.getPageFlags(page);
+      if (flags & this.L.PF_DIRTY_LOG) this.core.dirtyMark(page);
+      if (flags & this.L.PF_CODE) this.onCodeWrite?.(a, n);
       done += n;
     }
   }

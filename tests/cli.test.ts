@@ -94,6 +94,30 @@ describe("wasm86 boot", () => {
   });
 });
 
+describe("wasm86 run (DOS .COM)", () => {
+  it("runs a .COM that prints with INT 21h and exits with its code", () => {
+    const r = run("run", rom("hello-com.com"), "--screen");
+    expect(r.status).toBe(0);
+    expect(r.out.split("\n")[0]).toBe("Hello from DOS on wasm86!");
+  });
+  it("file I/O stays inside --dir", () => {
+    const dir = mkdtempSync(join(tmp, "dos-"));
+    const r = run("run", rom("fileio.com"), "--dir", dir, "--screen");
+    expect(r.status).toBe(0);
+    expect(readFileSync(join(dir, "OUT.TXT"), "latin1")).toMatch(/^Hello, file!/);
+  });
+  it("the exit code of INT 21h AH=4Ch is the status; bad programs are one-line errors", () => {
+    // mov ax, 4C2Ah; int 21h
+    const p = join(tmp, "exit42.com"); writeFileSync(p, Uint8Array.of(0xb8, 0x2a, 0x4c, 0xcd, 0x21));
+    expect(run("run", p).status).toBe(42);
+    const big = join(tmp, "big.com"); writeFileSync(big, new Uint8Array(65_281));
+    const r = run("run", big);
+    expect(r.status).toBe(2);
+    expect(r.err.split("\n")[0]).toMatch(/^wasm86: .*65,?280/);
+    expect(run("run").err).toMatch(/run needs a program/);
+  });
+});
+
 describe("wasm86 errors", () => {
   const usage = (r: { status: number; err: string }, pattern: RegExp) => {
     expect(r.status).toBe(2);

@@ -138,6 +138,14 @@ export function dirtyTest(physPage: i32): bool {
   return (load<u8>(DIRTY_BITMAP + (physPage >>> 3)) & (1 << (physPage & 7))) != 0;
 }
 
+/** Record a write the host made to a page (logging on): set its dirty bit
+ *  and stop trapping its writes, as a guest write would. */
+export function dirtyMark(physPage: i32): void {
+  const a = DIRTY_BITMAP + (physPage >>> 3);
+  store<u8>(a, <u8>(<i32>load<u8>(a) | (1 << (physPage & 7))));
+  setPageFlags(physPage, getPageFlags(physPage) & ~PF_DIRTY_LOG);
+}
+
 /** Clear a page's dirty bit and arm logging on it again. */
 export function dirtyClear(physPage: i32): void {
   const a = DIRTY_BITMAP + (physPage >>> 3);

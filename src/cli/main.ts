@@ -18,6 +18,8 @@ import { Disk, DiskError, MAX_IMAGE } from "../pc/disk.js";
 import { textScreen, textScreenRaw, screenshotPng } from "../pc/screen.js";
 import { parseKeys, typeKey, KeySyntaxError, type Key } from "./keys.js";
 import { runInteractive } from "./terminal.js";
+import { Dos, DosError } from "../pc/dos/dos.js";
+import { basename } from "node:path";
 import type { CpuModel } from "../machine.js";
 
 const HELP = `wasm86 — an x86 real-mode PC emulator (WebAssembly core)
@@ -26,9 +28,14 @@ Usage:
   wasm86 boot IMAGE [options]     boot a floppy image (360K/720K/1.2M/1.44M/2.88M,
                                   or a bare 512-byte boot sector)
   wasm86 boot --hda DISK          boot a hard-disk image
+  wasm86 run PROG.COM [ARGS…] [options]
+                                  run a DOS .COM program; its files live in
+                                  --dir DIR (default: the current directory),
+                                  and nothing outside it can be reached
   wasm86 --help
 
 Options:
+  --dir DIR               (run) the host directory that is drive C:
   --fda FILE              floppy image for drive A: (same as IMAGE)
   --hda FILE              hard-disk image for drive C: (boots if no floppy)
   --cpu 8086|286          CPU model (default 286)
@@ -51,7 +58,7 @@ Options:
   --stats                 print instructions, MIPS and exits by reason
   --realtime              tie the PIT and RTC to the host clock (not reproducible)
 
-Exit status: 0 when the guest halts, reaches --until or runs out of --timeout /
+Exit status: a DOS program's exit code (INT 21h AH=4Ch) for run; 0 when the guest halts, reaches --until or runs out of --timeout /
 --max-instructions; QEMU's isa-debug-exit status (value << 1 | 1) when the guest
 writes port 501h; 1 for errors and guest resets; 2 for bad usage.`;
 
@@ -101,12 +108,13 @@ function sink(spec: string | undefined, name: string, io: CliIO, fallback: (b: n
   throw new UsageError(`${name} must be stdio or file:PATH, got ${JSON.stringify(spec)}`);
 }
 
-function boot(argv: string[], io: CliIO): number | Promise<number> {
+function boot(argv: string[], io: CliIO, mode: "boot" | "run" = "boot"): number | Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
     strict: true,
     options: {
+      dir: { type: "string" },
       fda: { type: "string" }, hda: { type: "string" }, cpu: { type: "string", default: "286" },
       headless: { type: "boolean", default: false }, keys: { type: "string" },
       serial: { type: "string" }, "serial-in": { type: "string" }, debugcon: { type: "string" },
@@ -115,10 +123,13 @@ function boot(argv: string[], io: CliIO): number | Promise<number> {
       stats: { type: "boolean", default: false }, realtime: { type: "boolean", default: false },
     },
   });
-  if (positionals.length > 1) throw new UsageError(`boot takes one image, got ${positionals.length}`);
-  const fdaPath = positionals[0] ?? values.fda;
-  if (positionals[0] && values.fda) throw new UsageError("give the floppy image either as IMAGE or as --fda, not both");
-  if (!fdaPath && !values.hda) throw new UsageError("boot needs an image (wasm86 boot IMAGE)");
+  if (mode === "boot" && positionals.length > 1) throw new UsageError(`boot takes one image, got ${positionals.length}`);
+  if (mode === "run" && positionals.length === 0) throw new UsageError("run needs a program (wasm86 run PROG.COM [ARGS])");
+  if (mode === "boot" && values.dir !== undefined) throw new UsageError("--dir goes with run, not boot");
+  const program = mode === "run" ? readImage(positionals[0], "program") : undefined;
+  const fdaPath = mode === "run" ? values.fda : positionals[0] ?? values.fda;
+  if (mode === "boot" && positionals[0] && values.fda) throw new UsageError("give the floppy image either as IMAGE or as --fda, not both");
+  if (mode === "boot" && !fdaPath && !values.hda) throw new UsageError("boot needs an image (wasm86 boot IMAGE)");
   const cpu = values.cpu as CpuModel;
   if (cpu !== "8086" && cpu !== "286") throw new UsageError(`unknown --cpu ${JSON.stringify(values.cpu)} (8086 or 286)`);
   const maxInstructions = positiveNumber(values["max-instructions"], "--max-instructions", true);
@@ -144,7 +155,19 @@ function boot(argv: string[], io: CliIO): number | Promise<number> {
     onDebug: (b) => debug.write(b),
     log: (msg) => io.stderr(`wasm86: ${msg}\n`),
   });
-  pc.boot();
+  let dos: Dos | undefined;
+  if (program) {
+    const root = values.dir ?? process.cwd();
+    try {
+      dos = new Dos(pc, { root, log: (msg) => io.stderr(`wasm86: ${msg}\n`) });
+      dos.load(program, positionals.slice(1).join(" "), basename(positionals[0]).toUpperCase());
+    } catch (e) {
+      if (e instanceof DosError) throw new UsageError(e.message);
+      throw e;
+    }
+  } else {
+    pc.boot();
+  }
   if (serialIn) pc.serialInput(serialIn);
 
   // Deliver scripted keys one at a time, each once the guest has consumed
@@ -168,13 +191,17 @@ function boot(argv: string[], io: CliIO): number | Promise<number> {
   }
   const until = values.until;
   const started = performance.now();
-  const result: PcRunResult = pc.run({
+  const runOptions = {
     maxInstructions, timeoutSeconds: timeout,
     until: () => {
       feedKeys();
       return until !== undefined && (serialText.includes(until) || textScreen(pc).join("\n").includes(until));
     },
-  });
+  };
+  const dosResult = dos?.run(runOptions);
+  const result: PcRunResult = dosResult && dosResult.reason === "terminated"
+    ? { ...dosResult, reason: "exit", exitStatus: dosResult.exitCode ?? 0 }
+    : (dosResult as PcRunResult | undefined) ?? pc.run(runOptions);
   const seconds = (performance.now() - started) / 1000;
   pc.uart.drainTransmitter();
   serial.close();
@@ -211,6 +238,7 @@ export function cli(argv: string[], io: CliIO = processIO): number | Promise<num
       return command === undefined ? 2 : 0;
     }
     if (command === "boot") return boot(rest, io);
+    if (command === "run") return boot(rest, io, "run");
     throw new UsageError(`unknown command ${JSON.stringify(command)}`);
   } catch (e) {
     const usage = e instanceof UsageError || e instanceof KeySyntaxError

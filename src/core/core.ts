@@ -34,6 +34,7 @@ export interface CoreExports {
   dirtyLogEnable(on: number): void;
   dirtyTest(page: number): number;
   dirtyClear(page: number): void;
+  dirtyMark(page: number): void;
   tlbRefreshAll(): void;
 }
 

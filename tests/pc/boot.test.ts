@@ -44,7 +44,7 @@ describe("PC boot", () => {
     expect(r.reason).toBe("halt");
     expect(r.message).toMatch(/halted with interrupts disabled at 0000:7C/);
     expect(screen(pc)[1]).toBe("Press a key: a");
-    expect(pc.bios.stats.calls.get("INT 09h AH=00h")).toBe(2); // make and break
+    expect(pc.bios.stats.calls.get("INT 09h (IRQ1)")).toBe(2); // make and break
   });
 
   it("enters the boot sector like SeaBIOS: 0000:7C00, DL = drive, sector at 7C00", () => {

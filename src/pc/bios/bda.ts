@@ -47,15 +47,38 @@ export interface BdaConfig {
   serialPorts: number;
 }
 
-/** Little helpers over guest memory. */
+/**
+ * The BIOS's view of guest memory. Services compute addresses from guest
+ * registers, so nothing here may throw: an address past the end of RAM
+ * wraps at 1 MiB like a real-mode address, and one still outside RAM reads
+ * as open bus (FFh) and drops writes.
+ */
 export class Mem {
-  constructor(private readonly m: Machine) {}
-  u8(a: number): number { return this.m.readByte(a); }
-  u16(a: number): number { const b = this.m.read(a, 2); return b[0] | (b[1] << 8); }
-  u32(a: number): number { const b = this.m.read(a, 4); return (b[0] | (b[1] << 8) | (b[2] << 16) | (b[3] << 24)) >>> 0; }
-  set8(a: number, v: number): void { this.m.writeByte(a, v & 0xff); }
-  set16(a: number, v: number): void { this.m.write(a, [v & 0xff, (v >> 8) & 0xff]); }
-  set32(a: number, v: number): void { this.m.write(a, [v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, (v >>> 24) & 0xff]); }
+  private readonly size: number;
+  /** Guest-memory operations performed (bytes read or written): what the
+   *  BIOS charges the guest for (see Bios.hypercall). */
+  ops = 0;
+  constructor(private readonly m: Machine) { this.size = m.memorySize; }
+  private at(a: number): number {
+    if (a >= 0 && a < this.size) return a;
+    const w = a & 0xfffff;
+    return w < this.size ? w : -1;
+  }
+  u8(a: number): number { this.ops++; const p = this.at(a); return p < 0 ? 0xff : this.m.readByte(p); }
+  u16(a: number): number { return this.u8(a) | (this.u8(a + 1) << 8); }
+  u32(a: number): number { return (this.u16(a) | (this.u16(a + 2) << 16)) >>> 0; }
+  set8(a: number, v: number): void { this.ops++; const p = this.at(a); if (p >= 0) this.m.writeByte(p, v & 0xff); }
+  set16(a: number, v: number): void { this.set8(a, v); this.set8(a + 1, v >> 8); }
+  set32(a: number, v: number): void { this.set16(a, v); this.set16(a + 2, v >>> 16); }
+  /** Read `n` bytes (a whole range at once when it lies inside RAM). */
+  read(a: number, n: number): Uint8Array {
+    if (a >= 0 && a + n <= this.size) { this.ops += n; return this.m.read(a, n); }
+    return Uint8Array.from({ length: n }, (_, i) => this.u8(a + i));
+  }
+  write(a: number, bytes: Uint8Array): void {
+    if (a >= 0 && a + bytes.length <= this.size) { this.ops += bytes.length; this.m.write(a, bytes); return; }
+    bytes.forEach((b, i) => this.set8(a + i, b));
+  }
 }
 
 /** Fill the BDA as the BIOS leaves it at boot. */

@@ -98,12 +98,20 @@ export class Bios {
     const vector = r.cs === BIOS_SEGMENT ? vectorOfHypercall(r.ip) : -1;
     const service = vector >= 0 ? this.services.get(vector) : undefined;
     if (vector < 0) { this.stats.strayHypercalls++; return; }
-    const key = `INT ${hex(vector)}h AH=${hex(r.ax >> 8)}h`;
+    // Hardware interrupts have no function number: AH means nothing there.
+    const key = vector === 0x08 || vector === 0x09 ? `INT ${hex(vector)}h (IRQ${vector - 8})` : `INT ${hex(vector)}h AH=${hex(r.ax >> 8)}h`;
     this.stats.calls.set(key, (this.stats.calls.get(key) ?? 0) + 1);
     if (!service) return; // a vector without a service: the stub just IRETs
     const call = new BiosCall(this.machine, this.mem, vector);
+    const ops = this.mem.ops;
     service(call);
     call.commit();
+    // A real BIOS is guest code: its work retires instructions and takes
+    // time. Charge one instruction per four guest-memory bytes the service
+    // touched, so a huge request (INT 10h AH=13h with CX = FFFFh) costs the
+    // guest its budget and virtual time instead of being free.
+    const charge = (this.mem.ops - ops) >> 2;
+    if (charge > 0) this.machine.chargeInstructions(charge);
   }
 }
 

@@ -58,8 +58,8 @@ export class DiskBios {
     let done = 0;
     for (; done < count; done++, lba++) {
       if (lba >= disk.totalSectors) break;
-      if (c.ah === 0x02) this.bios.machine.write(buf & 0xfffff, disk.read(lba));
-      else if (c.ah === 0x03) disk.write(lba, this.bios.machine.read(buf & 0xfffff, SECTOR));
+      if (c.ah === 0x02) this.bios.mem.write(buf, disk.read(lba));
+      else if (c.ah === 0x03) disk.write(lba, this.bios.mem.read(buf, SECTOR));
       buf += SECTOR;
     }
     c.setAL(done);
@@ -89,8 +89,8 @@ export class DiskBios {
     if (lbaHi !== 0 || lbaLo + count > disk.totalSectors) { m.set16(p + 2, 0); this.status(drive, ST_NOT_FOUND, c); return; }
     let buf = (bufSeg << 4) + bufOff;
     for (let i = 0; i < count; i++, buf += SECTOR) {
-      if (c.ah === 0x42) this.bios.machine.write(buf & 0xfffff, disk.read(lbaLo + i));
-      else disk.write(lbaLo + i, this.bios.machine.read(buf & 0xfffff, SECTOR));
+      if (c.ah === 0x42) this.bios.mem.write(buf, disk.read(lbaLo + i));
+      else disk.write(lbaLo + i, this.bios.mem.read(buf, SECTOR));
     }
     this.status(drive, ST_OK, c);
   }

@@ -29,6 +29,8 @@ export interface VideoHardware {
   cgaSetBackground?(color: number): void;
   /** CGA palette 0/1 for modes 04h/05h (AH=0Bh BH=1). */
   cgaSelectPalette?(id: number): void;
+  /** Attribute bit 7: blink (true) or bright background (INT 10h AX=1003h). */
+  setBlink?(on: boolean): void;
 }
 
 interface ModeInfo { kind: "text" | "cga2" | "cga4" | "vga256"; cols: number; rows: number; width: number; height: number; base: number }
@@ -53,7 +55,7 @@ export class VideoBios {
   private get cols(): number { return this.mem.u16(VIDEO_COLUMNS) || 80; }
   private get rows(): number { return this.mem.u8(VIDEO_ROWS) + 1; }
   private get page(): number { return this.mem.u8(ACTIVE_PAGE); }
-  private pageBase(page: number): number { return this.info.base + page * this.mem.u16(VIDEO_PAGE_SIZE); }
+  private pageBase(page: number): number { return this.info.base + (page & 7) * this.mem.u16(VIDEO_PAGE_SIZE); }
 
   cursor(page: number): { col: number; row: number } {
     const p = CURSOR_POS + 2 * (page & 7);
@@ -83,13 +85,12 @@ export class VideoBios {
     for (let p = 0; p < 8; p++) { this.mem.set8(CURSOR_POS + 2 * p, 0); this.mem.set8(CURSOR_POS + 2 * p + 1, 0); }
     this.hw.setMode(mode);
     if (!keep) {
-      const m = this.bios.machine;
       if (info.kind === "text") {
         const blank = new Uint8Array(0x8000);
         for (let i = 0; i < blank.length; i += 2) { blank[i] = 0x20; blank[i + 1] = 0x07; }
-        m.write(0xb8000, blank);
+        this.mem.write(0xb8000, blank);
       } else {
-        m.write(info.base, new Uint8Array(info.kind === "vga256" ? 0x10000 : 0x8000));
+        this.mem.write(info.base, new Uint8Array(info.kind === "vga256" ? 0x10000 : 0x8000));
       }
     }
     this.mem.set16(CURSOR_SHAPE, 0x0607);
@@ -151,7 +152,9 @@ export class VideoBios {
       }
       return;
     }
-    // Graphics modes scroll 8-pixel character rows.
+    // Graphics modes scroll 8-pixel character rows. A full-width window
+    // moves whole scanlines (one copy each); a partial one goes by pixel.
+    if (left === 0 && right === this.cols - 1) { this.scrollScanlines(up, n, attr, top, bottom); return; }
     for (let i = 0; i < height; i++) {
       const row = up ? top + i : bottom - i;
       const src = up ? row + n : row - n;
@@ -160,6 +163,24 @@ export class VideoBios {
         for (let x = left * 8; x < (right + 1) * 8; x++) {
           this.setPixel(x, row * 8 + y, from ? this.getPixel(x, src * 8 + y) : attr);
         }
+      }
+    }
+  }
+
+  /** Full-width graphics scroll by character rows, scanline by scanline. */
+  private scrollScanlines(up: boolean, n: number, fill: number, top: number, bottom: number): void {
+    const info = this.info;
+    const bytesPerLine = info.kind === "vga256" ? 320 : 80;
+    const line = (y: number) => info.kind === "vga256" ? 0xa0000 + y * 320 : 0xb8000 + (y & 1) * 0x2000 + (y >> 1) * 80;
+    const fillByte = info.kind === "vga256" ? fill & 0xff : info.kind === "cga4" ? (fill & 3) * 0x55 : fill & 1 ? 0xff : 0;
+    const blank = new Uint8Array(bytesPerLine).fill(fillByte);
+    const height = bottom - top + 1;
+    for (let i = 0; i < height; i++) {
+      const row = up ? top + i : bottom - i;
+      const src = up ? row + n : row - n;
+      const from = up ? src <= bottom : src >= top;
+      for (let y = 0; y < 8; y++) {
+        this.mem.write(line(row * 8 + y), from ? this.mem.read(line(src * 8 + y), bytesPerLine) : blank);
       }
     }
   }
@@ -195,12 +216,9 @@ export class VideoBios {
   setPixel(x: number, y: number, color: number): void {
     const info = this.info;
     if (x < 0 || y < 0 || x >= info.width || y >= info.height) return;
+    // Mode 13h: all eight bits are colour (no XOR bit), as on a VGA BIOS.
+    if (info.kind === "vga256") { this.mem.set8(0xa0000 + y * 320 + x, color); return; }
     const xor = (color & 0x80) !== 0;
-    if (info.kind === "vga256") {
-      const a = 0xa0000 + y * 320 + x;
-      this.mem.set8(a, xor ? this.mem.u8(a) ^ (color & 0x7f) : color);
-      return;
-    }
     const bits = info.kind === "cga4" ? 2 : 1;
     const perByte = 8 / bits;
     const a = 0xb8000 + (y & 1) * 0x2000 + (y >> 1) * 80 + Math.floor(x / perByte);
@@ -299,7 +317,8 @@ export class VideoBios {
           this.mem.set8(a, r); this.mem.set8(a + 1, g); this.mem.set8(a + 2, b);
         }
         break;
-      case 0x00: case 0x01: case 0x02: case 0x03: break; // attribute-controller palette: accepted
+      case 0x03: this.hw.setBlink?.(c.bl !== 0); break; // BL=0: bit 7 is bright background
+      case 0x00: case 0x01: case 0x02: break; // attribute-controller palette: accepted
       default: this.bios.unsupported(c, `INT 10h AH=10h AL=${c.al.toString(16)}h`);
     }
   }

@@ -327,6 +327,12 @@ export class Vga implements Device, VgaState {
 
   /** int 10h AH=0Bh BH=00h in CGA graphics modes: background colour (bits
    *  0–3) into palette register 0, intensity (bit 4) into registers 1–3. */
+  /** int 10h AX=1003h: attribute mode control bit 3 — blink (true) or
+   *  bright backgrounds (false) for attribute bit 7. */
+  setBlink(on: boolean): void {
+    this.attr[0x10] = on ? this.attr[0x10] | 0x08 : this.attr[0x10] & ~0x08;
+  }
+
   cgaSetBackground(color: number): void {
     let c = color & 0x0f;
     if (c & 0x08) c += 0x08; // intensity moves to the DAC's bit 4
