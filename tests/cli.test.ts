@@ -165,3 +165,19 @@ describe("terminal input", () => {
     ]);
   });
 });
+
+describe("wasm86 boot --write", () => {
+  it("disk writes reach the image file only with --write", () => {
+    // Write sector 2 from 0000:7C00 (this boot sector): mov ax,0301h;
+    // mov cx,0002h; xor dx,dx; mov bx,7C00h; int 13h; cli; hlt
+    const code = [0xb8, 0x01, 0x03, 0xb9, 0x02, 0x00, 0x31, 0xd2, 0xbb, 0x00, 0x7c, 0xcd, 0x13, 0xfa, 0xf4];
+    const img = new Uint8Array(1440 * 1024);
+    img.set(code); img[510] = 0x55; img[511] = 0xaa;
+    const p = join(tmp, "writable.img");
+    writeFileSync(p, img);
+    expect(run("boot", p).status).toBe(0);
+    expect(readFileSync(p).subarray(512, 512 + code.length).every((b) => b === 0)).toBe(true);
+    expect(run("boot", p, "--write").status).toBe(0);
+    expect([...readFileSync(p).subarray(512, 512 + code.length)]).toEqual(code);
+  });
+});

@@ -38,6 +38,8 @@ Options:
   --dir DIR               (run) the host directory that is drive C:
   --fda FILE              floppy image for drive A: (same as IMAGE)
   --hda FILE              hard-disk image for drive C: (boots if no floppy)
+  --write                 write the guest's disk writes back to the image files
+                          (default: they go to an in-memory overlay and are lost)
   --cpu 8086|286          CPU model (default 286)
   --headless              no live screen (the default when not on a terminal, or
                           with --keys, --screen*, --until, --max-instructions);
@@ -121,6 +123,7 @@ function boot(argv: string[], io: CliIO, mode: "boot" | "run" = "boot"): number 
       "max-instructions": { type: "string" }, timeout: { type: "string" }, until: { type: "string" },
       screen: { type: "boolean", default: false }, "screen-raw": { type: "string" }, screenshot: { type: "string" },
       stats: { type: "boolean", default: false }, realtime: { type: "boolean", default: false },
+      write: { type: "boolean", default: false },
     },
   });
   if (mode === "boot" && positionals.length > 1) throw new UsageError(`boot takes one image, got ${positionals.length}`);
@@ -206,6 +209,10 @@ function boot(argv: string[], io: CliIO, mode: "boot" | "run" = "boot"): number 
   pc.uart.drainTransmitter();
   serial.close();
   debug.close();
+  if (values.write) {
+    if (floppy?.dirty && fdaPath) writeFileSync(fdaPath, floppy.contents());
+    if (hardDisk?.dirty && values.hda) writeFileSync(values.hda, hardDisk.contents());
+  }
 
   if (values.screen) io.stdout(textScreen(pc).join("\n").replace(/\n+$/, "") + "\n");
   if (values["screen-raw"]) writeFileSync(values["screen-raw"], textScreenRaw(pc));
