@@ -41,6 +41,18 @@ export interface Device {
   advanceTo?(nowNs: number): void;
 }
 
+/** A handler for a byte-wide device: a word access is two byte cycles at
+ *  port and port + 1, as the ISA bus splits it. */
+export function byteWidePorts(read: (port: number) => number, write: (port: number, value: number) => void): PortHandler {
+  return {
+    read: (port, size) => size === 1 ? read(port) : read(port) | (read(port + 1) << 8),
+    write: (port, size, value) => {
+      write(port, value & 0xff);
+      if (size === 2) write(port + 1, (value >> 8) & 0xff);
+    },
+  };
+}
+
 /** A Clock for tests: time moves only when told. */
 export class ManualClock implements Clock {
   private t = 0;

@@ -5,7 +5,7 @@
  * Offsets are from 0040:0000 (physical 0x400). Only what the services and
  * well-known programs read is named here.
  */
-import type { Machine } from "../../machine.js";
+import type { GuestMem } from "../guest-memory.js";
 
 export const BDA = 0x400;
 export const COM1_BASE = BDA + 0x00;
@@ -47,42 +47,8 @@ export interface BdaConfig {
   serialPorts: number;
 }
 
-/**
- * The BIOS's view of guest memory. Services compute addresses from guest
- * registers, so nothing here may throw: an address past the end of RAM
- * wraps at 1 MiB like a real-mode address, and one still outside RAM reads
- * as open bus (FFh) and drops writes.
- */
-export class Mem {
-  private readonly size: number;
-  /** Guest-memory operations performed (bytes read or written): what the
-   *  BIOS charges the guest for (see Bios.hypercall). */
-  ops = 0;
-  constructor(private readonly m: Machine) { this.size = m.memorySize; }
-  private at(a: number): number {
-    if (a >= 0 && a < this.size) return a;
-    const w = a & 0xfffff;
-    return w < this.size ? w : -1;
-  }
-  u8(a: number): number { this.ops++; const p = this.at(a); return p < 0 ? 0xff : this.m.readByte(p); }
-  u16(a: number): number { return this.u8(a) | (this.u8(a + 1) << 8); }
-  u32(a: number): number { return (this.u16(a) | (this.u16(a + 2) << 16)) >>> 0; }
-  set8(a: number, v: number): void { this.ops++; const p = this.at(a); if (p >= 0) this.m.writeByte(p, v & 0xff); }
-  set16(a: number, v: number): void { this.set8(a, v); this.set8(a + 1, v >> 8); }
-  set32(a: number, v: number): void { this.set16(a, v); this.set16(a + 2, v >>> 16); }
-  /** Read `n` bytes (a whole range at once when it lies inside RAM). */
-  read(a: number, n: number): Uint8Array {
-    if (a >= 0 && a + n <= this.size) { this.ops += n; return this.m.read(a, n); }
-    return Uint8Array.from({ length: n }, (_, i) => this.u8(a + i));
-  }
-  write(a: number, bytes: Uint8Array): void {
-    if (a >= 0 && a + bytes.length <= this.size) { this.ops += bytes.length; this.m.write(a, bytes); return; }
-    bytes.forEach((b, i) => this.set8(a + i, b));
-  }
-}
-
 /** Fill the BDA as the BIOS leaves it at boot. */
-export function initBda(mem: Mem, cfg: BdaConfig): void {
+export function initBda(mem: GuestMem, cfg: BdaConfig): void {
   for (let a = BDA; a < BDA + 0x100; a++) mem.set8(a, 0);
   if (cfg.serialPorts > 0) mem.set16(COM1_BASE, 0x3f8);
   // Equipment word: floppies present (bit 0) and count − 1 (bits 6–7),

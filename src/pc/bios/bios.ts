@@ -7,7 +7,7 @@
  * unsupported function once.
  */
 import type { Machine, Registers } from "../../machine.js";
-import { Mem } from "./bda.js";
+import { GuestMem } from "../guest-memory.js";
 import { BIOS_SEGMENT, HYPERCALL_PORT, vectorOfHypercall } from "./rom.js";
 
 export type Service = (call: BiosCall) => void;
@@ -16,7 +16,7 @@ export type Service = (call: BiosCall) => void;
 export class BiosCall {
   private regs: Registers;
   private changed: Partial<Registers> = {};
-  constructor(readonly machine: Machine, readonly mem: Mem, readonly vector: number) {
+  constructor(readonly machine: Machine, readonly mem: GuestMem, readonly vector: number) {
     this.regs = machine.registers;
   }
   get ax(): number { return this.regs.ax; }  get ah(): number { return this.regs.ax >> 8; }  get al(): number { return this.regs.ax & 0xff; }
@@ -69,14 +69,14 @@ export interface BiosStats {
 }
 
 export class Bios {
-  readonly mem: Mem;
+  readonly mem: GuestMem;
   private readonly services = new Map<number, Service>();
   readonly stats: BiosStats = { calls: new Map(), unsupported: new Set(), strayHypercalls: 0 };
   /** Where unsupported functions are reported (once each). */
   log: (msg: string) => void = (msg) => process.stderr.write(`wasm86: ${msg}\n`);
 
   constructor(readonly machine: Machine) {
-    this.mem = new Mem(machine);
+    this.mem = new GuestMem(machine);
     machine.registerPort(HYPERCALL_PORT, { write: () => this.hypercall() });
   }
 

@@ -12,8 +12,9 @@
 import type { BiosCall, Bios } from "./bios.js";
 import {
   VIDEO_MODE, VIDEO_COLUMNS, VIDEO_PAGE_SIZE, VIDEO_PAGE_START, CURSOR_POS, CURSOR_SHAPE, ACTIVE_PAGE,
-  VIDEO_ROWS, CHAR_HEIGHT, VIDEO_PALETTE, type Mem,
+  VIDEO_ROWS, CHAR_HEIGHT, VIDEO_PALETTE,
 } from "./bda.js";
+import type { GuestMem } from "../guest-memory.js";
 
 /** What the BIOS tells the video hardware (devices/vga.ts implements it). */
 export interface VideoHardware {
@@ -49,7 +50,7 @@ const MODES: Record<number, ModeInfo> = {
 export class VideoBios {
   constructor(private readonly bios: Bios, private readonly hw: VideoHardware) {}
 
-  private get mem(): Mem { return this.bios.mem; }
+  private get mem(): GuestMem { return this.bios.mem; }
   get mode(): number { return this.mem.u8(VIDEO_MODE) & 0x7f; }
   private get info(): ModeInfo { return MODES[this.mode] ?? MODES[0x03]; }
   private get cols(): number { return this.mem.u16(VIDEO_COLUMNS) || 80; }

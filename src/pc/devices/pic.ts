@@ -27,8 +27,8 @@
  * within one scheduler step. Masking (IMR) hides a request, it never clears
  * it, as on the chip.
  */
-import type { Device, IrqSink, PortBus } from "../device.js";
-import type { InterruptController, PortHandler } from "../../machine.js";
+import { byteWidePorts, type Device, type IrqSink, type PortBus } from "../device.js";
+import type { InterruptController } from "../../machine.js";
 
 /** The master input the slave's INT output is wired to. */
 export const CASCADE_IRQ = 2;
@@ -289,15 +289,7 @@ export class Pic implements Device, IrqSink, InterruptController {
 
   /** Ports 20h/21h and A0h/A1h. */
   attach(bus: PortBus): void {
-    const handler: PortHandler = {
-      read: (port, size) => size === 1
-        ? this.readPort(port)
-        : this.readPort(port) | (this.readPort(port + 1) << 8),
-      write: (port, size, value) => {
-        this.writePort(port, value & 0xff);
-        if (size === 2) this.writePort(port + 1, (value >> 8) & 0xff);
-      },
-    };
+    const handler = byteWidePorts((port) => this.readPort(port), (port, value) => this.writePort(port, value));
     // A word access is two byte cycles, as the bus splits it.
     bus.registerPort([0x20, 0x21], handler);
     bus.registerPort([0xa0, 0xa1], handler);

@@ -31,8 +31,7 @@
  * (illegal) in modes 2/3 gives a constant OUT; invalid BCD digits are taken
  * at face value; port 43h reads as FFh (the control register is write-only).
  */
-import type { Clock, Device, IrqSink, PortBus } from "../device.js";
-import type { PortHandler } from "../../machine.js";
+import { byteWidePorts, type Clock, type Device, type IrqSink, type PortBus } from "../device.js";
 
 /** The PIT's input clock: the PC's 14.31818 MHz crystal divided by 12. */
 export const PIT_HZ = 1_193_182;
@@ -386,15 +385,7 @@ export class Pit implements Device {
 
   /** Ports 40h–43h and 61h. A word access is split into two byte cycles. */
   attach(bus: PortBus): void {
-    const handler: PortHandler = {
-      read: (port, size) => size === 1
-        ? this.readPort(port)
-        : this.readPort(port) | (this.readPort(port + 1) << 8),
-      write: (port, size, value) => {
-        this.writePort(port, value & 0xff);
-        if (size === 2) this.writePort(port + 1, (value >> 8) & 0xff);
-      },
-    };
+    const handler = byteWidePorts((port) => this.readPort(port), (port, value) => this.writePort(port, value));
     bus.registerPort([0x40, 0x43], handler);
     bus.registerPort(0x61, handler);
   }

@@ -6,7 +6,6 @@
  * It is not a DOS service itself and holds no state.
  */
 import type { BiosCall } from "../bios/bios.js";
-import type { Machine } from "../../machine.js";
 
 // ------------------------------------------------------------- memory map
 //
@@ -104,43 +103,7 @@ export function linear(seg: number, off: number): number {
   return ((seg & 0xffff) << 4) + (off & 0xffff);
 }
 
-/**
- * Guest memory as DOS services see it. Addresses come from guest registers,
- * so nothing here throws: an address past the end of RAM wraps at 1 MiB as
- * a real-mode address does, and one still outside RAM reads as FFh (open
- * bus) and drops writes. Ranges inside RAM go through in one piece.
- */
-export class GuestMem {
-  constructor(readonly machine: Machine) {}
-  private at(a: number): number {
-    const size = this.machine.memorySize;
-    if (a >= 0 && a < size) return a;
-    const w = a & 0xfffff;
-    return w < size ? w : -1;
-  }
-  u8(a: number): number { const p = this.at(a); return p < 0 ? 0xff : this.machine.readByte(p); }
-  u16(a: number): number { return this.u8(a) | (this.u8(a + 1) << 8); }
-  u32(a: number): number { return (this.u16(a) | (this.u16(a + 2) << 16)) >>> 0; }
-  set8(a: number, v: number): void { const p = this.at(a); if (p >= 0) this.machine.writeByte(p, v & 0xff); }
-  set16(a: number, v: number): void { this.set8(a, v); this.set8(a + 1, v >> 8); }
-  set32(a: number, v: number): void { this.set16(a, v); this.set16(a + 2, v >>> 16); }
-  read(a: number, n: number): Uint8Array {
-    if (a >= 0 && a + n <= this.machine.memorySize) return this.machine.read(a, n);
-    return Uint8Array.from({ length: n }, (_, i) => this.u8(a + i));
-  }
-  write(a: number, bytes: ArrayLike<number>): void {
-    if (a >= 0 && a + bytes.length <= this.machine.memorySize) { this.machine.write(a, bytes); return; }
-    for (let i = 0; i < bytes.length; i++) this.set8(a + i, bytes[i]);
-  }
-
-  /** The NUL-terminated string at `a`, at most `max` bytes (undefined if
-   *  no NUL within them). Bytes map to chars 1:1 (Latin-1). */
-  asciz(a: number, max = 128): string | undefined {
-    const bytes = this.read(a, max);
-    const end = bytes.indexOf(0);
-    return end < 0 ? undefined : String.fromCharCode(...bytes.subarray(0, end));
-  }
-}
+export { GuestMem } from "../guest-memory.js";
 
 /** A string as bytes, one per char (callers keep to Latin-1). */
 export function bytesOf(s: string): number[] {

@@ -37,7 +37,7 @@ import { DosFiles, FAT16_MAX_FILE } from "./files.js";
 import { DosMemory } from "./memory.js";
 import {
   DOS_SEGMENT, DOS_WAIT, DOS_EXIT, DOS_INT23, DOS_INT24, PSP_SEGMENT, ENV_SEGMENT, ENV_PARAGRAPHS, FIRST_MCB,
-  GuestMem, dosCode, fail, ok, linear, bytesOf, hex2, type Outcome,
+  type GuestMem, dosCode, fail, ok, linear, bytesOf, hex2, type Outcome,
 } from "./common.js";
 
 export { PSP_SEGMENT, ENV_SEGMENT, DOS_SEGMENT } from "./common.js";
@@ -97,7 +97,8 @@ export class Dos {
     try { isDir = fs.statSync(options.root).isDirectory(); } catch { /* reported below */ }
     if (!isDir) throw new DosError(`DOS directory not found or not a directory: ${options.root}`);
     this.log = (msg) => (options.log ?? pc.bios.log)(msg);
-    const mem = new GuestMem(pc.machine);
+    // The BIOS's instance: DOS work is charged to the guest the same way.
+    const mem = pc.bios.mem;
     this.mem = mem;
     this.console = new DosConsole(mem, pc.video, options.onOutput);
     this.files = new DosFiles(options.root, {
