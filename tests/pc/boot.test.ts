@@ -124,4 +124,39 @@ describe("PC boot", () => {
     expect(r).toMatchObject({ reason: "halt", instructions: 2 });
     expect(r.message).toBe("the CPU halted with interrupts disabled at 0000:7C01");
   });
+
+  it("INT 14h AH=01h sends a byte on COM1", () => {
+    const sent: number[] = [];
+    // mov ax, 015Ah ('Z'); xor dx, dx; int 14h; cli; hlt
+    const pc = new PC({ floppy: floppyWith([0xb8, 0x5a, 0x01, 0x31, 0xd2, 0xcd, 0x14, 0xfa, 0xf4]), onSerial: (b) => sent.push(b) });
+    pc.boot();
+    expect(pc.run({ maxInstructions: 10_000 }).reason).toBe("halt");
+    pc.uart.drainTransmitter();
+    expect(sent).toEqual([0x5a]);
+    expect(pc.machine.registers.ax >> 8 & 0x80).toBe(0); // no timeout bit
+  });
+
+  it("INT 1Ah AH=02h/04h read the RTC (deterministic start: 2000-01-01 00:00:00) in BCD", () => {
+    // mov ah,02h; int 1Ah; mov bx,cx; mov si,dx; mov ah,04h; int 1Ah; cli; hlt
+    const pc = new PC({ floppy: floppyWith([0xb4, 0x02, 0xcd, 0x1a, 0x89, 0xcb, 0x89, 0xd6, 0xb4, 0x04, 0xcd, 0x1a, 0xfa, 0xf4]) });
+    pc.boot();
+    pc.run({ maxInstructions: 10_000 });
+    const r = pc.machine.registers;
+    expect({ hm: r.bx, s: r.si >> 8, century: r.cx >> 8, year: r.cx & 0xff, month: r.dx >> 8, day: r.dx & 0xff })
+      .toEqual({ hm: 0x0000, s: 0x00, century: 0x20, year: 0x00, month: 0x01, day: 0x01 });
+  });
+
+  it("INT 11h, 12h and 15h AH=88h report the configuration", () => {
+    // int 11h; mov bx,ax; int 12h; mov cx,ax; mov ah,88h; int 15h; cli; hlt
+    const pc = new PC({ floppy: floppyWith([0xcd, 0x11, 0x89, 0xc3, 0xcd, 0x12, 0x89, 0xc1, 0xb4, 0x88, 0xcd, 0x15, 0xfa, 0xf4]) });
+    pc.boot();
+    pc.run({ maxInstructions: 10_000 });
+    const r = pc.machine.registers;
+    expect(r.bx & 0x0001).toBe(1);          // a floppy drive
+    expect((r.bx >> 4) & 3).toBe(2);        // 80×25 colour
+    expect((r.bx >> 9) & 7).toBe(1);        // one serial port
+    expect(r.cx).toBe(640);                 // KiB of conventional memory
+    expect(r.ax).toBe(64);                  // KiB above 1 MiB (1 MiB + 64 KiB machine)
+  });
 });
+
