@@ -16,7 +16,9 @@ import { Machine, type CpuModel, type PortHandler } from "../machine.js";
 import type { Device, PortBus } from "./device.js";
 import { VirtualClock, RealtimeClock, type PcClock } from "./clock.js";
 import { Disk, SECTOR } from "./disk.js";
-import { buildRom, BIOS_BASE, BIOS_SEGMENT, BIOS_VECTORS, IRQ_VECTORS, DUMMY_IRET, DISKETTE_TABLE, stubOffset } from "./bios/rom.js";
+import {
+  buildRom, BIOS_BASE, BIOS_SEGMENT, BIOS_VECTORS, IRQ_VECTORS, DUMMY_IRET, DISKETTE_TABLE, FONT_LOW, FONT_HIGH, stubOffset,
+} from "./bios/rom.js";
 import { Bios, type BiosCall } from "./bios/bios.js";
 import { initBda } from "./bios/bda.js";
 import { VideoBios } from "./bios/video.js";
@@ -176,7 +178,9 @@ export class PC {
     for (let v = 0; v < 0x100; v++) setVector(v, DUMMY_IRET);
     for (const v of [...BIOS_VECTORS, ...IRQ_VECTORS]) setVector(v, stubOffset(v));
     setVector(0x1e, DISKETTE_TABLE);
-    for (const v of [0x1d, 0x1f, 0x41, 0x46]) ivt.fill(0, v * 4, v * 4 + 4);
+    setVector(0x1f, FONT_HIGH);
+    setVector(0x43, FONT_LOW);
+    for (const v of [0x1d, 0x41, 0x46]) ivt.fill(0, v * 4, v * 4 + 4);
     m.write(0, ivt);
     const floppies = this.drives.has(0) ? 1 : 0;
     initBda(this.bios.mem, { baseMemoryKB: 640, floppies, hardDisks: this.drives.has(0x80) ? 1 : 0, serialPorts: 1 });

@@ -158,5 +158,17 @@ describe("PC boot", () => {
     expect(r.cx).toBe(640);                 // KiB of conventional memory
     expect(r.ax).toBe(64);                  // KiB above 1 MiB (1 MiB + 64 KiB machine)
   });
+
+  it("INT 10h AX=1130h points at the ROM's 8×8 font (BH=03h: characters 00h–7Fh)", () => {
+    // mov ax,1130h; mov bh,03h; int 10h; cli; hlt
+    const pc = new PC({ floppy: floppyWith([0xb8, 0x30, 0x11, 0xb7, 0x03, 0xcd, 0x10, 0xfa, 0xf4]) });
+    pc.boot();
+    pc.run({ maxInstructions: 10_000 });
+    const r = pc.machine.registers;
+    expect(r.cx).toBe(8);
+    const font = (r.es << 4) + r.bp;
+    expect([...pc.machine.read(font + 0x41 * 8, 8)]).toEqual([...pc.vga.glyph(0x41)]);
+    expect([...pc.machine.read(font + 0x41 * 8, 8)].some((b) => b !== 0)).toBe(true);
+  });
 });
 

@@ -28,6 +28,8 @@
  * hooking programs expect.
  */
 
+import { FONT8X8 } from "../video/font8x8.js";
+
 export const BIOS_SEGMENT = 0xf000;
 export const BIOS_BASE = BIOS_SEGMENT << 4;
 export const HYPERCALL_PORT = 0xe6;
@@ -45,8 +47,13 @@ export const DUMMY_IRET = 0xff53;
 export const DISKETTE_TABLE = 0xefc7;
 /** System configuration table (INT 15h AH=C0h): length 8, model FCh
  *  (AT), submodel 01h, revision 0, features 70h (RTC, slave PIC, extended
- *  BIOS data area absent). */
-export const CONFIG_TABLE = 0xe6f5;
+ *  BIOS data area absent). Not at IBM's E6F5h: that is inside the stub
+ *  table here; programs find it through INT 15h AH=C0h. */
+export const CONFIG_TABLE = 0xe960;
+/** The 8×8 font: characters 00h–7Fh where the IBM BIOS keeps them
+ *  (F000:FA6E, also INT 43h), 80h–FFh for INT 1Fh (graphics modes). */
+export const FONT_LOW = 0xfa6e;
+export const FONT_HIGH = 0xc000;
 const CONFIG_TABLE_BYTES = [0x08, 0x00, 0xfc, 0x01, 0x00, 0x70, 0x00, 0x00, 0x00, 0x00];
 /** Power-on entry (F000:FFF0 jumps to E05B, as on the IBM PC). */
 export const POST_ENTRY = 0xe05b;
@@ -131,6 +138,8 @@ export function buildRom(): Uint8Array {
   // motor-off delay, 512-byte sectors, 18 sectors/track, gap, data length,
   // format gap, fill byte, head settle, motor start.
   put(CONFIG_TABLE, CONFIG_TABLE_BYTES);
+  rom.set(FONT8X8.subarray(0, 1024), FONT_LOW);
+  rom.set(FONT8X8.subarray(1024, 2048), FONT_HIGH);
   put(DISKETTE_TABLE, [0xaf, 0x02, 0x25, 0x02, 18, 0x1b, 0xff, 0x6c, 0xf6, 0x0f, 0x08]);
   return rom;
 }

@@ -15,6 +15,7 @@ import {
   VIDEO_ROWS, CHAR_HEIGHT, VIDEO_PALETTE,
 } from "./bda.js";
 import type { GuestMem } from "../guest-memory.js";
+import { BIOS_SEGMENT, FONT_LOW, FONT_HIGH } from "./rom.js";
 
 /** What the BIOS tells the video hardware (devices/vga.ts implements it). */
 export interface VideoHardware {
@@ -293,7 +294,14 @@ export class VideoBios {
       case 0x0e: this.teletype(c.al, c.bl); break;
       case 0x0f: c.set({ ax: (this.cols << 8) | this.mem.u8(VIDEO_MODE) }); c.setBH(this.page); break;
       case 0x10: this.palette(c); break;
-      case 0x11: if (c.al === 0x30) c.set({ cx: 8, dx: this.rows - 1, es: 0xf000, bp: 0xfa6e }); else this.bios.unsupported(c, `INT 10h AH=11h AL=${c.al.toString(16)}h`); break;
+      case 0x11: // AL=30h: font information; BH selects the table
+        if (c.al !== 0x30) { this.bios.unsupported(c, `INT 10h AH=11h AL=${c.al.toString(16)}h`); break; }
+        c.set({ cx: 8, dx: this.rows - 1, es: BIOS_SEGMENT, bp: c.bh === 0x04 ? FONT_HIGH : FONT_LOW });
+        if (c.bh === 0x00 || c.bh === 0x01) { // the INT 1Fh / INT 43h vectors
+          const v = c.bh === 0x00 ? 0x1f : 0x43;
+          c.set({ es: this.mem.u16(v * 4 + 2), bp: this.mem.u16(v * 4) });
+        }
+        break;
       case 0x12: if (c.bl === 0x10) c.set({ bx: 0x0003, cx: 0x0009 }); else this.bios.unsupported(c, `INT 10h AH=12h BL=${c.bl.toString(16)}h`); break;
       case 0x13: this.writeString(c); break;
       case 0x1a: if (c.al === 0) c.set({ ax: 0x001a, bx: 0x0008 }); break;
