@@ -40,15 +40,7 @@ SEED    equ     0x0504          ; word: LCG state
 SELF    equ     0x0506          ; word: CRC of "123456789"
 
 start:
-        cli
-        jmp     0x0000:.norm            ; normalise CS:IP to 0000:7Cxx
-.norm:
-        xor     ax, ax
-        mov     ds, ax
-        mov     es, ax
-        mov     ss, ax
-        mov     sp, 0x7C00
-        cld
+%include "entry.inc"
 
         ; ---- self-test: CRC of "123456789" (ES = 0 here) ------------------
         mov     si, check_str
@@ -129,23 +121,7 @@ crc16:
         jnz     .byte
         ret
 
-; print_hex: print AX as 4 upper-case hex digits.  Clobbers AX, CX, DX.
-print_hex:
-        mov     dx, ax
-        mov     cx, 0x0404              ; ch = digits left, cl = shift count
-.digit:
-        rol     dx, cl                  ; next nibble into the low 4 bits
-        mov     al, dl
-        and     al, 0x0F
-        add     al, '0'
-        cmp     al, '9'
-        jbe     .out
-        add     al, 'A'-'9'-1
-.out:
-        out     0xE9, al
-        dec     ch
-        jnz     .digit
-        ret
+%include "print_hex.inc"
 
 check_str:
         db      '123456789'

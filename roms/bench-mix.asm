@@ -70,15 +70,7 @@ TABLE   equ     VARS+VARSLEN    ; 256-byte XLAT table (0x0580-0x067F)
 %endmacro
 
 start:
-        cli
-        jmp     0x0000:.norm            ; normalise CS:IP to 0000:7Cxx
-.norm:
-        xor     ax, ax
-        mov     ds, ax
-        mov     es, ax
-        mov     ss, ax
-        mov     sp, 0x7C00
-        cld
+%include "entry.inc"
 
         mov     di, VARS                ; zero the variables (ax = 0)
         mov     cx, VARSLEN/2

@@ -118,23 +118,7 @@ halt:
         hlt
         jmp     halt
 
-; print_hex: print AX as 4 upper-case hex digits.  Clobbers AX, CX, DX.
-print_hex:
-        mov     dx, ax
-        mov     cx, 0x0404              ; ch = digits left, cl = shift count
-.digit:
-        rol     dx, cl                  ; next nibble into the low 4 bits
-        mov     al, dl
-        and     al, 0x0F
-        add     al, '0'
-        cmp     al, '9'
-        jbe     .out
-        add     al, 'A'-'9'-1
-.out:
-        out     0xE9, al
-        dec     ch
-        jnz     .digit
-        ret
+%include "print_hex.inc"
 
         times   510-($-$$) db 0
         dw      0xAA55

@@ -53,15 +53,7 @@ PASSES  equ     0x0500          ; word: passes left (p)
 CHK     equ     0x0502          ; word: checksum
 
 start:
-        cli
-        jmp     0x0000:.norm            ; normalise CS:IP to 0000:7Cxx
-.norm:
-        xor     ax, ax
-        mov     ds, ax
-        mov     es, ax
-        mov     ss, ax
-        mov     sp, 0x7C00
-        cld
+%include "entry.inc"
 
         mov     word [PASSES], REPS
         mov     [CHK], ax               ; ax = 0
@@ -161,23 +153,7 @@ halt:
         hlt
         jmp     halt
 
-; print_hex: print AX as 4 upper-case hex digits.  Clobbers AX, CX, DX.
-print_hex:
-        mov     dx, ax
-        mov     cx, 0x0404              ; ch = digits left, cl = shift count
-.digit:
-        rol     dx, cl                  ; next nibble into the low 4 bits
-        mov     al, dl
-        and     al, 0x0F
-        add     al, '0'
-        cmp     al, '9'
-        jbe     .out
-        add     al, 'A'-'9'-1
-.out:
-        out     0xE9, al
-        dec     ch
-        jnz     .digit
-        ret
+%include "print_hex.inc"
 
 msg:    db      'string '
 MSGLEN  equ     $-msg

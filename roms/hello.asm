@@ -15,15 +15,7 @@
         org     0x7C00
 
 start:
-        cli
-        jmp     0x0000:.norm            ; normalise CS:IP to 0000:7Cxx
-.norm:
-        xor     ax, ax
-        mov     ds, ax
-        mov     es, ax
-        mov     ss, ax
-        mov     sp, 0x7C00
-        cld
+%include "entry.inc"
 
         mov     si, msg
 .next:

@@ -28,15 +28,7 @@ WRAPCOL equ     66              ; start a new line once the column exceeds this
                                 ; (66 + ' ' + 3 digits = 70 columns max)
 
 start:
-        cli
-        jmp     0x0000:.norm            ; normalise CS:IP to 0000:7Cxx
-.norm:
-        xor     ax, ax
-        mov     ds, ax
-        mov     es, ax
-        mov     ss, ax
-        mov     sp, 0x7C00
-        cld
+%include "entry.inc"
 
 ; ---- sieve of Eratosthenes over 0..LIMIT-1 --------------------------------
         mov     di, SIEVE

@@ -61,7 +61,7 @@ if (sources.length === 0) {
 
 /** Assemble src into out; returns null on success or nasm's message. */
 function assemble(src, out) {
-  const r = spawnSync('nasm', ['-f', 'bin', '-o', out, src], {
+  const r = spawnSync('nasm', ['-f', 'bin', '-i', `${path.join(romsDir, 'include')}${path.sep}`, '-o', out, src], {
     cwd: root,
     encoding: 'utf8',
   });
