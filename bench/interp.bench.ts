@@ -13,15 +13,15 @@
  */
 import Benchmark from "benchmark";
 import { readFileSync, readdirSync, writeFileSync, mkdirSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
+import { PACKAGE_ROOT } from "../src/package-root.js";
 import { cpus } from "node:os";
 import { parseArgs } from "node:util";
 import { runBare } from "../src/bare.js";
 import type { CpuModel } from "../src/machine.js";
 import type { CoreBuild } from "../src/core/core.js";
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
+const root = PACKAGE_ROOT;
 const romDir = join(root, "roms");
 
 function fail(msg: string): never {

@@ -3,23 +3,15 @@
  * on the emulated PC, then print its screen in colour and how it ran; and
  * run roms/primes.bin on the bare CPU to show the debug-console path.
  */
-import { readFileSync, existsSync } from "node:fs";
-import { fileURLToPath } from "node:url";
-import { dirname, join } from "node:path";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { PACKAGE_ROOT } from "./package-root.js";
 import { PC } from "./pc/pc.js";
 import { Disk } from "./pc/disk.js";
 import { ansiScreen, textScreen } from "./pc/screen.js";
 import { runBare } from "./bare.js";
 
-function romPath(name: string): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 6; i++) {
-    const p = join(dir, "roms", name);
-    if (existsSync(p)) return p;
-    dir = dirname(dir);
-  }
-  throw new Error(`roms/${name} not found`);
-}
+const romPath = (name: string) => join(PACKAGE_ROOT, "roms", name);
 
 const out = (s: string) => process.stdout.write(s);
 // Piped into `head`: stop quietly when the reader goes away.

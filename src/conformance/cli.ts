@@ -17,8 +17,8 @@
  */
 import { parseArgs } from "node:util";
 import { existsSync, readFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join, resolve } from "node:path";
+import { PACKAGE_ROOT } from "../package-root.js";
 import { listTestFiles, readTests, readMetadata, readRevoked } from "./corpus.js";
 import { ConformanceRunner } from "./runner.js";
 import type { CpuModel } from "../machine.js";
@@ -31,14 +31,7 @@ function usage(msg: string): never {
 }
 
 /** ../shared/conformance beside the package root. */
-function sharedCorpus(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 6; i++) {
-    if (existsSync(join(dir, "package.json"))) return resolve(dir, "..", "shared", "conformance");
-    dir = dirname(dir);
-  }
-  return resolve("..", "shared", "conformance");
-}
+const sharedCorpus = () => resolve(PACKAGE_ROOT, "..", "shared", "conformance");
 
 function cpuFromMetadata(dir: string): CpuModel | undefined {
   const p = join(dir, "metadata.json");

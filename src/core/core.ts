@@ -7,8 +7,8 @@
  * codes); nothing outside src/core/ should.
  */
 import { readFileSync, existsSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
+import { PACKAGE_ROOT } from "../package-root.js";
 
 /** The functions the core exports (see assembly/index.ts). */
 export interface CoreExports {
@@ -75,15 +75,9 @@ export const CORE_BUILDS = { default: "core.wasm", "eager-flags": "core-eager-fl
 export type CoreBuild = keyof typeof CORE_BUILDS;
 
 function findCoreWasm(file: string): string {
-  // Walk up from this file to the package root: works from src/ (vitest)
-  // and from dist/src/ (compiled).
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 6; i++) {
-    const candidate = join(dir, "build", file);
-    if (existsSync(candidate)) return candidate;
-    dir = dirname(dir);
-  }
-  throw new Error(`wasm86: build/${file} not found — run \`npm run build:core\` first`);
+  const path = join(PACKAGE_ROOT, "build", file);
+  if (!existsSync(path)) throw new Error(`wasm86: build/${file} not found — run \`npm run build:core\` first`);
+  return path;
 }
 
 const compiled = new Map<CoreBuild, WebAssembly.Module>();
