@@ -8,7 +8,7 @@
 export * from "./layout";
 export { init, allocFrames, setA20, poke, clearShadow } from "./run";
 export { run } from "./cpu/interp";
-export { deliverFault, interrupt, skipBreakpointOnce } from "./cpu/interrupts";
+export { deliverFault, interrupt } from "./cpu/interrupts";
 export { getFlags, setFlags, materializeFlags, testConditionVar } from "./cpu/flags";
 export { setSeg } from "./cpu/state";
 export { setPortHandled } from "./io";

@@ -74,8 +74,6 @@ export const EVENTS: i32 = STATE + 0x94;
 export const IRQ_LINE: i32 = STATE + 0x98;
 /** A latched NMI request (0/1). */
 export const NMI_PENDING: i32 = STATE + 0x9C;
-/** Unused (was the interrupt shadow counter; see SHADOW_AT). */
-export const RESERVED_A0: i32 = STATE + 0xA0;
 /** 1 while halted (HLT), until an interrupt arrives. */
 export const HALTED: i32 = STATE + 0xA4;
 /** Set by the host (from a handler) to make run() return at the next

@@ -69,9 +69,6 @@ export function deliverFault(): void {
   interrupt(vector, ret);
 }
 
-/** Request the run loop's attention before the next instruction. */
-@inline export function signalEvent(): void { store<i32>(EVENTS, 1); }
-
 /** STI (with IF clear), MOV SS and POP SS: no interrupt until one more
  *  instruction has run. */
 export function beginShadow(): void {
@@ -86,8 +83,6 @@ export function beginShadow(): void {
 let trapArmedAt: i64 = -1;
 // A breakpoint we stopped at is not hit again on the way out.
 let skipBreakpointAt: i32 = -1;
-
-export function skipBreakpointOnce(lin: i32): void { skipBreakpointAt = lin; }
 
 function breakpointHit(): bool {
   const n = load<i32>(BP_COUNT);

@@ -21,7 +21,6 @@ export interface CoreExports {
   clearShadow(): void;
   deliverFault(): void;
   interrupt(vector: number, returnIP: number): void;
-  skipBreakpointOnce(lin: number): void;
   getFlags(): number;
   setFlags(v: number): void;
   materializeFlags(): void;
