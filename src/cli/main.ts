@@ -110,7 +110,9 @@ function sink(spec: string | undefined, name: string, io: CliIO, fallback: (b: n
   throw new UsageError(`${name} must be stdio or file:PATH, got ${JSON.stringify(spec)}`);
 }
 
-function boot(argv: string[], io: CliIO, mode: "boot" | "run" = "boot"): number | Promise<number> {
+/** `wasm86 boot` (a disk image) and `wasm86 run` (a DOS .COM): one PC
+ *  session, set up, run headless or on the terminal, and reported. */
+function session(argv: string[], io: CliIO, mode: "boot" | "run"): number | Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -244,8 +246,7 @@ export function cli(argv: string[], io: CliIO = processIO): number | Promise<num
       io.stdout(HELP + "\n");
       return command === undefined ? 2 : 0;
     }
-    if (command === "boot") return boot(rest, io);
-    if (command === "run") return boot(rest, io, "run");
+    if (command === "boot" || command === "run") return session(rest, io, command);
     throw new UsageError(`unknown command ${JSON.stringify(command)}`);
   } catch (e) {
     const usage = e instanceof UsageError || e instanceof KeySyntaxError
