@@ -25,6 +25,8 @@ export function setPortHandled(port: i32, on: bool): void {
 }
 
 export function portIn(port: i32, size: i32): i32 {
+  // A doubleword (386) crosses the 16-bit ISA bus as two word cycles.
+  if (size == 4) return portIn(port, 2) | (portIn(port + 2, 2) << 16);
   port &= 0xFFFF;
   if (owned(port) || (size == 2 && owned(port + 1))) {
     bump(STAT_PORT_IN);
@@ -35,6 +37,7 @@ export function portIn(port: i32, size: i32): i32 {
 }
 
 export function portOut(port: i32, size: i32, value: i32): void {
+  if (size == 4) { portOut(port, 2, value); portOut(port + 2, 2, value >>> 16); return; }
   port &= 0xFFFF;
   if (owned(port) || (size == 2 && owned(port + 1))) {
     bump(STAT_PORT_OUT);

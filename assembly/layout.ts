@@ -60,6 +60,13 @@ export const LAZY_A: i32 = STATE + 0x64;
 export const LAZY_B: i32 = STATE + 0x68;
 export const LAZY_R: i32 = STATE + 0x6C;
 
+/** Control registers. CR0 holds the 286's machine status word in its low
+ *  16 bits (SMSW/LMSW); PE and PG always read 0 (real mode only). CR2 and
+ *  CR3 are the 386's, kept only so MOV to and from them round-trips. */
+export const CR0: i32 = STATE + 0x70;
+export const CR2: i32 = STATE + 0x74;
+export const CR3: i32 = STATE + 0x78;
+
 /** Retired instruction count (i64) and the count at which run() stops. */
 export const ICOUNT: i32 = STATE + 0x80;
 export const ICOUNT_STOP: i32 = STATE + 0x88;
@@ -96,6 +103,16 @@ export const REP_ACTIVE: i32 = STATE + 0xC0;
  *  retired. Interrupts wait while ICOUNT still equals it, i.e. until one
  *  more instruction has run — however often the boundary is examined. */
 export const SHADOW_AT: i32 = STATE + 0xC8;
+/** Interrupt descriptor table register (386 LIDT/SIDT): in real mode the
+ *  base of the interrupt vector table, 0 at reset, and its limit. */
+export const IDTR_BASE: i32 = STATE + 0xD0;
+export const IDTR_LIMIT: i32 = STATE + 0xD4;
+/** Global descriptor table register (LGDT/SGDT; unused in real mode). */
+export const GDTR_BASE: i32 = STATE + 0xD8;
+export const GDTR_LIMIT: i32 = STATE + 0xDC;
+/** Debug registers DR0–DR3, DR6, DR7 (i32 × 6; DR4/DR5 alias DR6/DR7).
+ *  Stored, not acted on: no hardware breakpoints. */
+export const DEBUG_REGS: i32 = STATE + 0xE0;
 
 // -------------------------------------------------------- statistics (i32)
 export const STATS: i32 = STATE + 0x100;

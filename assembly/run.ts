@@ -6,6 +6,7 @@
 import {
   STATE, STATS, STATS_END, ICOUNT_STOP, EVENTS, CPU_MODEL, MEM_SIZE, A20,
   FAULT_VECTOR, GUEST_BASE, MAX_MEM_SIZE, PORT_BITMAP, BP_COUNT, REG_FLAGS, SHADOW_AT,
+  CR0, IDTR_LIMIT,
 } from "./layout";
 import { memoryReset, tlbRefreshAll } from "./memory/tlb";
 import { normalizeFlags } from "./cpu/flags";
@@ -35,6 +36,9 @@ export function init(model: i32, memSize: i32): i32 {
   store<i64>(SHADOW_AT, -1);
   store<i32>(REG_FLAGS, normalizeFlags(0));
   store<i32>(BP_COUNT, 0);
+  // The 286's reserved MSW bits read as ones; the 386 has ET (bit 4) set.
+  store<i32>(CR0, model == 1 ? 0xFFF0 : model == 2 ? 0x10 : 0);
+  store<i32>(IDTR_LIMIT, 0x3FF);
   setSeg(CS, 0);
   poolTop = GUEST_BASE + memSize;
   memoryReset();

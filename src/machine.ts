@@ -15,8 +15,8 @@ import {
   instantiateCore, CoreExports, Layout, EXIT_BUDGET, EXIT_HALT, EXIT_BREAKPOINT, CORE_BUILDS, type CoreBuild,
 } from "./core/core.js";
 
-export type CpuModel = "8086" | "286";
-export const CPU_MODELS: readonly CpuModel[] = ["8086", "286"];
+export type CpuModel = "8086" | "286" | "386";
+export const CPU_MODELS: readonly CpuModel[] = ["8086", "286", "386"];
 
 export interface MachineOptions {
   /** CPU model (default "8086"). The 286 includes the 80186 additions. */
@@ -33,6 +33,12 @@ export interface Registers {
   ax: number; cx: number; dx: number; bx: number; sp: number; bp: number; si: number; di: number;
   ip: number; flags: number;
   es: number; cs: number; ss: number; ds: number;
+}
+
+/** The 386's additions: the full 32-bit general registers and FS/GS. */
+export interface Registers32 {
+  eax: number; ecx: number; edx: number; ebx: number; esp: number; ebp: number; esi: number; edi: number;
+  fs: number; gs: number;
 }
 
 export type StopReason = "budget" | "halt" | "breakpoint" | "stop";
@@ -77,7 +83,8 @@ export interface CoreStats {
 }
 
 const REG_ORDER = ["ax", "cx", "dx", "bx", "sp", "bp", "si", "di"] as const;
-const SEG_ORDER = ["es", "cs", "ss", "ds"] as const;
+const SEG_ORDER = ["es", "cs", "ss", "ds", "fs", "gs"] as const;
+const REG32_ORDER = ["eax", "ecx", "edx", "ebx", "esp", "ebp", "esi", "edi"] as const;
 const DEFAULT_MEMORY = 0x110000;
 /** Instructions per call into the core (see run()). */
 const SLICE = 1_000_000n;
@@ -145,15 +152,27 @@ export class Machine {
     const dv = this.dv;
     const r = {} as Registers;
     REG_ORDER.forEach((name, i) => { r[name] = dv.getUint16(this.L.REGS + i * 4, true); });
-    SEG_ORDER.forEach((name, i) => { r[name] = dv.getUint32(this.L.SEG_SEL + i * 4, true) & 0xffff; });
+    SEG_ORDER.slice(0, 4).forEach((name, i) => { r[name as keyof Registers] = dv.getUint32(this.L.SEG_SEL + i * 4, true) & 0xffff; });
     r.ip = dv.getUint32(this.L.REG_IP, true) & 0xffff;
     r.flags = this.core.getFlags() & 0xffff;
     return r;
   }
 
-  /** Set any subset of the registers. Values are truncated to 16 bits;
-   *  FLAGS has its fixed bits forced as the model reads them. */
-  setRegisters(values: Partial<Registers>): void {
+  /** The 32-bit general registers and FS/GS (meaningful on the 386; the
+   *  8086 and 286 never touch the upper halves or FS/GS). */
+  get registers32(): Registers32 {
+    const dv = this.dv;
+    const r = {} as Registers32;
+    REG32_ORDER.forEach((name, i) => { r[name] = dv.getUint32(this.L.REGS + i * 4, true); });
+    r.fs = dv.getUint32(this.L.SEG_SEL + 16, true) & 0xffff;
+    r.gs = dv.getUint32(this.L.SEG_SEL + 20, true) & 0xffff;
+    return r;
+  }
+
+  /** Set any subset of the registers, 16-bit (`ax`, ..., truncated to 16
+   *  bits) or 32-bit (`eax`, ...); FLAGS has its fixed bits forced as the
+   *  model reads them. */
+  setRegisters(values: Partial<Registers & Registers32>): void {
     const dv = this.dv;
     for (const [name, value] of Object.entries(values)) {
       if (value === undefined) continue;
@@ -163,7 +182,9 @@ export class Machine {
       const v = value & 0xffff;
       const gi = REG_ORDER.indexOf(name as (typeof REG_ORDER)[number]);
       const si = SEG_ORDER.indexOf(name as (typeof SEG_ORDER)[number]);
+      const wi = REG32_ORDER.indexOf(name as (typeof REG32_ORDER)[number]);
       if (gi >= 0) dv.setUint16(this.L.REGS + gi * 4, v, true);
+      else if (wi >= 0) dv.setUint32(this.L.REGS + wi * 4, value >>> 0, true);
       else if (si >= 0) this.core.setSeg(si, v);
       else if (name === "ip") dv.setUint32(this.L.REG_IP, v, true);
       else if (name === "flags") { this.core.setFlags(v); this.core.poke(); }

@@ -26,12 +26,13 @@ describe("constructor", () => {
     const m = new Machine();
     expect(m.cpu).toBe("8086");
     expect(m.memorySize).toBe(0x110000);
-    expect(CPU_MODELS).toEqual(["8086", "286"]);
+    expect(CPU_MODELS).toEqual(["8086", "286", "386"]);
   });
 
-  it("accepts both models and the smallest and largest memory sizes", () => {
+  it("accepts every model and the smallest and largest memory sizes", () => {
     const small = new Machine({ cpu: "286", memory: 0x10000 });
     expect(small.cpu).toBe("286");
+    expect(new Machine({ cpu: "386" }).cpu).toBe("386");
     expect(small.memorySize).toBe(0x10000);
     const big = new Machine({ cpu: "8086", memory: 16 << 20 });
     expect(big.memorySize).toBe(16 << 20);
@@ -40,10 +41,10 @@ describe("constructor", () => {
   });
 
   it("rejects an unknown CPU model with a RangeError naming it", () => {
-    for (const cpu of ["386", "80286", "", "8088"]) {
+    for (const cpu of ["486", "80286", "", "8088"]) {
       expect(() => new Machine({ cpu: cpu as CpuModel })).toThrow(RangeError);
       expect(() => new Machine({ cpu: cpu as CpuModel })).toThrow(
-        `unknown CPU model ${JSON.stringify(cpu)} (expected one of 8086, 286)`,
+        `unknown CPU model ${JSON.stringify(cpu)} (expected one of 8086, 286, 386)`,
       );
     }
   });

@@ -5,13 +5,13 @@
  * and the JIT will call (or inline) exactly these functions, so each
  * instruction's meaning is written once.
  *
- * Sizes are in bits (8 or 16; 32 is reserved for the 386 model).
+ * Sizes are in bits: 8, 16, or 32 (the 386's operand-size prefix).
  */
 import {
   lazyAdd, lazySub, lazyLogic, lazyIncDec, getCF, setFlagBits, setArithFlags, parity, getFlags,
   CF, PF, AF, ZF, SF, OF, ARITH,
 } from "./flags";
-import { model, MODEL_8086, reg8, setReg8, reg16, setReg16, AX, DX } from "./state";
+import { model, MODEL_8086, reg8, setReg8, reg16, setReg16, reg32, setReg32, AX, DX } from "./state";
 import { raiseFault, VEC_DIVIDE } from "./fault";
 
 @inline function maskOf(size: i32): i32 { return size == 32 ? -1 : (1 << size) - 1; }
@@ -166,13 +166,21 @@ export function mul(src: i32, size: i32, signed: bool, negate: bool): void {
     setReg16(AX, r);
     lo = r & 0xFF; hi = (r >> 8) & 0xFF;
     ext = signed ? ((lo << 24) >> 24) != ((r << 16) >> 16) : hi != 0;
-  } else {
+  } else if (size == 16) {
     let r: i32 = signed ? <i32><i16>reg16(AX) * <i32><i16>src : reg16(AX) * (src & 0xFFFF);
     if (negate) r = -r;
     setReg16(AX, r);
     setReg16(DX, r >> 16);
     lo = r & 0xFFFF; hi = (r >>> 16) & 0xFFFF;
     ext = signed ? ((lo << 16) >> 16) != r : hi != 0;
+  } else {
+    // EDX:EAX = EAX × src. The unsigned product of two 32-bit values fits
+    // 64 bits; as an i64 its bit pattern is what we store either way.
+    const a = reg32(AX);
+    const r: i64 = signed ? <i64>a * <i64>src : <i64>(<u64><u32>a * <u64><u32>src);
+    lo = <i32>r; hi = <i32>(r >> 32);
+    setReg32(AX, lo); setReg32(DX, hi);
+    ext = signed ? <i64>lo != r : hi != 0;
   }
   const fl = ext ? CF | OF : 0;
   // SZP/AF are undefined; model them from the high half like the 8086's
@@ -180,8 +188,14 @@ export function mul(src: i32, size: i32, signed: bool, negate: bool): void {
   setArithFlags(fl | szp(size == 8 ? hi : hi, size));
 }
 
-/** IMUL r, r/m, imm (186+): returns the truncated product. */
+/** IMUL r, r/m, imm (186+) and IMUL r, r/m (386): returns the truncated
+ *  product; CF = OF = the product did not fit the operand size. */
 export function imul3(a: i32, b: i32, size: i32): i32 {
+  if (size == 32) {
+    const p: i64 = <i64>a * <i64>b;
+    setArithFlags((<i64><i32>p != p ? CF | OF : 0) | szp(<i32>p, 32));
+    return <i32>p;
+  }
   const r = <i32><i16>a * <i32><i16>b;
   const ext = ((r << 16) >> 16) != r;
   setArithFlags((ext ? CF | OF : 0) | szp(r & 0xFFFF, size));
@@ -208,6 +222,8 @@ export function div(src: i32, size: i32, signed: bool, negate: bool): void {
       if (q > 0xFF) raiseFault(VEC_DIVIDE);
     }
     setReg8(0, q); setReg8(4, rem);
+  } else if (size == 32) {
+    div32(src, signed);
   } else {
     const dividend = (reg16(DX) << 16) | reg16(AX);
     src &= 0xFFFF;
@@ -227,6 +243,26 @@ export function div(src: i32, size: i32, signed: bool, negate: bool): void {
     setReg16(AX, <i32>q); setReg16(DX, <i32>rem);
   }
   // Flags are undefined after DIV; leave them as they were.
+}
+
+/** 32-bit DIV/IDIV of EDX:EAX (386). The one signed case Wasm itself
+ *  traps on, −2⁶³ ÷ −1, overflows the quotient anyway: it is a #DE. */
+function div32(src: i32, signed: bool): void {
+  if (src == 0) raiseFault(VEC_DIVIDE);
+  const n: u64 = (<u64><u32>reg32(DX) << 32) | <u64><u32>reg32(AX);
+  let q: i64, rem: i64;
+  if (signed) {
+    const sn = <i64>n, d = <i64>src;
+    if (sn == i64.MIN_VALUE && d == -1) raiseFault(VEC_DIVIDE);
+    q = sn / d; rem = sn % d;
+    if (q > 0x7FFFFFFF || q < -0x80000000) raiseFault(VEC_DIVIDE);
+  } else {
+    const d = <u64><u32>src;
+    const uq = n / d;
+    if (uq > 0xFFFFFFFF) raiseFault(VEC_DIVIDE);
+    q = <i64>uq; rem = <i64>(n % d);
+  }
+  setReg32(AX, <i32>q); setReg32(DX, <i32>rem);
 }
 
 // ------------------------------------------------------------------ BCD

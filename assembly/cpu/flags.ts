@@ -30,7 +30,7 @@
  *   15 14 13 12 11 10  9  8  7  6  5  4  3  2  1  0
  *   ── NT IOPL─ OF DF IF TF SF ZF  0 AF  0 PF  1 CF
  */
-import { REG_FLAGS, LAZY_OP, LAZY_A, LAZY_B, LAZY_R, CPU_MODEL } from "../layout";
+import { REG_FLAGS, LAZY_OP, LAZY_A, LAZY_B, LAZY_R, CPU_MODEL, EVENTS } from "../layout";
 
 export const CF: i32 = 1 << 0;
 export const PF: i32 = 1 << 2;
@@ -139,16 +139,28 @@ export function materializeFlags(): void {
 }
 
 /** Fixed bits per model: the 8086 reads bits 12–15 as 1; the 286 in real
- *  mode reads them as 0; bit 1 is always 1, bits 3 and 5 always 0. */
+ *  mode reads them as 0; the 386 in real mode lets IOPL (12–13) and NT
+ *  (14) be written and reads bit 15 as 0. Bit 1 is always 1, bits 3 and 5
+ *  always 0. The 386's EFLAGS bits above 15 (RF, VM) stay 0 in real mode,
+ *  so FLAGS is the whole of EFLAGS. */
 @inline export function normalizeFlags(f: i32): i32 {
+  const model = load<i32>(CPU_MODEL);
+  if (model == 2) return (f & 0x7FD5) | 2;
   f = (f & 0x0FD5) | 2;
-  return load<i32>(CPU_MODEL) == 0 ? f | 0xF000 : f;
+  return model == 0 ? f | 0xF000 : f;
 }
 
 /** Write FLAGS (POPF, IRET and the host). */
 export function setFlags(f: i32): void {
   store<i32>(LAZY_OP, LAZY_NONE);
   store<i32>(REG_FLAGS, normalizeFlags(f));
+}
+
+/** FLAGS write by the guest (POPF, IRET): re-check events if IF or TF may
+ *  now be set. */
+export function writeFlags(v: i32): void {
+  setFlags(v);
+  if (v & (IF | TF)) store<i32>(EVENTS, 1);
 }
 
 /** Replace some flag bits eagerly (shifts, MUL, BCD, CLC...). */

@@ -13,30 +13,30 @@
  */
 import { INSN_IP, REG_IP, REG_FLAGS, HALTED, EVENTS, ICOUNT, ICOUNT_STOP } from "../layout";
 import {
-  reg8, setReg8, reg16, setReg16, segSel, setSeg, getIP, setIP, model,
-  AX, CX, DX, BX, SP, BP, SI, DI, ES, CS, SS, DS, MODEL_8086,
+  reg8, setReg8, reg16, setReg16, reg32, setReg32, segSel, setSeg, getIP, setIP, model,
+  AX, CX, DX, BX, SP, BP, SI, DI, ES, CS, SS, DS, MODEL_8086, MODEL_286, MODEL_386,
 } from "./state";
 import {
   fetch8, fetch16, fetchS8, decodeModrm, readRM8, writeRM8, readRM16, writeRM16,
-  modrmReg, modrmRm, modrmIsReg, eaSeg, eaOff, prefixRep, dataSeg,
-  resetPrefixes, setPrefixSeg, setPrefixRep,
+  modrmReg, modrmRm, modrmIsReg, eaSeg, eaOff, eaOffPlus, prefixRep, dataSeg, fetchMoffs,
+  resetPrefixes, setPrefixSeg, setPrefixRep, opsize32, addr32, setOpsize32, setAddr32,
 } from "./decode";
 import { readB, writeB, readW, writeW, push16, pop16, probeW } from "../memory/access";
 import {
-  getFlags, setFlags, setFlagBits, getCF, testCondition, testConditionVar, lazyLogic,
-  CF, PF, AF, ZF, SF, IF, TF, DF,
+  getFlags, writeFlags, setFlagBits, getCF, testCondition, testConditionVar, lazyLogic,
+  CF, PF, AF, ZF, SF, IF, DF,
 } from "./flags";
 import { alu, inc, dec, neg, shift, mul, imul3, div, daa, das, aaa, aas, aam, aad } from "./alu";
 import { stringOp } from "./string";
 import { interrupt, handleEvents, beginShadow, EXIT_NONE, EXIT_BUDGET, EXIT_HALT } from "./interrupts";
-import { raiseFault, VEC_INVALID_OPCODE, VEC_BOUND, VEC_BREAKPOINT, VEC_OVERFLOW, VEC_GP } from "./fault";
+import { raiseFault, VEC_INVALID_OPCODE, VEC_BOUND, VEC_BREAKPOINT, VEC_OVERFLOW, VEC_GP, VEC_DEBUG } from "./fault";
+import { twoByte } from "./twobyte";
+import { exec32 } from "./ops32";
 import { instructionLength } from "./length";
 import { portIn, portOut } from "../io";
 
-/** Machine status word (286 SMSW/LMSW). Real mode only: PE is never set. */
-let msw: i32 = 0xFFF0;
-
 @inline function is8086(): bool { return model() == MODEL_8086; }
+@inline function is386(): bool { return model() == MODEL_386; }
 
 @inline function invalid(): void { raiseFault(VEC_INVALID_OPCODE); }
 
@@ -47,12 +47,6 @@ let msw: i32 = 0xFFF0;
 /** The shift count as the model applies it: the 8086 uses all of it, later
  *  CPUs only the low five bits. */
 @inline function shiftCount(c: i32): i32 { return is8086() ? c & 0xFF : c & 31; }
-
-/** FLAGS write from POPF/IRET: re-check events if IF or TF may now be set. */
-function writeFlags(v: i32): void {
-  setFlags(v);
-  if (v & (IF | TF)) store<i32>(EVENTS, 1);
-}
 
 /** ALU forms of opcodes 00–3F with (op & 7) < 6. Inlined per opcode, so
  *  the operation and operand form are constants and the switches fold. */
@@ -137,7 +131,7 @@ function group45(op: i32): void {
     case 2: { const t = readRM16(); push16(getIP()); setIP(t); break; }
     case 3: {
       if (modrmIsReg) { if (!is8086()) invalid(); break; }
-      const ip = readW(eaSeg, eaOff), cs = readW(eaSeg, eaOff + 2);
+      const ip = readW(eaSeg, eaOffPlus(0, 2)), cs = readW(eaSeg, eaOffPlus(2, 2));
       probeW(reg16(SP) - 4);
       push16(segSel(CS)); push16(getIP());
       farJump(cs, ip);
@@ -146,7 +140,7 @@ function group45(op: i32): void {
     case 4: setIP(readRM16()); break;
     case 5: {
       if (modrmIsReg) { if (!is8086()) invalid(); break; }
-      const ip = readW(eaSeg, eaOff), cs = readW(eaSeg, eaOff + 2);
+      const ip = readW(eaSeg, eaOffPlus(0, 2)), cs = readW(eaSeg, eaOffPlus(2, 2));
       farJump(cs, ip);
       break;
     }
@@ -159,23 +153,6 @@ function group45(op: i32): void {
       break;
     }
   }
-}
-
-/** Two-byte opcodes (0F xx) of the 286 in real mode. */
-function twoByte(): void {
-  const op2 = fetch8();
-  if (op2 == 0x01) {
-    decodeModrm();
-    switch (modrmReg) {
-      case 4: writeRM16(msw); return;                         // SMSW
-      case 6: msw = (msw & ~0xE) | (readRM16() & 0xE) | 0xFFF0; return; // LMSW (PE stays 0)
-      default: break;
-    }
-  } else if (op2 == 0x06) {                                    // CLTS
-    msw &= ~8;
-    return;
-  }
-  invalid();
 }
 
 /** 286: fault an instruction whose prefixes push it past 10 bytes. Only
@@ -223,12 +200,14 @@ export function run(): i32 {
   switch (op) {
     // Prefixes: note them and decode the next byte as part of the same
     // instruction. The 286 raises #GP for instructions longer than 10
-    // bytes; ten prefixes plus an opcode already are.
+    // bytes, the 386 for longer than 15; that many prefixes plus an opcode
+    // already are.
     case 0x26: case 0x2E: case 0x36: case 0x3E: case 0xF0: case 0xF1: case 0xF2: case 0xF3: {
       if (op == 0xF2 || op == 0xF3) setPrefixRep(op);
       else if (op < 0x40) setPrefixSeg((op >> 3) & 3);
+      else if (op == 0xF1 && is386()) { interrupt(VEC_DEBUG, getIP()); return; } // ICEBP
       if (++prefixes >= 10) {
-        if (!is8086()) raiseFault(VEC_GP);
+        if (model() == MODEL_286 || prefixes >= 15 && is386()) raiseFault(VEC_GP);
         // The 8086 has no length limit: a segment full of prefix bytes
         // would never end an instruction and never return to the host. A
         // run of 16 prefixes ends as an instruction of its own (the budget
@@ -237,7 +216,21 @@ export function run(): i32 {
         if (prefixes >= 16) return;
       }
       op = fetch8();
-      if (prefixes >= 5 && !is8086()) checkLength(op, prefixes);
+      if (prefixes >= 5 && model() == MODEL_286) checkLength(op, prefixes);
+      // An operand-size prefix came first: the 32-bit form, if it has one.
+      if (opsize32 && exec32(op)) return;
+      continue;
+    }
+    // 386 prefixes: FS, GS, operand size, address size. On the 8086 these
+    // bytes are Jcc aliases, on the 286 undefined.
+    case 0x64: case 0x65: case 0x66: case 0x67: {
+      if (!is386()) { if (is8086()) jccVar(op); else invalid(); break; }
+      if (op == 0x66) setOpsize32();
+      else if (op == 0x67) setAddr32();
+      else setPrefixSeg(op - 0x60); // FS = 4, GS = 5
+      if (++prefixes >= 15) raiseFault(VEC_GP);
+      op = fetch8();
+      if (opsize32 && exec32(op)) return;
       continue;
     }
     // ALU r/m and accumulator forms, one case each so the op folds
@@ -343,12 +336,12 @@ export function run(): i32 {
       if (is8086()) { jccVar(op); break; }
       decodeModrm();
       if (modrmIsReg) invalid();
-      const lo = <i32><i16>readW(eaSeg, eaOff), hi = <i32><i16>readW(eaSeg, eaOff + 2);
+      const lo = <i32><i16>readW(eaSeg, eaOffPlus(0, 2)), hi = <i32><i16>readW(eaSeg, eaOffPlus(2, 2));
       const idx = <i32><i16>reg16(modrmReg);
       if (idx < lo || idx > hi) raiseFault(VEC_BOUND);
       break;
     }
-    case 0x63: case 0x64: case 0x65: case 0x66: case 0x67:
+    case 0x63: // ARPL: protected mode only
       if (is8086()) jccVar(op); else invalid();
       break;
     case 0x68: if (is8086()) jccVar(op); else push16(fetch16()); break;
@@ -391,10 +384,11 @@ export function run(): i32 {
     case 0x89: decodeModrm(); writeRM16(reg16(modrmReg)); break;
     case 0x8A: decodeModrm(); setReg8(modrmReg, readRM8()); break;
     case 0x8B: decodeModrm(); setReg16(modrmReg, readRM16()); break;
-    case 0x8C: {
+    case 0x8C: { // MOV r/m16, Sreg: ES CS SS DS, and FS GS on the 386
       decodeModrm();
-      if (modrmReg > 3 && !is8086()) invalid();
-      writeRM16(segSel(modrmReg & 3));
+      const s = is8086() ? modrmReg & 3 : modrmReg;
+      if (s > (is386() ? 5 : 3)) invalid();
+      writeRM16(segSel(s));
       break;
     }
     case 0x8D: { // LEA
@@ -406,7 +400,7 @@ export function run(): i32 {
     case 0x8E: {
       decodeModrm();
       const s = is8086() ? modrmReg & 3 : modrmReg;
-      if (s == CS && !is8086() || s > 3) invalid();
+      if (s == CS && !is8086() || s > (is386() ? 5 : 3)) invalid();
       setSeg(s, readRM16());
       if (s == SS) beginShadow();
       break;
@@ -440,10 +434,10 @@ export function run(): i32 {
     case 0x9E: setFlagBits(SF | ZF | AF | PF | CF, reg8(4)); break;          // SAHF
     case 0x9F: setReg8(4, getFlags()); break;                                // LAHF
 
-    case 0xA0: setReg8(0, readB(dataSeg(), fetch16())); break;
-    case 0xA1: setReg16(AX, readW(dataSeg(), fetch16())); break;
-    case 0xA2: { const off = fetch16(); writeB(dataSeg(), off, reg8(0)); break; }
-    case 0xA3: { const off = fetch16(); writeW(dataSeg(), off, reg16(AX)); break; }
+    case 0xA0: setReg8(0, readB(dataSeg(), fetchMoffs(1))); break;
+    case 0xA1: setReg16(AX, readW(dataSeg(), fetchMoffs(2))); break;
+    case 0xA2: { const off = fetchMoffs(1); writeB(dataSeg(), off, reg8(0)); break; }
+    case 0xA3: { const off = fetchMoffs(2); writeW(dataSeg(), off, reg16(AX)); break; }
     case 0xA4: case 0xA5: case 0xA6: case 0xA7:
     case 0xAA: case 0xAB: case 0xAC: case 0xAD: case 0xAE: case 0xAF:
       stringOp(op); break;
@@ -463,7 +457,7 @@ export function run(): i32 {
     case 0xC4: case 0xC5: { // LES / LDS
       decodeModrm();
       if (modrmIsReg) { if (!is8086()) invalid(); break; }
-      const off = readW(eaSeg, eaOff), sel = readW(eaSeg, eaOff + 2);
+      const off = readW(eaSeg, eaOffPlus(0, 2)), sel = readW(eaSeg, eaOffPlus(2, 2));
       setReg16(modrmReg, off);
       setSeg(op == 0xC4 ? ES : DS, sel);
       break;
@@ -493,25 +487,26 @@ export function run(): i32 {
     case 0xD4: aam(fetch8()); break;
     case 0xD5: aad(fetch8()); break;
     case 0xD6: setReg8(0, getCF() ? 0xFF : 0); break;                        // SALC
-    case 0xD7: setReg8(0, readB(dataSeg(), reg16(BX) + reg8(0))); break;    // XLAT
+    case 0xD7: setReg8(0, readB(dataSeg(), xlatOffset())); break;          // XLAT
     case 0xD8: case 0xD9: case 0xDA: case 0xDB: case 0xDC: case 0xDD: case 0xDE: case 0xDF:
       // ESC with no coprocessor: the operand is decoded; the 286 also reads
       // it, so offset FFFFh raises #GP there.
       decodeModrm();
-      if (!modrmIsReg) probeW(eaOff);
+      if (!modrmIsReg) probeW(eaOffPlus(0, 2));
       break;
 
-    case 0xE0: case 0xE1: case 0xE2: { // LOOPNZ LOOPZ LOOP
+    case 0xE0: case 0xE1: case 0xE2: { // LOOPNZ LOOPZ LOOP (ECX with 67h)
       const d = fetchS8();
-      const cx = (reg16(CX) - 1) & 0xFFFF;
-      setReg16(CX, cx);
+      let cx: i32;
+      if (addr32) { cx = reg32(CX) - 1; setReg32(CX, cx); }
+      else { cx = (reg16(CX) - 1) & 0xFFFF; setReg16(CX, cx); }
       let take = cx != 0;
       if (op == 0xE0) take = take && !(getFlags() & ZF);
       else if (op == 0xE1) take = take && (getFlags() & ZF) != 0;
       if (take) jumpRel(d);
       break;
     }
-    case 0xE3: { const d = fetchS8(); if (reg16(CX) == 0) jumpRel(d); break; }
+    case 0xE3: { const d = fetchS8(); if ((addr32 ? reg32(CX) : reg16(CX)) == 0) jumpRel(d); break; } // JCXZ/JECXZ
     case 0xE4: setReg8(0, portIn(fetch8(), 1)); break;
     case 0xE5: setReg16(AX, portIn(fetch8(), 2)); break;
     case 0xE6: portOut(fetch8(), 1, reg8(0)); break;
@@ -542,6 +537,15 @@ export function run(): i32 {
   }
   return;
   }
+}
+
+/** XLAT's offset: BX + AL wraps at 64 KiB; EBX + AL (67h) must not pass
+ *  the limit. */
+function xlatOffset(): i32 {
+  if (!addr32) return reg16(BX) + reg8(0);
+  const off = reg32(BX) + reg8(0);
+  if (<u32>off > 0xFFFF) raiseFault(VEC_GP);
+  return off;
 }
 
 /** Jcc rel8; 60–6F are the 8086's aliases of 70–7F. Inlined per opcode. */

@@ -4,11 +4,12 @@
  * shadow, HLT, breakpoints, host stop requests).
  *
  * Delivery: push FLAGS, CS, IP; clear IF and TF; jump through the vector
- * at linear address vector × 4 (the real-mode IVT).
+ * at linear address vector × 4 (the real-mode IVT; a 386 can move its
+ * base with LIDT).
  */
 import {
   EVENTS, IRQ_LINE, NMI_PENDING, SHADOW_AT, HALTED, STOP_REQUEST, BP_COUNT, BREAKPOINTS,
-  REG_FLAGS, STAT_INTERRUPTS, STAT_EXCEPTIONS, FAULT_VECTOR, INSN_IP, REP_ACTIVE, ICOUNT,
+  REG_FLAGS, STAT_INTERRUPTS, STAT_EXCEPTIONS, FAULT_VECTOR, INSN_IP, REP_ACTIVE, ICOUNT, IDTR_BASE,
 } from "../layout";
 import { getFlags, setFlagBits, IF, TF } from "./flags";
 import { reg16, setReg16, segSel, segBase, setSeg, getIP, setIP, SP, SS, CS, model, MODEL_8086 } from "./state";
@@ -49,9 +50,13 @@ export function interrupt(vector: i32, returnIP: i32): void {
   pushRaw(segSel(CS));
   pushRaw(returnIP);
   setFlagBits(IF | TF, 0);
-  const v = (vector & 0xFF) << 2;
-  const ip = read16(v);
-  const cs = read16(v + 2);
+  // The vector table sits at IDTR's base: 0 unless a 386 guest moved it.
+  const v = load<i32>(IDTR_BASE) + ((vector & 0xFF) << 2);
+  // A table moved beyond what real mode can address (the TLB covers
+  // 0–10FFFFh) reads as open bus.
+  const inRange = <u32>v <= 0x10FFFC;
+  const ip = inRange ? read16(v) : 0xFFFF;
+  const cs = inRange ? read16(v + 2) : 0xFFFF;
   setSeg(CS, cs);
   setIP(ip);
   store<i32>(HALTED, 0);

@@ -17,6 +17,10 @@ export const MODEL_286: i32 = 1;
 export const MODEL_386: i32 = 2;
 
 @inline export function model(): i32 { return load<i32>(CPU_MODEL); }
+@inline export function is386(): bool { return load<i32>(CPU_MODEL) == MODEL_386; }
+
+@inline export function reg32(r: i32): i32 { return load<i32>(REGS + (r << 2)); }
+@inline export function setReg32(r: i32, v: i32): void { store<i32>(REGS + (r << 2), v); }
 
 @inline export function reg16(r: i32): i32 { return <i32>load<u16>(REGS + (r << 2)); }
 @inline export function setReg16(r: i32, v: i32): void { store<u16>(REGS + (r << 2), <u16>v); }

@@ -8,14 +8,17 @@
  * at the first prefix byte and REP_ACTIVE is set, exactly as the hardware
  * leaves it when it takes an interrupt inside a REP; executing it again
  * resumes with the registers as they stand.
+ *
+ * The 386's forms — doubleword elements (66h) and ESI/EDI/ECX as index and
+ * count (67h) — run through stringOpWide, so the 8086/286 path, with its
+ * captured fault quirks, stays as the hardware corpus verified it.
  */
 import { ICOUNT, ICOUNT_STOP, EVENTS, INSN_IP, REG_IP, REG_FLAGS, REP_ACTIVE } from "../layout";
-import { readB, writeB, readW, writeW } from "../memory/access";
-import { reg16, setReg16, reg8, setReg8, AX, CX, DX, SI, DI, ES } from "./state";
+import { readB, writeB, readW, writeW, readD, writeD } from "../memory/access";
+import { reg16, setReg16, reg8, setReg8, reg32, setReg32, model, MODEL_8086, AX, CX, DX, SI, DI, ES } from "./state";
 import { lazySub, getZF, DF } from "./flags";
-import { prefixRep, dataSeg } from "./decode";
+import { prefixRep, dataSeg, opsize32, addr32 } from "./decode";
 import { portIn, portOut } from "../io";
-import { model, MODEL_8086 } from "./state";
 import { raiseFault, VEC_GP } from "./fault";
 import { setRepResume8086 } from "./interrupts";
 
@@ -46,6 +49,7 @@ function gpAfterUpdate(op: i32, si: i32, di: i32, step: i32, rep: i32): void {
 
 /** Execute string opcode `op` (A4–A7, AA–AF, 6C–6F). */
 export function stringOp(op: i32): void {
+  if (opsize32 || addr32) { stringOpWide(op); return; }
   const word = op & 1;
   const step = (load<i32>(REG_FLAGS) & DF) ? -1 - word : 1 + word;
   const rep = prefixRep;
@@ -79,15 +83,114 @@ export function stringOp(op: i32): void {
     // CMPS/SCAS also stop on the condition: REPE while equal, REPNE while not.
     if ((op & 0xF6) == 0xA6 && getZF() != (rep == 0xF3)) break;
     if (cx == 0) break;
-    if (load<i32>(EVENTS) || load<i64>(ICOUNT) >= load<i64>(ICOUNT_STOP)) {
-      // The opcode is the byte before IP; the prefix before it is where an
-      // 8086 resumes after an interrupt (see interrupts.ts).
-      setRepResume8086(load<i32>(REG_IP) - 2 & 0xFFFF);
-      store<i32>(REG_IP, load<i32>(INSN_IP));
-      store<i32>(REP_ACTIVE, 1);
-      return;
+    if (yieldBetweenIterations()) return;
+  }
+  store<i32>(REP_ACTIVE, 0);
+}
+
+/** Between two REP iterations: stop at the instruction (to resume it later)
+ *  if an event is pending or the budget is spent; otherwise count the next
+ *  iteration. Returns true when stopping. */
+@inline function yieldBetweenIterations(): bool {
+  if (load<i32>(EVENTS) || load<i64>(ICOUNT) >= load<i64>(ICOUNT_STOP)) {
+    // The opcode is the byte before IP; the prefix before it is where an
+    // 8086 resumes after an interrupt (see interrupts.ts).
+    setRepResume8086(load<i32>(REG_IP) - 2 & 0xFFFF);
+    store<i32>(REG_IP, load<i32>(INSN_IP));
+    store<i32>(REP_ACTIVE, 1);
+    return true;
+  }
+  store<i64>(ICOUNT, load<i64>(ICOUNT) + 1);
+  return false;
+}
+
+@inline function readN(seg: i32, off: i32, bytes: i32): i32 {
+  return bytes == 1 ? readB(seg, off) : bytes == 2 ? readW(seg, off) : readD(seg, off);
+}
+@inline function writeN(seg: i32, off: i32, v: i32, bytes: i32): void {
+  if (bytes == 1) writeB(seg, off, v); else if (bytes == 2) writeW(seg, off, v); else writeD(seg, off, v);
+}
+@inline function accN(bytes: i32): i32 {
+  return bytes == 1 ? reg8(0) : bytes == 2 ? reg16(AX) : reg32(AX);
+}
+
+/** An index register (SI/DI) by address size; a 32-bit one must leave
+ *  room for the element below the 64 KiB limit. */
+@inline function index(r: i32, a32: bool, bytes: i32): i32 {
+  if (!a32) return reg16(r);
+  const v = reg32(r);
+  if (<u32>v > <u32>(0x10000 - bytes)) raiseFault(VEC_GP);
+  return v;
+}
+@inline function setIndex(r: i32, v: i32, a32: bool): void {
+  if (a32) setReg32(r, v); else setReg16(r, v);
+}
+
+/** String instruction with a 386 operand- or address-size prefix. Faults
+ *  are raised before the iteration changes anything. */
+function stringOpWide(op: i32): void {
+  const bytes = (op & 1) == 0 ? 1 : opsize32 ? 4 : 2;
+  const step = (load<i32>(REG_FLAGS) & DF) ? -bytes : bytes;
+  const a32 = addr32;
+  const rep = prefixRep;
+  if (rep != 0 && (a32 ? reg32(CX) : reg16(CX)) == 0) { store<i32>(REP_ACTIVE, 0); return; }
+  const src = dataSeg();
+  const size = bytes << 3;
+  const mask = bytes == 4 ? -1 : (1 << size) - 1;
+  for (;;) {
+    switch (op) {
+      case 0xA4: case 0xA5: {
+        const si = index(SI, a32, bytes), di = index(DI, a32, bytes);
+        writeN(ES, di, readN(src, si, bytes), bytes);
+        setIndex(SI, si + step, a32); setIndex(DI, di + step, a32);
+        break;
+      }
+      case 0xA6: case 0xA7: {
+        const si = index(SI, a32, bytes), di = index(DI, a32, bytes);
+        const a = readN(src, si, bytes), b = readN(ES, di, bytes);
+        lazySub(a, b, a - b, size);
+        setIndex(SI, si + step, a32); setIndex(DI, di + step, a32);
+        break;
+      }
+      case 0xAA: case 0xAB: {
+        const di = index(DI, a32, bytes);
+        writeN(ES, di, accN(bytes), bytes);
+        setIndex(DI, di + step, a32);
+        break;
+      }
+      case 0xAC: case 0xAD: {
+        const si = index(SI, a32, bytes);
+        const v = readN(src, si, bytes);
+        if (bytes == 1) setReg8(0, v); else if (bytes == 2) setReg16(AX, v); else setReg32(AX, v);
+        setIndex(SI, si + step, a32);
+        break;
+      }
+      case 0xAE: case 0xAF: {
+        const di = index(DI, a32, bytes);
+        const a = accN(bytes) & mask, b = readN(ES, di, bytes);
+        lazySub(a, b, a - b, size);
+        setIndex(DI, di + step, a32);
+        break;
+      }
+      case 0x6C: case 0x6D: {
+        const di = index(DI, a32, bytes);
+        writeN(ES, di, portIn(reg16(DX), bytes), bytes);
+        setIndex(DI, di + step, a32);
+        break;
+      }
+      default: {
+        const si = index(SI, a32, bytes);
+        portOut(reg16(DX), bytes, readN(src, si, bytes));
+        setIndex(SI, si + step, a32);
+        break;
+      }
     }
-    store<i64>(ICOUNT, load<i64>(ICOUNT) + 1);
+    if (rep == 0) return;
+    const cx = a32 ? reg32(CX) - 1 : (reg16(CX) - 1) & 0xFFFF;
+    setIndex(CX, cx, a32);
+    if ((op & 0xF6) == 0xA6 && getZF() != (rep == 0xF3)) break;
+    if (cx == 0) break;
+    if (yieldBetweenIterations()) return;
   }
   store<i32>(REP_ACTIVE, 0);
 }
