@@ -85,9 +85,11 @@ function checkedRun(m: Machine, budget: number, ctx: () => string): RunResult {
     const v = regs[n];
     if (!Number.isInteger(v) || v < 0 || v > 0xffff) throw new Error(`${ctx()}: register ${n} = ${v}`);
   }
-  // FLAGS fixed bits: bit 1 set, bits 3/5 clear; 12-15 set on the 8086, clear on the 286.
+  // FLAGS fixed bits: bit 1 set, bits 3/5 clear; 12-15 set on the 8086,
+  // clear on the 286; the 386 clears only bit 15 (IOPL and NT are writable).
   const fixed = m.cpu === "8086" ? 0xf002 : 0x0002;
-  if ((regs.flags & 0xf02a) !== fixed) throw new Error(`${ctx()}: flags ${hex(regs.flags)} break the fixed bits`);
+  const fixedMask = m.cpu === "386" ? 0x802a : 0xf02a;
+  if ((regs.flags & fixedMask) !== fixed) throw new Error(`${ctx()}: flags ${hex(regs.flags)} break the fixed bits`);
   if (r.reason === "halt" && !m.halted) throw new Error(`${ctx()}: reason halt but the CPU is not halted`);
   return r;
 }
@@ -193,6 +195,7 @@ const MEMORY_SIZES: Record<CpuModel, readonly number[]> = {
   "8086": [0x10000, 0x10000, 0x40000, 0x100000, 0x110000],
   // A 16 MiB machine takes ~50 ms to create: one in ten.
   "286": [0x10000, 0x10000, 0x10000, 0x40000, 0x100000, 0x100000, 0x110000, 0x110000, 0x110000, 16 << 20],
+  "386": [0x10000, 0x10000, 0x10000, 0x40000, 0x100000, 0x100000, 0x110000, 0x110000, 0x110000, 16 << 20],
 };
 
 interface FuzzOutcome { runs: number; instructions: number; reasons: Record<StopReason, number> }
@@ -202,7 +205,7 @@ function fuzzOne(cpu: CpuModel, seed: number, budget: number, outcome: FuzzOutco
   const rng = new Rng(seed);
   const memory = rng.pick(MEMORY_SIZES[cpu]);
   const m = new Machine({ cpu, memory });
-  if (cpu === "286") m.a20 = memory === 16 << 20 ? true : rng.chance(0.7);
+  if (cpu !== "8086") m.a20 = memory === 16 << 20 ? true : rng.chance(0.7);
   const ramEnd = Math.min(memory, m.a20 ? LIN_END : 0x100000);
   let phase = "setup";
   const ctx = () => `cpu ${cpu} seed ${seed} (memory 0x${memory.toString(16)}, a20 ${m.a20}) ${phase}`;
@@ -338,7 +341,7 @@ function fuzzOne(cpu: CpuModel, seed: number, budget: number, outcome: FuzzOutco
   for (let slice = 0; remaining > 0 && slice < 128; slice++) {
     if (rng.chance(0.25)) m.interrupt(rng.u8());
     if (rng.chance(0.08)) m.nmi();
-    if (cpu === "286" && memory !== 16 << 20 && rng.chance(0.05)) m.a20 = !m.a20;
+    if (cpu !== "8086" && memory !== 16 << 20 && rng.chance(0.05)) m.a20 = !m.a20;
     const n = Math.min(remaining, rng.pick([0, 1, 2, rng.int(100), rng.int(SLICE), SLICE, SLICE]));
     phase = `slice ${slice} (budget ${n})`;
     stopRequested = false;
@@ -392,11 +395,11 @@ const FAULT_STORM = 200;
 const SLICE = 500;
 
 describe("fuzz: random programs never break the host", () => {
-  for (const cpu of ["8086", "286"] as const) {
+  for (const cpu of ["8086", "286", "386"] as const) {
     it(`${cpu}: ${PROGRAMS_PER_MODEL} seeded programs`, () => {
       const outcome: FuzzOutcome = { runs: 0, instructions: 0, reasons: { budget: 0, halt: 0, breakpoint: 0, stop: 0 } };
       if (ONLY_SEED !== undefined) { fuzzOne(cpu, ONLY_SEED, BUDGET, outcome); return; }
-      const base = cpu === "8086" ? 0x8086_0000 : 0x0286_0000;
+      const base = cpu === "8086" ? 0x8086_0000 : cpu === "286" ? 0x0286_0000 : 0x0386_0000;
       for (let i = 0; i < PROGRAMS_PER_MODEL; i++) fuzzOne(cpu, (base + i) >>> 0, BUDGET, outcome);
       expect(outcome.runs).toBeGreaterThan(PROGRAMS_PER_MODEL);
       // Every kind of stop should have been seen at least once.
@@ -430,7 +433,7 @@ function ivtAllTo(seg: number, off: number): [number, number[]] {
 }
 
 describe("fuzz: hand-picked sequences", () => {
-  describe.each(["8086", "286"] as const)("%s", (cpu) => {
+  describe.each(["8086", "286", "386"] as const)("%s", (cpu) => {
     const ctx = (what: string) => () => `cpu ${cpu} ${what}`;
 
     it("endless REP MOVSW with CX=FFFFh over segments wrapping at FFFFh", () => {
@@ -473,7 +476,7 @@ describe("fuzz: hand-picked sequences", () => {
         if (i % 3 === 0) m.interrupt(8);
         expect(checkedRun(m, 4099, ctx(`slice ${i}`)).reason).toBe("budget");
       }
-      if (cpu === "286") expect(m.stats.exceptions).toBeGreaterThan(0);
+      if (cpu !== "8086") expect(m.stats.exceptions).toBeGreaterThan(0);
     });
 
     it("every vector on a divide error whose handler divides by zero again ends at the budget", () => {
@@ -489,15 +492,21 @@ describe("fuzz: hand-picked sequences", () => {
       const t0 = performance.now();
       const r = checkedRun(m, 20_000, ctx("divide storm"));
       expect(r).toEqual({ reason: "budget", instructions: 20_000 });
-      expect(m.stats.exceptions).toBeGreaterThanOrEqual(cpu === "286" ? 19_000 : 9_000);
+      expect(m.stats.exceptions).toBeGreaterThanOrEqual(cpu !== "8086" ? 19_000 : 9_000);
       expect(performance.now() - t0).toBeLessThan(5_000);
     });
 
     it("PUSH, PUSHA, CALL FAR, INT and ENTER with SP near 0 and odd", () => {
       // Vector 13 (the 286's #GP) and every other vector: HLT.
-      const pushes = cpu === "286"
+      const pushes = cpu !== "8086"
         ? [[0x50], [0x54], [0x60], [0x9a, 0, 0, 0, 0x02], [0xcd, 0x21], [0xc8, 4, 0, 3], [0xff, 0x36, 0, 0], [0x68, 1, 2]]
         : [[0x50], [0x54], [0x9a, 0, 0, 0, 0x02], [0xcd, 0x21], [0xff, 0x36, 0, 0], [0x9c]];
+      // The 386's doubleword pushes: PUSH EAX, PUSHAD, PUSHFD, PUSH imm8,
+      // CALL FAR ptr16:32, ENTER with 32-bit frames, PUSH FS.
+      if (cpu === "386") {
+        pushes.push([0x66, 0x50], [0x66, 0x60], [0x66, 0x9c], [0x66, 0x6a, 1],
+          [0x66, 0x9a, 0, 0, 0, 0, 0, 0x02], [0x66, 0xc8, 4, 0, 3], [0x0f, 0xa0]);
+      }
       for (const insn of pushes) {
         for (const sp of [0, 1, 2, 3, 5, 0xffff]) {
           const m = machine({
@@ -550,7 +559,7 @@ describe("fuzz: hand-picked sequences", () => {
               writes: [[0x7c00, [0xea, off & 0xff, off >> 8, seg & 0xff, seg >> 8]], [last, [0xb8]]],
               regs: { cs: 0, ip: 0x7c00, ss: 0, sp: 0x7c00, flags: 0x0002 },
             });
-            if (cpu === "286") m.a20 = a20;
+            if (cpu !== "8086") m.a20 = a20;
             const what = `memory 0x${memory.toString(16)} a20 ${a20}: jmp ${hex(seg)}:${hex(off)}`;
             checkedRun(m, 2, ctx(what));
             // The immediate comes from past the end of RAM (open bus, or
@@ -692,7 +701,7 @@ describe("fuzz: regressions", () => {
   // end from IRQ/NMI/TF/shadow/breakpoints but not STOP_REQUEST.
   // Expected behaviour: run() returns "stop" before the handler's first
   // instruction.
-  describe.each(["8086", "286"] as const)("%s", (cpu) => {
+  describe.each(["8086", "286", "386"] as const)("%s", (cpu) => {
     it("requestStop() from a handler during interrupt delivery (MMIO stack write by an NMI frame)", () => {
       const m = machine({
         cpu, memory: 0x10000,
