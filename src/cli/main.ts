@@ -20,7 +20,7 @@ import { parseKeys, typeKey, KeySyntaxError, type Key } from "./keys.js";
 import { runInteractive } from "./terminal.js";
 import { Dos, DosError } from "../pc/dos/dos.js";
 import { basename } from "node:path";
-import type { CpuModel } from "../machine.js";
+import { CPU_MODELS, type CpuModel } from "../machine.js";
 
 const HELP = `wasm86 — an x86 real-mode PC emulator (WebAssembly core)
 
@@ -40,7 +40,7 @@ Options:
   --hda FILE              hard-disk image for drive C: (boots if no floppy)
   --write                 write the guest's disk writes back to the image files
                           (default: they go to an in-memory overlay and are lost)
-  --cpu 8086|286          CPU model (default 286)
+  --cpu 8086|286|386      CPU model (default 386, real mode)
   --headless              no live screen (the default when not on a terminal, or
                           with --keys, --screen*, --until, --max-instructions);
                           on a terminal the screen is drawn live: Ctrl+] quits
@@ -119,7 +119,7 @@ function session(argv: string[], io: CliIO, mode: "boot" | "run"): number | Prom
     strict: true,
     options: {
       dir: { type: "string" },
-      fda: { type: "string" }, hda: { type: "string" }, cpu: { type: "string", default: "286" },
+      fda: { type: "string" }, hda: { type: "string" }, cpu: { type: "string", default: "386" },
       headless: { type: "boolean", default: false }, keys: { type: "string" },
       serial: { type: "string" }, "serial-in": { type: "string" }, debugcon: { type: "string" },
       "max-instructions": { type: "string" }, timeout: { type: "string" }, until: { type: "string" },
@@ -136,7 +136,7 @@ function session(argv: string[], io: CliIO, mode: "boot" | "run"): number | Prom
   if (mode === "boot" && positionals[0] && values.fda) throw new UsageError("give the floppy image either as IMAGE or as --fda, not both");
   if (mode === "boot" && !fdaPath && !values.hda) throw new UsageError("boot needs an image (wasm86 boot IMAGE)");
   const cpu = values.cpu as CpuModel;
-  if (cpu !== "8086" && cpu !== "286") throw new UsageError(`unknown --cpu ${JSON.stringify(values.cpu)} (8086 or 286)`);
+  if (!CPU_MODELS.includes(cpu)) throw new UsageError(`unknown --cpu ${JSON.stringify(values.cpu)} (${CPU_MODELS.join(", ")})`);
   const maxInstructions = positiveNumber(values["max-instructions"], "--max-instructions", true);
   const timeout = positiveNumber(values.timeout, "--timeout", false);
   const keys: Key[] = values.keys ? parseKeys(values.keys) : [];

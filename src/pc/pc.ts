@@ -38,7 +38,7 @@ import { Vga } from "./devices/vga.js";
 export class PcError extends Error {}
 
 export interface PcOptions {
-  /** CPU model (default "286"). */
+  /** CPU model (default "386", real mode). */
   cpu?: CpuModel;
   /** Guest RAM in bytes (default 1 MiB + 64 KiB). */
   memory?: number;
@@ -111,7 +111,7 @@ export class PC {
   private postCode = 0;
 
   constructor(readonly options: PcOptions = {}) {
-    const cpu = options.cpu ?? "286";
+    const cpu = options.cpu ?? "386";
     this.machine = new Machine({ cpu, memory: options.memory ?? 0x110000 });
     const m = this.machine;
     this.clock = options.realtime ? new RealtimeClock() : new VirtualClock(() => m.instructionCount);
