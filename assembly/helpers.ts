@@ -8,7 +8,7 @@
  * thin, non-inlined wrappers, so each instruction's meaning is written once
  * (in cpu/alu.ts, cpu/string.ts, ...) and both engines share it.
  *
- * Conventions: sizes are 8 or 16 (bits); values are zero-extended i32;
+ * Conventions: sizes are 8, 16 or 32 (bits); values are zero-extended i32;
  * helpers that can fault (memory at offset FFFFh on the 286, DIV, ...) do
  * so exactly as in the interpreter — by trapping with FAULT_VECTOR set — so
  * the caller must have stored IP/INSN_IP as the interpreter would.
@@ -19,7 +19,7 @@ import { stringOp } from "./cpu/string";
 import { interrupt } from "./cpu/interrupts";
 import { getFlags, setFlags, testConditionVar, getCF } from "./cpu/flags";
 import { setPrefixRep, setPrefixSeg, resetPrefixes } from "./cpu/decode";
-import { readB, writeB, readW, writeW, push16, pop16 } from "./memory/access";
+import { readB, writeB, readW, writeW, readD, writeD, push16, pop16, push32, pop32 } from "./memory/access";
 import { read8, write8, read16, write16 } from "./memory/tlb";
 import { portIn, portOut } from "./io";
 import { setSeg } from "./cpu/state";
@@ -67,8 +67,12 @@ export function helper_read8(seg: i32, off: i32): i32 { return readB(seg, off); 
 export function helper_read16(seg: i32, off: i32): i32 { return readW(seg, off); }
 export function helper_write8(seg: i32, off: i32, v: i32): void { writeB(seg, off, v); }
 export function helper_write16(seg: i32, off: i32, v: i32): void { writeW(seg, off, v); }
+export function helper_read32(seg: i32, off: i32): i32 { return readD(seg, off); }
+export function helper_write32(seg: i32, off: i32, v: i32): void { writeD(seg, off, v); }
 export function helper_push16(v: i32): void { push16(v); }
 export function helper_pop16(): i32 { return pop16(); }
+export function helper_push32(v: i32): void { push32(v); }
+export function helper_pop32(): i32 { return pop32(); }
 /** Linear-address access through the TLB (the slow path when inlined code's
  *  one-compare check fails). */
 export function helper_read8_linear(lin: i32): i32 { return read8(lin); }
