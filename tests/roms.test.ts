@@ -349,6 +349,20 @@ describe("boot-hello.bin, hello.bin, primes.bin", () => {
   });
 });
 
+describe("cpu386.bin", () => {
+  it("runs the 386's instructions as QEMU does (expected output captured from QEMU 7.2 + SeaBIOS)", () => {
+    const r = run("boot", romPath("cpu386.bin"), "--debugcon", "stdio", "--stats");
+    expect(r.status).toBe(0);
+    expect(stopped(r)).toBe("halt");
+    expect(r.out).toBe("386 GenuineIntel\r\ncrc 414FA339 fact 479001600 \r\nbits 13 0 31 1 shld 456789ABCDEF0123 ok\r\n");
+  });
+
+  it("prints the same on the screen through INT 10h", () => {
+    const r = run("boot", romPath("cpu386.bin"), "--screen");
+    expect(r.out).toBe("386 GenuineIntel\ncrc 414FA339 fact 479001600\nbits 13 0 31 1 shld 456789ABCDEF0123 ok\n");
+  });
+});
+
 // ------------------------------------------------------------ determinism
 
 describe("determinism", () => {
@@ -358,6 +372,7 @@ describe("determinism", () => {
     ["mode13.bin", ["--keys", "{enter}", "--screenshot", "SHOT"]],
     ["boot-hello.bin", ["--keys", "k", "--screen"]],
     ["primes.bin", ["--debugcon", "stdio"]],
+    ["cpu386.bin", ["--debugcon", "stdio"]],
   ];
   for (const [name, args] of cases) {
     it(`${name}: two runs give identical output and instruction counts`, () => {
@@ -388,5 +403,8 @@ describe("the rom images", () => {
       expect([bin[510], bin[511]], name).toEqual([0x55, 0xaa]);
       expect(readFileSync(romPath(`${name}.asm`), "utf8"), name).toMatch(/^;[^]*^\s*cpu\s+8086\s*$/m);
     }
+    const c386 = readFileSync(romPath("cpu386.bin"));
+    expect([c386.length, c386[510], c386[511]]).toEqual([512, 0x55, 0xaa]);
+    expect(readFileSync(romPath("cpu386.asm"), "utf8")).toMatch(/^;[^]*^\s*cpu\s+386\s*$/m);
   });
 });
