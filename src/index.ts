@@ -3,7 +3,7 @@
  */
 export { Machine, CPU_MODELS } from "./machine.js";
 export type {
-  CpuModel, MachineOptions, Registers, RunResult, RunOptions, StopReason, PortHandler,
+  CpuModel, MachineOptions, Registers, Registers32, RunResult, RunOptions, StopReason, PortHandler,
   MmioHandler, InterruptController, CoreStats,
 } from "./machine.js";
 export { runBare, bareMachine, LOAD_ADDRESS, DEBUG_CONSOLE_PORT } from "./bare.js";
