@@ -11,7 +11,7 @@ import {
   lazyAdd, lazySub, lazyLogic, lazyIncDec, getCF, setFlagBits, setArithFlags, parity, getFlags,
   CF, PF, AF, ZF, SF, OF, ARITH,
 } from "./flags";
-import { model, MODEL_8086, reg8, setReg8, reg16, setReg16, reg32, setReg32, AX, DX } from "./state";
+import { model, MODEL_8086, reg8, setReg8, reg16, setReg16, reg32, setReg32, zext64, AX, DX } from "./state";
 import { raiseFault, VEC_DIVIDE } from "./fault";
 
 @inline function maskOf(size: i32): i32 { return size == 32 ? -1 : (1 << size) - 1; }
@@ -177,7 +177,7 @@ export function mul(src: i32, size: i32, signed: bool, negate: bool): void {
     // EDX:EAX = EAX × src. The unsigned product of two 32-bit values fits
     // 64 bits; as an i64 its bit pattern is what we store either way.
     const a = reg32(AX);
-    const r: i64 = signed ? <i64>a * <i64>src : <i64>(<u64><u32>a * <u64><u32>src);
+    const r: i64 = signed ? <i64>a * <i64>src : <i64>(zext64(a) * zext64(src));
     lo = <i32>r; hi = <i32>(r >> 32);
     setReg32(AX, lo); setReg32(DX, hi);
     ext = signed ? <i64>lo != r : hi != 0;
@@ -236,7 +236,7 @@ export function div(src: i32, size: i32, signed: bool, negate: bool): void {
       const lo: i64 = model() == MODEL_8086 ? -32767 : -32768;
       if (q > 32767 || q < lo) raiseFault(VEC_DIVIDE);
     } else {
-      const n = <u64><u32>dividend;
+      const n = zext64(dividend);
       q = <i64>(n / <u64>src); rem = <i64>(n % <u64>src);
       if (q > 0xFFFF) raiseFault(VEC_DIVIDE);
     }
@@ -249,7 +249,7 @@ export function div(src: i32, size: i32, signed: bool, negate: bool): void {
  *  traps on, −2⁶³ ÷ −1, overflows the quotient anyway: it is a #DE. */
 function div32(src: i32, signed: bool): void {
   if (src == 0) raiseFault(VEC_DIVIDE);
-  const n: u64 = (<u64><u32>reg32(DX) << 32) | <u64><u32>reg32(AX);
+  const n: u64 = (zext64(reg32(DX)) << 32) | zext64(reg32(AX));
   let q: i64, rem: i64;
   if (signed) {
     const sn = <i64>n, d = <i64>src;
@@ -257,7 +257,7 @@ function div32(src: i32, signed: bool): void {
     q = sn / d; rem = sn % d;
     if (q > 0x7FFFFFFF || q < -0x80000000) raiseFault(VEC_DIVIDE);
   } else {
-    const d = <u64><u32>src;
+    const d = zext64(src);
     const uq = n / d;
     if (uq > 0xFFFFFFFF) raiseFault(VEC_DIVIDE);
     q = <i64>uq; rem = <i64>(n % d);

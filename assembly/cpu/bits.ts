@@ -10,6 +10,7 @@
  */
 import { setFlagBits, setArithFlags, CF, ZF } from "./flags";
 import { szp } from "./alu";
+import { zext64 } from "./state";
 
 @inline function maskOf(size: i32): i32 { return size == 32 ? -1 : (1 << size) - 1; }
 @inline function top(x: i32, size: i32): i32 { return (x >>> (size - 1)) & 1; }
@@ -52,11 +53,11 @@ export function shiftDouble(left: bool, dst: i32, src: i32, count: i32, size: i3
   const c = <u64>count;
   let r: i32, cf: i32;
   if (left) {
-    const x: u64 = (<u64><u32>dst << s) | <u64><u32>(src & m);
+    const x: u64 = (zext64(dst) << s) | zext64(src & m);
     r = <i32>((x << c) >> s) & m;
     cf = <i32>(x >> (2 * s - c)) & 1;
   } else {
-    const x: u64 = (<u64><u32>(src & m) << s) | <u64><u32>dst;
+    const x: u64 = (zext64(src & m) << s) | zext64(dst);
     r = <i32>(x >> c) & m;
     cf = <i32>(x >> (c - 1)) & 1;
   }

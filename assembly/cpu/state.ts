@@ -22,6 +22,11 @@ export const MODEL_386: i32 = 2;
 @inline export function reg32(r: i32): i32 { return load<i32>(REGS + (r << 2)); }
 @inline export function setReg32(r: i32, v: i32): void { store<i32>(REGS + (r << 2), v); }
 
+/** Zero-extend an i32 to 64 bits. Written as sign-extend-and-mask because
+ *  `<u64><u32>x` of an inlined i32 load was folded into `i64.load32_s`
+ *  (sign-extending) by asc 0.28.20 at -O3 — caught by tests/diff386. */
+@inline export function zext64(x: i32): u64 { return <u64><i64>x & 0xFFFFFFFF; }
+
 @inline export function reg16(r: i32): i32 { return <i32>load<u16>(REGS + (r << 2)); }
 @inline export function setReg16(r: i32, v: i32): void { store<u16>(REGS + (r << 2), <u16>v); }
 
