@@ -141,7 +141,7 @@ describe("386: control transfers and the stack", () => {
     expect(dword(m, 0x30000 + 0x1000 - 4)).toBe(0x12345);
   });
 
-  it("LIDT moves the real-mode vector table", () => {
+  it("LIDT moves the real-mode vector table; SIDT reads it back", () => {
     // lidt [600h] / int 20h / hlt   — table at 500h: vector 20h at 580h → 0000:0900
     const m = run([0x0f, 0x01, 0x1e, 0x00, 0x06, 0xcd, 0x20, 0xf4], {
       data: [[0x600, [0xff, 0x03, 0x00, 0x05, 0x00, 0x00]]],
@@ -153,6 +153,12 @@ describe("386: control transfers and the stack", () => {
       data: [[0x600, [0x34, 0x12, 0x78, 0x56, 0x34, 0x12]]],
     });
     expect([...s.read(DATA + 0x610, 6)]).toEqual([0x34, 0x12, 0x78, 0x56, 0x34, 0x00]); // 16-bit LIDT: 24-bit base
+    // The 286 has them too (real mode), and stores FFh as the sixth byte:
+    // lidt [600h] / sidt [610h] / hlt
+    const t = run([0x0f, 0x01, 0x1e, 0x00, 0x06, 0x0f, 0x01, 0x0e, 0x10, 0x06, 0xf4], {
+      cpu: "286", data: [[0x600, [0x34, 0x12, 0x78, 0x56, 0x34, 0x12]]],
+    });
+    expect([...t.read(DATA + 0x610, 6)]).toEqual([0x34, 0x12, 0x78, 0x56, 0x34, 0xff]);
   });
 });
 
@@ -187,6 +193,17 @@ describe("386: limits and model differences", () => {
     expectDone(m, 16);
     expect(m.registers32.eax).toBe(0x80000011);
     expect(m.registers32.ebx).toBe(0x10);
+  });
+
+  it("LOCK: only read-modify-write memory forms; anything else is #UD on the 386", () => {
+    // lock add [bx],ax / lock bts [bx],ax / lock xchg [bx],ax / hlt
+    expectDone(run([0xf0, 0x01, 0x07, 0xf0, 0x0f, 0xab, 0x07, 0xf0, 0x87, 0x07, 0xf4]), 11);
+    expectFault(run([0xf0, 0x01, 0xc3, 0xf4]), 0);        // lock add bx,ax (register)
+    expectFault(run([0x90, 0xf0, 0x89, 0x07, 0xf4]), 1);  // lock mov [bx],ax
+    expectFault(run([0xf0, 0x39, 0x07, 0xf4]), 0);        // lock cmp [bx],ax
+    expectFault(run([0x2e, 0xf0, 0x66, 0x90, 0xf4]), 0);  // cs lock o32 nop
+    // The 286 accepts LOCK anywhere.
+    expectDone(run([0xf0, 0x89, 0x07, 0xf0, 0x01, 0xc3, 0xf4], { cpu: "286" }), 7);
   });
 
   it("ICEBP (F1) raises interrupt 1 after itself; ARPL (63) is #UD", () => {

@@ -13,7 +13,7 @@
  */
 import { INSN_IP, REG_IP, REG_FLAGS, HALTED, EVENTS, ICOUNT, ICOUNT_STOP } from "../layout";
 import {
-  reg8, setReg8, reg16, setReg16, reg32, setReg32, segSel, setSeg, getIP, setIP, model,
+  reg8, setReg8, reg16, setReg16, reg32, setReg32, segSel, segBase, setSeg, getIP, setIP, model,
   AX, CX, DX, BX, SP, BP, SI, DI, ES, CS, SS, DS, MODEL_8086, MODEL_286, MODEL_386,
 } from "./state";
 import {
@@ -22,6 +22,7 @@ import {
   resetPrefixes, setPrefixSeg, setPrefixRep, opsize32, addr32, setOpsize32, setAddr32,
 } from "./decode";
 import { readB, writeB, readW, writeW, push16, pop16, probeW } from "../memory/access";
+import { read8 } from "../memory/tlb";
 import {
   getFlags, writeFlags, setFlagBits, getCF, testCondition, testConditionVar, lazyLogic,
   CF, PF, AF, ZF, SF, IF, DF,
@@ -206,6 +207,7 @@ export function run(): i32 {
       if (op == 0xF2 || op == 0xF3) setPrefixRep(op);
       else if (op < 0x40) setPrefixSeg((op >> 3) & 3);
       else if (op == 0xF1 && is386()) { interrupt(VEC_DEBUG, getIP()); return; } // ICEBP
+      else if (op == 0xF0 && is386()) checkLock();
       if (++prefixes >= 10) {
         if (model() == MODEL_286 || prefixes >= 15 && is386()) raiseFault(VEC_GP);
         // The 8086 has no length limit: a segment full of prefix bytes
@@ -537,6 +539,40 @@ export function run(): i32 {
   }
   return;
   }
+}
+
+/**
+ * 386: LOCK raises #UD unless the instruction it prefixes can be locked —
+ * a read-modify-write of memory: ADD OR ADC SBB AND SUB XOR (r/m forms and
+ * 80–83), XCHG, NOT, NEG, INC, DEC, BTS, BTR, BTC. (The 8086 and 286
+ * accept LOCK anywhere.) Peeks past any further prefixes without fetching.
+ */
+function checkLock(): void {
+  const base = segBase(CS);
+  let ip = getIP();
+  let op = read8(base + ip);
+  for (let n = 0; n < 15 && isPrefix386(op); n++) { ip = (ip + 1) & 0xFFFF; op = read8(base + ip); }
+  ip = (ip + 1) & 0xFFFF;
+  let ok = false;
+  let m: i32;
+  if (op == 0x0F) {
+    const op2 = read8(base + ip);
+    m = read8(base + ((ip + 1) & 0xFFFF));
+    ok = op2 == 0xAB || op2 == 0xB3 || op2 == 0xBB || (op2 == 0xBA && ((m >> 3) & 7) >= 5);
+  } else {
+    m = read8(base + ip);
+    const reg = (m >> 3) & 7;
+    if (op < 0x38) ok = (op & 6) == 0;                    // 00/01, 08/09 … 30/31
+    else if (op >= 0x80 && op <= 0x83) ok = reg != 7;     // not CMP
+    else if (op == 0x86 || op == 0x87) ok = true;
+    else if (op == 0xF6 || op == 0xF7) ok = reg == 2 || reg == 3;
+    else if (op == 0xFE || op == 0xFF) ok = reg < 2;
+  }
+  if (!ok || m >= 0xC0) raiseFault(VEC_INVALID_OPCODE);
+}
+
+@inline function isPrefix386(b: i32): bool {
+  return b == 0x26 || b == 0x2E || b == 0x36 || b == 0x3E || (b >= 0x64 && b <= 0x67) || b == 0xF0 || b == 0xF2 || b == 0xF3;
 }
 
 /** XLAT's offset: BX + AL wraps at 64 KiB; EBX + AL (67h) must not pass

@@ -2,7 +2,8 @@
  * twobyte.ts — the two-byte opcode map (0F xx) of the 286 and the 386 in
  * real mode. (On the 8086, 0F is POP CS; interp.ts handles that.)
  *
- * 286: SMSW/LMSW (0F 01 /4 /6) and CLTS; everything else is #UD.
+ * 286: SGDT/SIDT/LGDT/LIDT/SMSW/LMSW (0F 01) and CLTS; everything else
+ * (LOADALL included) is #UD.
  * 386 adds: Jcc rel16/32, SETcc, MOVZX/MOVSX, BT/BTS/BTR/BTC/BSF/BSR,
  * SHLD/SHRD, IMUL r,r/m, PUSH/POP FS/GS, LSS/LFS/LGS, MOV to/from CRn and
  * DRn, SGDT/SIDT/LGDT/LIDT, plus two later instructions programs probe
@@ -41,6 +42,7 @@ function twoByte286(op2: i32): void {
     switch (modrmReg) {
       case 4: writeRM16(load<i32>(CR0)); return;                               // SMSW
       case 6: store<i32>(CR0, (load<i32>(CR0) & ~0xE) | (readRM16() & 0xE) | 0xFFF0); return; // LMSW (PE stays 0)
+      case 0: case 1: case 2: case 3: descriptorTable(modrmReg); return;     // SGDT SIDT LGDT LIDT
       default: break;
     }
   } else if (op2 == 0x06) {                                                    // CLTS
@@ -170,8 +172,7 @@ function bitOp(op: i32, imm: bool): void {
   if (op != 0) { if (opsize32) writeD(eaSeg, off, r); else writeW(eaSeg, off, r); }
 }
 
-/** 0F 01: SGDT SIDT LGDT LIDT SMSW LMSW. A 16-bit operand size stores and
- *  loads a 24-bit base (the stored fourth byte is 0 on the 386). */
+/** 0F 01 on the 386: SGDT SIDT LGDT LIDT SMSW LMSW. */
 function group7(): void {
   decodeModrm();
   const r = modrmReg;
@@ -181,15 +182,27 @@ function group7(): void {
     store<i32>(CR0, (load<i32>(CR0) & ~0xE) | (v & 0xE));
     return;
   }
-  if (r > 3 || modrmIsReg) { invalid(); return; }
+  if (r > 3) { invalid(); return; }
+  descriptorTable(r);
+}
+
+/**
+ * SGDT (0) SIDT (1) LGDT (2) LIDT (3), valid in real mode on the 286 and
+ * 386 (LIDT moves the vector table). The memory operand is a 16-bit limit
+ * and a base: 24 bits with a 16-bit operand size — the 286 stores FFh in
+ * the sixth byte, the 386 0 — and all 32 with 66h.
+ */
+function descriptorTable(r: i32): void {
+  if (modrmIsReg) { invalid(); return; }
   const baseAddr = r & 1 ? IDTR_BASE : GDTR_BASE;
   const limitAddr = r & 1 ? IDTR_LIMIT : GDTR_LIMIT;
   const mask = opsize32 ? -1 : 0xFFFFFF;
   const off = eaOffPlus(0, 6);
-  if (r < 2) { // SGDT / SIDT
+  if (r < 2) {
+    const high = model() == MODEL_286 ? 0xFF000000 : 0;
     writeW(eaSeg, off, load<i32>(limitAddr));
-    writeD(eaSeg, off + 2, load<i32>(baseAddr) & mask);
-  } else {     // LGDT / LIDT
+    writeD(eaSeg, off + 2, (load<i32>(baseAddr) & mask) | (opsize32 ? 0 : high));
+  } else {
     const limit = readW(eaSeg, off), base = readD(eaSeg, off + 2) & mask;
     store<i32>(limitAddr, limit);
     store<i32>(baseAddr, base);
