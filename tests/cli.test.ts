@@ -118,6 +118,50 @@ describe("wasm86 run (DOS .COM)", () => {
   });
 });
 
+describe("wasm86 --trace and disasm", () => {
+  it("--trace=N prints the first N executed instructions with the registers before each", () => {
+    const r = run("boot", rom("hello.bin"), "--trace=5", "--debugcon", "stdio", "--cpu", "286");
+    expect(r.status).toBe(0);
+    expect(r.out).toBe("Hello from wasm86!\n"); // the run itself goes on to the end
+    const lines = r.err.trimEnd().split("\n");
+    expect(lines).toHaveLength(5);
+    expect(lines[0]).toMatch(/^0000:7C00  FA {16}cli {2,}AX=0000 BX=0000 CX=0000 DX=0000 SI=0000 DI=0000 BP=0000 SP=7C00 DS=0000 ES=0000 SS=0000 FL=\w{4}$/);
+    expect(lines[1]).toMatch(/^0000:7C01  EA067C0000 {8}jmp 0x0:0x7c06 /);
+    expect(lines[2]).toMatch(/^0000:7C06  31C0 {14}xor ax,ax /);
+    // The 386 shows the 32-bit registers and FS/GS.
+    const w = run("boot", rom("cpu386.bin"), "--trace=40", "--max-instructions", "40");
+    expect(w.err).toMatch(/^0000:7C15  8EE0 {14}mov fs,ax {2,}EAX=00000800 .* FS=0000 GS=0000 FL=\w{4}$/m);
+  });
+
+  it("--trace alone traces (up to its default), and a bad N is a usage error", () => {
+    const r = run("boot", rom("hello.bin"), "--trace", "--debugcon", "stdio");
+    expect(r.status).toBe(0);
+    expect(r.err.trimEnd().split("\n")).toHaveLength(109); // every instruction hello.bin runs
+    const bad = run("boot", rom("hello.bin"), "--trace=0");
+    expect(bad.status).toBe(2);
+    expect(bad.err).toMatch(/--trace must be a positive integer/);
+  });
+
+  it("disasm lists a file in NASM syntax at an origin, as ndisasm does", () => {
+    const r = run("disasm", rom("cpu386.bin"), "--org", "7C00h");
+    expect(r.status).toBe(0);
+    const lines = r.out.split("\n");
+    expect(lines[0]).toBe("00007C00  FA                cli");
+    expect(lines[1]).toBe("00007C01  EA067C0000        jmp 0x0:0x7c06");
+    expect(r.out).toMatch(/^00007C\w\w {2}0FA2 {14}cpuid$/m);
+    expect(r.out).toMatch(/^00007C\w\w {2}660FA4D810 {8}shld eax,ebx,0x10$/m);
+  });
+
+  it("disasm: bad input is one line and status 2", () => {
+    for (const argv of [["disasm"], ["disasm", join(tmp, "missing.bin")], ["disasm", rom("hello.bin"), "--org", "zz"],
+      ["disasm", rom("hello.bin"), "--cpu", "486"], ["disasm", rom("hello.bin"), "--bogus"]]) {
+      const r = run(...argv);
+      expect(r.status, argv.join(" ")).toBe(2);
+      expect(r.err.trimEnd().split("\n"), argv.join(" ")).toHaveLength(1);
+    }
+  });
+});
+
 describe("wasm86 errors", () => {
   const usage = (r: { status: number; err: string }, pattern: RegExp) => {
     expect(r.status).toBe(2);

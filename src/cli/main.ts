@@ -3,6 +3,8 @@
  * one command and returns its exit status (bin.ts is the executable).
  *
  *   wasm86 boot IMAGE [options]      boot a floppy image (or --hda DISK)
+ *   wasm86 run PROG.COM [options]    run a DOS .COM program
+ *   wasm86 disasm FILE [--org ADDR]  NASM-syntax listing (src/x86)
  *   wasm86 --help
  *
  * Headless runs (scripts, tests, CI) are deterministic: virtual time comes
@@ -20,7 +22,8 @@ import { parseKeys, typeKey, KeySyntaxError, type Key } from "./keys.js";
 import { runInteractive } from "./terminal.js";
 import { Dos, DosError } from "../pc/dos/dos.js";
 import { basename } from "node:path";
-import { CPU_MODELS, type CpuModel } from "../machine.js";
+import { CPU_MODELS, type CpuModel, type Machine } from "../machine.js";
+import { decodeAt, disasmCommand, formatTraceLine } from "../x86/index.js";
 
 const HELP = `wasm86 — an x86 real-mode PC emulator (WebAssembly core)
 
@@ -32,6 +35,9 @@ Usage:
                                   run a DOS .COM program; its files live in
                                   --dir DIR (default: the current directory),
                                   and nothing outside it can be reached
+  wasm86 disasm FILE [--org ADDR] [--cpu 8086|286|386]
+                                  list FILE as NASM-syntax instructions
+                                  (ADDR like 0x7C00, 7C00h or 31744)
   wasm86 --help
 
 Options:
@@ -58,6 +64,9 @@ Options:
   --screen-raw FILE       write the raw text buffer (char, attribute pairs)
   --screenshot FILE.png   write a PNG of the final screen (any video mode)
   --stats                 print instructions, MIPS and exits by reason
+  --trace[=N]             print each executed instruction (CS:IP, bytes, NASM
+                          text, registers before it) on stderr, the first N
+                          (default 100000); BIOS services show as OUT 0E6h
   --realtime              tie the PIT and RTC to the host clock (not reproducible)
 
 Exit status: a DOS program's exit code (INT 21h AH=4Ch) for run; 0 when the guest halts, reaches --until or runs out of --timeout /
@@ -125,7 +134,7 @@ function session(argv: string[], io: CliIO, mode: "boot" | "run"): number | Prom
       "max-instructions": { type: "string" }, timeout: { type: "string" }, until: { type: "string" },
       screen: { type: "boolean", default: false }, "screen-raw": { type: "string" }, screenshot: { type: "string" },
       stats: { type: "boolean", default: false }, realtime: { type: "boolean", default: false },
-      write: { type: "boolean", default: false },
+      write: { type: "boolean", default: false }, trace: { type: "string" },
     },
   });
   if (mode === "boot" && positionals.length > 1) throw new UsageError(`boot takes one image, got ${positionals.length}`);
@@ -138,6 +147,8 @@ function session(argv: string[], io: CliIO, mode: "boot" | "run"): number | Prom
   const cpu = values.cpu as CpuModel;
   if (!CPU_MODELS.includes(cpu)) throw new UsageError(`unknown --cpu ${JSON.stringify(values.cpu)} (${CPU_MODELS.join(", ")})`);
   const maxInstructions = positiveNumber(values["max-instructions"], "--max-instructions", true);
+  const traceLimit = values.trace === undefined ? undefined
+    : values.trace === "" ? DEFAULT_TRACE : positiveNumber(values.trace, "--trace", true);
   const timeout = positiveNumber(values.timeout, "--timeout", false);
   const keys: Key[] = values.keys ? parseKeys(values.keys) : [];
   const serialIn = values["serial-in"] ? readImage(values["serial-in"], "--serial-in file") : undefined;
@@ -185,7 +196,8 @@ function session(argv: string[], io: CliIO, mode: "boot" | "run"): number | Prom
     }
   };
   const interactive = io.terminal !== undefined && !values.headless && !values.screen && !values["screen-raw"]
-    && !values.screenshot && values.until === undefined && values["max-instructions"] === undefined && values.keys === undefined;
+    && !values.screenshot && values.until === undefined && values["max-instructions"] === undefined && values.keys === undefined
+    && traceLimit === undefined;
   if (interactive && io.terminal) {
     const t = io.terminal;
     return runInteractive(pc, t.stdin, t.stdout).then((why) => {
@@ -198,6 +210,7 @@ function session(argv: string[], io: CliIO, mode: "boot" | "run"): number | Prom
   const started = performance.now();
   const runOptions = {
     maxInstructions, timeoutSeconds: timeout,
+    beforeInstruction: traceLimit === undefined ? undefined : tracer(pc.machine, cpu, traceLimit, (line) => io.stderr(line + "\n")),
     until: () => {
       feedKeys();
       return until !== undefined && (serialText.includes(until) || textScreen(pc).join("\n").includes(until));
@@ -237,6 +250,53 @@ function session(argv: string[], io: CliIO, mode: "boot" | "run"): number | Prom
   return 0;
 }
 
+/** Lines `--trace` prints when no N is given. */
+const DEFAULT_TRACE = 100_000;
+
+/** `--trace` may stand alone (parseArgs wants a value for a string
+ *  option): give it an empty one, read as the default. */
+function expandTrace(argv: string[]): string[] {
+  return argv.map((a) => (a === "--trace" ? "--trace=" : a));
+}
+
+/**
+ * The --trace hook: before each instruction, decode it at CS:IP (with the
+ * same model as the CPU, from guest memory) and print it with the
+ * registers as they are before it runs. An interrupt taken at that boundary
+ * shows as the handler's first instruction on the next line; a HLT waiting
+ * for one is printed once.
+ */
+function tracer(m: Machine, cpu: CpuModel, limit: number, out: (line: string) => void): () => boolean {
+  let printed = 0;
+  let lastCount = -1;
+  const h4 = (v: number) => v.toString(16).toUpperCase().padStart(4, "0");
+  const h8 = (v: number) => v.toString(16).toUpperCase().padStart(8, "0");
+  const read = (lin: number) => {
+    const phys = m.a20 ? lin : lin & 0xfffff;
+    return phys < m.memorySize ? m.readByte(phys) : 0xff;
+  };
+  return () => {
+    if (printed >= limit) return false;
+    const count = m.instructionCount;
+    if (count === lastCount && m.halted) return true;
+    lastCount = count;
+    const r = m.registers;
+    const insn = decodeAt(read, cpu, r.cs, r.ip);
+    let regs: string;
+    if (cpu === "386") {
+      const e = m.registers32;
+      regs = `EAX=${h8(e.eax)} EBX=${h8(e.ebx)} ECX=${h8(e.ecx)} EDX=${h8(e.edx)} ESI=${h8(e.esi)} EDI=${h8(e.edi)} `
+        + `EBP=${h8(e.ebp)} ESP=${h8(e.esp)} DS=${h4(r.ds)} ES=${h4(r.es)} SS=${h4(r.ss)} FS=${h4(e.fs)} GS=${h4(e.gs)} FL=${h4(r.flags)}`;
+    } else {
+      regs = `AX=${h4(r.ax)} BX=${h4(r.bx)} CX=${h4(r.cx)} DX=${h4(r.dx)} SI=${h4(r.si)} DI=${h4(r.di)} `
+        + `BP=${h4(r.bp)} SP=${h4(r.sp)} DS=${h4(r.ds)} ES=${h4(r.es)} SS=${h4(r.ss)} FL=${h4(r.flags)}`;
+    }
+    out(formatTraceLine(insn, regs));
+    printed++;
+    return printed < limit;
+  };
+}
+
 /** Run one wasm86 command; returns the exit status. Never throws for bad
  *  input: usage errors are one line on stderr and status 2. */
 export function cli(argv: string[], io: CliIO = processIO): number | Promise<number> {
@@ -246,7 +306,10 @@ export function cli(argv: string[], io: CliIO = processIO): number | Promise<num
       io.stdout(HELP + "\n");
       return command === undefined ? 2 : 0;
     }
-    if (command === "boot" || command === "run") return session(rest, io, command);
+    if (command === "boot" || command === "run") return session(expandTrace(rest), io, command);
+    if (command === "disasm") {
+      return disasmCommand(rest, (line) => io.stdout(line + "\n"), (line) => io.stderr(line + "\n"));
+    }
     throw new UsageError(`unknown command ${JSON.stringify(command)}`);
   } catch (e) {
     const usage = e instanceof UsageError || e instanceof KeySyntaxError

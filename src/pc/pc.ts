@@ -63,6 +63,10 @@ export interface PcRunOptions {
   timeoutSeconds?: number;
   /** Checked between slices: stop when it returns true. */
   until?: () => boolean;
+  /** Called before each instruction while it returns true (tracing): the
+   *  CPU then runs one instruction per slice. Once it returns false it is
+   *  not called again in this run. */
+  beforeInstruction?: () => boolean;
 }
 
 export interface PcRunResult {
@@ -278,6 +282,7 @@ export class PC {
     const deadline = options.timeoutSeconds === undefined ? Infinity : options.timeoutSeconds * 1e9;
     const result = (reason: PcStopReason, extra: Partial<PcRunResult> = {}): PcRunResult =>
       ({ reason, instructions: m.instructionCount - start, ...extra });
+    let tracing = options.beforeInstruction !== undefined;
     for (;;) {
       this.advanceDevices();
       if (this.exitStatus !== undefined) return result("exit", { exitStatus: this.exitStatus });
@@ -289,7 +294,11 @@ export class PC {
       const left = budget - (m.instructionCount - start);
       if (left <= 0) return result("budget");
       const next = Math.min(this.nextEventNs(), deadline);
-      const n = Math.min(left, SLICE, next === Infinity ? SLICE : this.clock.instructionsUntil(next));
+      let n = Math.min(left, SLICE, next === Infinity ? SLICE : this.clock.instructionsUntil(next));
+      if (tracing) {
+        tracing = options.beforeInstruction!();
+        if (tracing) n = 1;
+      }
       const r = m.run({ maxInstructions: n });
       if (r.reason === "halt") {
         const flags = m.registers.flags;
