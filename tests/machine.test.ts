@@ -123,10 +123,19 @@ describe("registers", () => {
 
   it("rejects an unknown register name with a TypeError", () => {
     const m = new Machine();
-    const bad = { eax: 1 } as unknown as Partial<Registers>;
+    const bad = { rax: 1 } as unknown as Partial<Registers>;
     expect(() => m.setRegisters(bad)).toThrow(TypeError);
-    expect(() => m.setRegisters(bad)).toThrow('unknown register "eax"');
-    expect(() => m.setRegisters({ fs: 1 } as unknown as Partial<Registers>)).toThrow(TypeError);
+    expect(() => m.setRegisters(bad)).toThrow('unknown register "rax"');
+    expect(() => m.setRegisters({ eip: 1 } as unknown as Partial<Registers>)).toThrow(TypeError);
+  });
+
+  it("sets and reads the 32-bit registers and FS/GS; the 16-bit names are their low halves", () => {
+    const m = new Machine({ cpu: "386" });
+    m.setRegisters({ eax: 0x89abcdef, esp: 0x12345678, fs: 0x1234, gs: 0xabcd });
+    expect(m.registers32).toMatchObject({ eax: 0x89abcdef, esp: 0x12345678, fs: 0x1234, gs: 0xabcd });
+    expect(m.registers.ax).toBe(0xcdef);
+    m.setRegisters({ ax: 0x1111 });
+    expect(m.registers32.eax).toBe(0x89ab1111);
   });
 
   it("rejects non-numeric values with a TypeError", () => {
