@@ -17,8 +17,12 @@
  *   rm 5 with mod 00: disp32 alone              base 5 with mod 00 = disp32
  * EBP- and ESP-based forms default to SS. Real mode keeps the 64 KiB
  * segment limit: an offset above FFFFh raises #GP (not the wrap of 16-bit
- * addressing) — checked when the operand is accessed, since LEA and the
- * bit-string instructions compute offsets that are never used as such.
+ * addressing). The decoder checks it, so the 16-bit machine's operand
+ * accessors pay nothing; LEA and the bit-string instructions, whose
+ * offsets are not (or not directly) accessed, decode with
+ * decodeModrmAddress() instead. What runs past the limit from an offset
+ * at or below FFFFh (a word at FFFFh, a doubleword at FFFDh) faults in
+ * memory/access.ts.
  */
 import { REG_IP } from "../layout";
 import { read8, read16 } from "../memory/tlb";
@@ -95,13 +99,26 @@ export let eaOff: i32 = 0;
   modrmReg = (m >> 3) & 7;
   modrmRm = m & 7;
   if (m >= 0xC0) modrmIsReg = true;
-  else decodeMemoryOperand(m);
+  else decodeMemoryOperand(m, true);
 }
 
-function decodeMemoryOperand(m: i32): void {
+/** decodeModrm for instructions that compute an address rather than
+ *  access the operand there (LEA, the bit-string forms), or that must
+ *  first raise #UD for a bad reg field (which takes priority over the
+ *  operand's #GP; they call limitCheck() after): a 32-bit offset past the
+ *  limit is not a fault yet. */
+@inline export function decodeModrmAddress(): void {
+  const m = fetch8();
+  modrmReg = (m >> 3) & 7;
+  modrmRm = m & 7;
+  if (m >= 0xC0) modrmIsReg = true;
+  else decodeMemoryOperand(m, false);
+}
+
+function decodeMemoryOperand(m: i32, limit: bool): void {
   const mod = m >> 6;
   modrmIsReg = false;
-  if (addr32) { decodeMemoryOperand32(m, mod); return; }
+  if (addr32) { decodeMemoryOperand32(m, mod, limit); return; }
   let off: i32 = 0;
   let seg = DS;
   switch (modrmRm) {
@@ -122,9 +139,9 @@ function decodeMemoryOperand(m: i32): void {
   eaSeg = prefixSeg >= 0 ? prefixSeg : seg;
 }
 
-/** 32-bit addressing forms (67h). eaOff keeps all 32 bits; the accessors
- *  below fault when it lies past the segment limit. */
-function decodeMemoryOperand32(m: i32, mod: i32): void {
+/** 32-bit addressing forms (67h). eaOff keeps all 32 bits; past the
+ *  segment limit it is a #GP unless `limit` is false. */
+function decodeMemoryOperand32(m: i32, mod: i32, limit: bool): void {
   let off: i32 = 0;
   let seg = DS;
   let rm = m & 7;
@@ -145,37 +162,36 @@ function decodeMemoryOperand32(m: i32, mod: i32): void {
   }
   if (mod == 1) off += fetchS8();
   else if (mod == 2) off += fetch32();
+  if (limit && <u32>off > 0xFFFF) raiseFault(VEC_GP);
   eaOff = off;
   eaSeg = prefixSeg >= 0 ? prefixSeg : seg;
 }
 
-/** The effective address, checked against the 64 KiB real-mode limit for
- *  an access of `bytes` bytes. 16-bit addressing wraps instead (the
- *  accessors mask), so only 32-bit offsets can fail here. */
-@inline function checkedOff(bytes: i32): i32 {
-  if (addr32 && <u32>eaOff > <u32>(0x10000 - bytes)) raiseFault(VEC_GP);
-  return eaOff;
+/** The limit check decodeModrmAddress() skipped, for an operand that will
+ *  be accessed at the effective address. */
+export function limitCheck(): void {
+  if (addr32 && !modrmIsReg && <u32>eaOff > 0xFFFF) raiseFault(VEC_GP);
 }
 
 // Operand accessors for the r/m operand.
 
 @inline export function readRM8(): i32 {
-  return modrmIsReg ? reg8(modrmRm) : readB(eaSeg, checkedOff(1));
+  return modrmIsReg ? reg8(modrmRm) : readB(eaSeg, eaOff);
 }
 @inline export function writeRM8(v: i32): void {
-  if (modrmIsReg) setReg8(modrmRm, v); else writeB(eaSeg, checkedOff(1), v);
+  if (modrmIsReg) setReg8(modrmRm, v); else writeB(eaSeg, eaOff, v);
 }
 @inline export function readRM16(): i32 {
-  return modrmIsReg ? reg16(modrmRm) : readW(eaSeg, checkedOff(2));
+  return modrmIsReg ? reg16(modrmRm) : readW(eaSeg, eaOff);
 }
 @inline export function writeRM16(v: i32): void {
-  if (modrmIsReg) setReg16(modrmRm, v); else writeW(eaSeg, checkedOff(2), v);
+  if (modrmIsReg) setReg16(modrmRm, v); else writeW(eaSeg, eaOff, v);
 }
 export function readRM32(): i32 {
-  return modrmIsReg ? reg32(modrmRm) : readD(eaSeg, checkedOff(4));
+  return modrmIsReg ? reg32(modrmRm) : readD(eaSeg, eaOff);
 }
 export function writeRM32(v: i32): void {
-  if (modrmIsReg) setReg32(modrmRm, v); else writeD(eaSeg, checkedOff(4), v);
+  if (modrmIsReg) setReg32(modrmRm, v); else writeD(eaSeg, eaOff, v);
 }
 /** r/m operand of the current operand size (16 or 32 bits). */
 export function readRMv(): i32 { return opsize32 ? readRM32() : readRM16(); }

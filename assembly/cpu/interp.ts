@@ -17,9 +17,9 @@ import {
   AX, CX, DX, BX, SP, BP, SI, DI, ES, CS, SS, DS, MODEL_8086, MODEL_286, MODEL_386,
 } from "./state";
 import {
-  fetch8, fetch16, fetchS8, decodeModrm, readRM8, writeRM8, readRM16, writeRM16,
+  fetch8, fetch16, fetchS8, decodeModrm, decodeModrmAddress, readRM8, writeRM8, readRM16, writeRM16,
   modrmReg, modrmRm, modrmIsReg, eaSeg, eaOff, eaOffPlus, prefixRep, dataSeg, fetchMoffs,
-  resetPrefixes, setPrefixSeg, setPrefixRep, opsize32, addr32, setOpsize32, setAddr32,
+  resetPrefixes, setPrefixSeg, setPrefixRep, opsize32, addr32, setOpsize32, setAddr32, limitCheck,
 } from "./decode";
 import { readB, writeB, readW, writeW, push16, pop16, probeW } from "../memory/access";
 import { read8 } from "../memory/tlb";
@@ -118,9 +118,11 @@ function group3(op: i32): void {
 
 /** Group 4/5 (FE/FF). */
 function group45(op: i32): void {
-  decodeModrm();
+  decodeModrmAddress();
   const r = modrmReg;
   if (op == 0xFE && r >= 2 && !is8086()) invalid();
+  if (r == 7 && !is8086()) invalid();
+  limitCheck();
   if (op == 0xFE && r < 2) {
     const v = readRM8();
     writeRM8(r == 0 ? inc(v, 8) : dec(v, 8));
@@ -146,7 +148,6 @@ function group45(op: i32): void {
       break;
     }
     default: {
-      if (r == 7 && !is8086()) invalid();
       // PUSH r/m. PUSH SP through this form follows the model's PUSH SP rule.
       let v = readRM16();
       if (modrmIsReg && modrmRm == SP && is8086()) v = (v - 2) & 0xFFFF;
@@ -387,29 +388,32 @@ export function run(): i32 {
     case 0x8A: decodeModrm(); setReg8(modrmReg, readRM8()); break;
     case 0x8B: decodeModrm(); setReg16(modrmReg, readRM16()); break;
     case 0x8C: { // MOV r/m16, Sreg: ES CS SS DS, and FS GS on the 386
-      decodeModrm();
+      decodeModrmAddress();
       const s = is8086() ? modrmReg & 3 : modrmReg;
       if (s > (is386() ? 5 : 3)) invalid();
+      limitCheck();
       writeRM16(segSel(s));
       break;
     }
     case 0x8D: { // LEA
-      decodeModrm();
+      decodeModrmAddress();
       if (modrmIsReg) { if (!is8086()) invalid(); break; }
       setReg16(modrmReg, eaOff);
       break;
     }
     case 0x8E: {
-      decodeModrm();
+      decodeModrmAddress();
       const s = is8086() ? modrmReg & 3 : modrmReg;
       if (s == CS && !is8086() || s > (is386() ? 5 : 3)) invalid();
+      limitCheck();
       setSeg(s, readRM16());
       if (s == SS) beginShadow();
       break;
     }
     case 0x8F: { // POP r/m (reg field ignored by the 8086)
-      decodeModrm();
+      decodeModrmAddress();
       if (modrmReg != 0 && !is8086()) invalid();
+      limitCheck();
       const sp = reg16(SP);
       const v = readW(SS, sp);
       setReg16(SP, sp + 2);
@@ -464,8 +468,8 @@ export function run(): i32 {
       setSeg(op == 0xC4 ? ES : DS, sel);
       break;
     }
-    case 0xC6: { decodeModrm(); if (modrmReg != 0 && !is8086()) invalid(); writeRM8(fetch8()); break; }
-    case 0xC7: { decodeModrm(); if (modrmReg != 0 && !is8086()) invalid(); writeRM16(fetch16()); break; }
+    case 0xC6: { decodeModrmAddress(); if (modrmReg != 0 && !is8086()) invalid(); limitCheck(); writeRM8(fetch8()); break; }
+    case 0xC7: { decodeModrmAddress(); if (modrmReg != 0 && !is8086()) invalid(); limitCheck(); writeRM16(fetch16()); break; }
     case 0xC8: if (is8086()) retFar(true); else enter(); break;
     case 0xC9: // LEAVE (286) / RETF alias (8086)
       if (is8086()) { retFar(false); break; }

@@ -19,8 +19,8 @@ import {
   AX, CX, DX, SP, BP, SI, DI, BX, ES, CS, SS, DS,
 } from "./state";
 import {
-  fetch8, fetchS8, fetch32, decodeModrm, readRM32, writeRM32, readRM16, writeRM16,
-  modrmReg, modrmRm, modrmIsReg, eaSeg, eaOff, eaOffPlus, dataSeg, fetchMoffs,
+  fetch8, fetchS8, fetch32, decodeModrm, decodeModrmAddress, readRM32, writeRM32, readRM16, writeRM16,
+  modrmReg, modrmRm, modrmIsReg, eaSeg, eaOff, eaOffPlus, dataSeg, fetchMoffs, limitCheck,
 } from "./decode";
 import { readW, writeW, readD, writeD, push32, pop32 } from "../memory/access";
 import { getFlags, writeFlags, lazyLogic } from "./flags";
@@ -115,19 +115,21 @@ export function exec32(op: i32): bool {
     case 0x89: decodeModrm(); writeRM32(reg32(modrmReg)); break;
     case 0x8B: decodeModrm(); setReg32(modrmReg, readRM32()); break;
     case 0x8C: { // MOV r32/m16, Sreg: a register is zero-extended, memory gets 16 bits
-      decodeModrm();
+      decodeModrmAddress();
       if (modrmReg > 5) invalid();
+      limitCheck();
       if (modrmIsReg) setReg32(modrmRm, segSel(modrmReg)); else writeRM16(segSel(modrmReg));
       break;
     }
     case 0x8D: // LEA r32: the offset of either address size, zero-extended
-      decodeModrm();
+      decodeModrmAddress();
       if (modrmIsReg) invalid();
       setReg32(modrmReg, eaOff);
       break;
     case 0x8F: {
-      decodeModrm();
+      decodeModrmAddress();
       if (modrmReg != 0) invalid();
+      limitCheck();
       const sp = reg16(SP);
       const v = readD(SS, sp);
       setReg16(SP, sp + 4);
@@ -181,7 +183,7 @@ export function exec32(op: i32): bool {
       setSeg(op == 0xC4 ? ES : DS, sel);
       break;
     }
-    case 0xC7: { decodeModrm(); if (modrmReg != 0) invalid(); writeRM32(fetch32()); break; }
+    case 0xC7: { decodeModrmAddress(); if (modrmReg != 0) invalid(); limitCheck(); writeRM32(fetch32()); break; }
     case 0xC8: enter32(); break;
     case 0xC9: { // LEAVE: SP = BP (a 16-bit stack), then EBP = pop
       const bp = reg16(BP);
@@ -286,8 +288,10 @@ function group3_32(): void {
 
 /** FF with a 32-bit operand: INC DEC CALL CALLF JMP JMPF PUSH. */
 function group5_32(): void {
-  decodeModrm();
+  decodeModrmAddress();
   const r = modrmReg;
+  if (r == 7) invalid();
+  limitCheck();
   switch (r) {
     case 0: writeRM32(inc(readRM32(), 32)); break;
     case 1: writeRM32(dec(readRM32(), 32)); break;

@@ -18,8 +18,8 @@ import {
   MODEL_286, AX, CX, DX, BX, SP, SS, FS, GS,
 } from "./state";
 import {
-  fetch8, fetchS8, fetch16, fetch32, decodeModrm, readRM8, writeRM8, readRM16, writeRM16,
-  readRMv, writeRMv, modrmReg, modrmRm, modrmIsReg, eaSeg, eaOff, eaOffPlus, opsize32, addr32,
+  fetch8, fetchS8, fetch16, fetch32, decodeModrm, decodeModrmAddress, readRM8, writeRM8, readRM16, writeRM16,
+  readRMv, writeRMv, modrmReg, modrmRm, modrmIsReg, eaSeg, eaOff, eaOffPlus, opsize32, addr32, limitCheck,
 } from "./decode";
 import { readW, writeW, readD, writeD, push16, pop16, push32, pop32 } from "../memory/access";
 import { testConditionVar } from "./flags";
@@ -90,8 +90,9 @@ function twoByte386(op2: i32): void {
     case 0xB3: bitOp(2, false); break;                                      // BTR
     case 0xBB: bitOp(3, false); break;                                      // BTC
     case 0xBA: { // BT/BTS/BTR/BTC r/m, imm8
-      decodeModrm();
+      decodeModrmAddress();
       if (modrmReg < 4) invalid();
+      limitCheck();
       bitOp(modrmReg - 4, true);
       break;
     }
@@ -151,7 +152,7 @@ function loadFarPointer(s: i32): void {
  * (bit >> 5) doublewords.
  */
 function bitOp(op: i32, imm: bool): void {
-  if (!imm) decodeModrm();
+  if (!imm) decodeModrmAddress();
   const size = osize();
   let bit: i32;
   if (imm) bit = fetch8();
@@ -174,8 +175,10 @@ function bitOp(op: i32, imm: bool): void {
 
 /** 0F 01 on the 386: SGDT SIDT LGDT LIDT SMSW LMSW. */
 function group7(): void {
-  decodeModrm();
+  decodeModrmAddress();
   const r = modrmReg;
+  if (r == 5 || r == 7) { invalid(); return; }
+  limitCheck();
   if (r == 4) { writeRM16(load<i32>(CR0)); return; }                        // SMSW
   if (r == 6) { // LMSW: MP EM TS; PE could be set but real mode is all we model
     const v = readRM16();
