@@ -42,7 +42,7 @@ export let prefixRep: i32 = 0;
 export let opsize32: bool = false;
 export let addr32: bool = false;
 
-export function resetPrefixes(): void { prefixSeg = -1; prefixRep = 0; opsize32 = false; addr32 = false; }
+@inline export function resetPrefixes(): void { prefixSeg = -1; prefixRep = 0; opsize32 = false; addr32 = false; }
 export function setOpsize32(): void { opsize32 = true; }
 export function setAddr32(): void { addr32 = true; }
 export function setPrefixSeg(s: i32): void { prefixSeg = s; }
@@ -169,7 +169,7 @@ function decodeMemoryOperand32(m: i32, mod: i32, limit: bool): void {
 
 /** The limit check decodeModrmAddress() skipped, for an operand that will
  *  be accessed at the effective address. */
-export function limitCheck(): void {
+@inline export function limitCheck(): void {
   if (addr32 && !modrmIsReg && <u32>eaOff > 0xFFFF) raiseFault(VEC_GP);
 }
 
