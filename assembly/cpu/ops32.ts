@@ -144,10 +144,7 @@ export function exec32(op: i32): bool {
     case 0x9A: { // CALL far ptr16:32
       const ip = fetch32(), cs = fetch16u();
       checkEIP(ip);
-      const sp = reg16(SP);
-      writeD(SS, sp - 4, segSel(CS));
-      writeD(SS, sp - 8, getIP());
-      setReg16(SP, sp - 8);
+      pushFarReturn32();
       setSeg(CS, cs); setIP(ip);
       break;
     }
@@ -230,6 +227,15 @@ export function exec32(op: i32): bool {
   return true;
 }
 
+/** A far call's return address as two doublewords (CS zero-extended,
+ *  then EIP); SP moves only once both stores succeeded. */
+function pushFarReturn32(): void {
+  const sp = reg16(SP);
+  writeD(SS, sp - 4, segSel(CS));
+  writeD(SS, sp - 8, getIP());
+  setReg16(SP, sp - 8);
+}
+
 /** A 16-bit immediate (the far selectors and RET counts stay 16 bits). */
 @inline function fetch16u(): i32 { const lo = fetch8(); return lo | (fetch8() << 8); }
 
@@ -299,12 +305,7 @@ function group5_32(): void {
     case 3: case 5: { // far through m16:32
       if (modrmIsReg) invalid();
       const ip = checkEIP(readD(eaSeg, eaOffPlus(0, 4))), cs = readW(eaSeg, eaOffPlus(4, 2));
-      if (r == 3) {
-        const sp = reg16(SP);
-        writeD(SS, sp - 4, segSel(CS));
-        writeD(SS, sp - 8, getIP());
-        setReg16(SP, sp - 8);
-      }
+      if (r == 3) pushFarReturn32();
       setSeg(CS, cs); setIP(ip);
       break;
     }
