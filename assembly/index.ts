@@ -7,13 +7,14 @@
  */
 export * from "./layout";
 export { init, allocFrames, setA20, poke, clearShadow } from "./run";
-export { run } from "./cpu/interp";
+export { run, execOne } from "./cpu/interp";
+export { jitInstall, jitInvalidate, jitReset, EXIT_COMPILE } from "./jit/dispatch";
 export { deliverFault, interrupt } from "./cpu/interrupts";
 export { getFlags, setFlags, materializeFlags, testConditionVar } from "./cpu/flags";
 export { setSeg } from "./cpu/state";
 export { setPortHandled } from "./io";
 export {
   setPageFlags, getPageFlags, mapPageFrame, pageFrame, dirtyLogEnable, dirtyTest, dirtyClear, dirtyMark,
-  tlbRefreshAll, PF_ROM, PF_MMIO, PF_CODE, PF_DIRTY_LOG, PF_COW, PF_UNMAPPED,
+  tlbRefreshAll, PF_ROM, PF_MMIO, PF_CODE, PF_DIRTY_LOG, PF_COW, PF_UNMAPPED, PF_JIT_CODE,
 } from "./memory/tlb";
 export * from "./helpers";

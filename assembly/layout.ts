@@ -25,8 +25,12 @@
  *            │ dirty bitmap (4096 bits)     │ one bit per physical page
  *   0x006A00 ├──────────────────────────────┤
  *            │ breakpoints (i32 × 64)       │ linear addresses
+ *   0x006B00 ├──────────────────────────────┤
+ *            │ code bitmap (1 bit / 32 B)   │ translated code below 1.06 MiB
  *   0x008000 ├──────────────────────────────┤
  *            │ page → frame (i32 × 4096)    │ host address backing each page
+ *   0x00C000 ├──────────────────────────────┤
+ *            │ translation cache (16 × 1024)│ block → function-table index
  *   0x010000 ├──────────────────────────────┤
  *            │ AssemblyScript static data   │ (memoryBase = 64 KiB)
  *   0x100000 ├──────────────────────────────┤ GUEST_BASE
@@ -130,6 +134,26 @@ export const STAT_TLB_SLOW: i32 = STATS + 0x28;
 export const STAT_OPEN_BUS: i32 = STATS + 0x2C;
 export const STATS_END: i32 = STATS + 0x40;
 
+// -------------------------------------------------- translator (src/jit)
+/** 1 when translated code may run (the "jit" engine). */
+export const JIT_ENABLED: i32 = STATE + 0x180;
+/** 1: look up translated code at the next instruction boundary (set by
+ *  every control transfer, and after a translated block returns). */
+export const JIT_LOOKUP: i32 = STATE + 0x184;
+/** Block entries before a block is translated (0: at the first). */
+export const JIT_THRESHOLD: i32 = STATE + 0x188;
+/** The block the host is asked to translate (EXIT_COMPILE): its linear
+ *  address, CS base and the cache slot to fill. */
+export const JIT_REQ_LINEAR: i32 = STATE + 0x18C;
+export const JIT_REQ_CSBASE: i32 = STATE + 0x190;
+export const JIT_REQ_SLOT: i32 = STATE + 0x194;
+/** Counters: translated blocks entered, lookups, lookups that found no
+ *  translation, and blocks skipped for lack of instruction budget. */
+export const JIT_STAT_RUNS: i32 = STATE + 0x198;
+export const JIT_STAT_LOOKUPS: i32 = STATE + 0x19C;
+export const JIT_STAT_MISSES: i32 = STATE + 0x1A0;
+export const JIT_STAT_BUDGET: i32 = STATE + 0x1A4;
+
 // --------------------------------------------------------------- memory map
 /** Number of linear pages real mode can address: 0x000000–0x10FFEF. */
 export const LIN_PAGES: i32 = 0x110;
@@ -143,10 +167,25 @@ export const PORT_BITMAP: i32 = 0x4800;
 export const DIRTY_BITMAP: i32 = 0x6800;
 export const BREAKPOINTS: i32 = 0x6A00;
 export const MAX_BREAKPOINTS: i32 = 64;
+/** One bit per 32-byte chunk of physical memory below CODE_BITMAP_LIMIT
+ *  (all real mode can fetch from): set where translated code was decoded
+ *  from. Written by the host (src/jit/engine.ts), read by the write slow
+ *  path for pages flagged PF_JIT_CODE. 4,352 bytes. */
+export const CODE_BITMAP: i32 = 0x6B00;
+export const CODE_BITMAP_LIMIT: i32 = 0x110000;
 /** Host (linear-memory) address of the 4 KiB frame backing each physical
  *  page. Normally GUEST_BASE + page * 4096 (the page's "home" frame); a
  *  copy-on-write page points at a shared frame in the pool instead. */
 export const PAGE_FRAME: i32 = 0x8000;
+
+/** The translation cache (src/jit): JIT_SLOTS direct-mapped entries of
+ *  16 bytes, keyed by the block's physical address and CS base:
+ *    +0 physical address (-1: empty)   +4 CS base
+ *    +8 function-table index (0: not translated, -1: never translate)
+ *    +12 entries counted so far, or the block's instruction count once
+ *        translated (the budget check before running it) */
+export const JIT_CACHE: i32 = 0xC000;
+export const JIT_SLOTS: i32 = 1024;
 
 /** Guest physical address 0 lives here in linear memory. */
 export const GUEST_BASE: i32 = 0x100000;

@@ -1,9 +1,10 @@
 /**
  * wasm86 — public entry point.
  */
-export { Machine, CPU_MODELS } from "./machine.js";
+export { Machine, CPU_MODELS, ENGINES } from "./machine.js";
+export { loadJit } from "./jit/load.js";
 export type {
-  CpuModel, MachineOptions, Registers, Registers32, RunResult, RunOptions, StopReason, PortHandler,
+  CpuModel, Engine, MachineOptions, Registers, Registers32, RunResult, RunOptions, StopReason, PortHandler,
   MmioHandler, InterruptController, CoreStats,
 } from "./machine.js";
 export { runBare, bareMachine, LOAD_ADDRESS, DEBUG_CONSOLE_PORT } from "./bare.js";

@@ -11,8 +11,10 @@
  * (trap → deliverFault → resume). It is not the PC (BIOS, devices): that
  * builds on top of this.
  */
+import { JitEngine, type JitOptions, type JitStats } from "./jit/engine.js";
+import { jitLoaded } from "./jit/load.js";
 import {
-  instantiateCore, CoreExports, Layout, EXIT_BUDGET, EXIT_HALT, EXIT_BREAKPOINT, CORE_BUILDS, type CoreBuild,
+  instantiateCore, CoreExports, Layout, EXIT_BUDGET, EXIT_HALT, EXIT_BREAKPOINT, EXIT_COMPILE, CORE_BUILDS, type CoreBuild,
 } from "./core/core.js";
 
 export type CpuModel = "8086" | "286" | "386";
@@ -26,7 +28,15 @@ export interface MachineOptions {
   memory?: number;
   /** Core build to run (experiments only; see bench/). Default "default". */
   coreBuild?: CoreBuild;
+  /** "interp" (default): the interpreter only. "jit": hot blocks are
+   *  translated to WebAssembly (src/jit) and run from there. */
+  engine?: Engine;
+  /** The translator's knobs (engine "jit"). */
+  jit?: JitOptions;
 }
+
+export type Engine = "interp" | "jit";
+export const ENGINES: readonly Engine[] = ["interp", "jit"];
 
 /** 16-bit register file plus FLAGS. */
 export interface Registers {
@@ -100,8 +110,15 @@ export class Machine {
   private readonly breakpoints: number[] = [];
   private controller: InterruptController | undefined;
   private readonly queuedVectors: number[] = [];
-  /** Called when the guest writes a page flagged as holding translated code. */
+  /** Called when the guest writes a page flagged as holding translated
+   *  code (by setCodePages; the built-in translator's pages are its own). */
   onCodeWrite: ((physAddr: number, size: number) => void) | undefined;
+  /** The engine running the guest. */
+  readonly engine: Engine;
+  private readonly jit: JitEngine | undefined;
+  /** Pages setCodePages flagged (the translator flags its own with
+   *  PF_JIT_CODE). */
+  private readonly userCodePages = new Set<number>();
 
   constructor(options: MachineOptions = {}) {
     const cpu = options.cpu ?? "8086";
@@ -125,7 +142,7 @@ export class Machine {
       mmioRead: (addr, size) => this.mmioRead(addr, size),
       mmioWrite: (addr, size, value) => this.mmioWrite(addr, size, value),
       irqAck: () => this.acknowledge(),
-      codeWrite: (addr, size) => this.onCodeWrite?.(addr, size),
+      codeWrite: (addr, size) => this.codeWritten(addr, size),
     }, build);
     this.core = exports;
     this.L = layout;
@@ -133,7 +150,29 @@ export class Machine {
       throw new RangeError(`wasm86: the core refused memory size ${memory}`);
     }
     if (cpu === "8086") this.core.setA20(0);
+    const engine = options.engine ?? "interp";
+    if (!ENGINES.includes(engine)) {
+      throw new RangeError(`wasm86: unknown engine ${JSON.stringify(engine)} (expected one of ${ENGINES.join(", ")})`);
+    }
+    this.engine = engine;
+    if (engine === "jit") {
+      if (!jitLoaded()) throw new Error("wasm86: engine \"jit\" needs `await loadJit()` before the machine is created (binaryen loads asynchronously)");
+      this.jit = new JitEngine(this.core, this.L, cpu,
+        (lin) => { const p = this.a20 ? lin : lin & 0xfffff; return p < memory ? this.u8[this.hostAddr(p)] : 0xff; },
+        (page, on) => this.setPageFlag(page, this.L.PF_JIT_CODE, on),
+        options.jit);
+      this.jit.enable(true);
+    }
   }
+
+  /** A guest or host write hit a page flagged as holding translated code. */
+  private codeWritten(addr: number, size: number): void {
+    this.jit?.codeWrite(addr, size);
+    if (this.userCodePages.has(addr >>> 12) || this.userCodePages.has((addr + size - 1) >>> 12)) this.onCodeWrite?.(addr, size);
+  }
+
+  /** What the translator did (undefined with the interpreter engine). */
+  get jitStats(): JitStats | undefined { return this.jit?.stats; }
 
   // ------------------------------------------------------------ views
   // Fresh views each time: memory.grow detaches old ArrayBuffers.
@@ -193,6 +232,7 @@ export class Machine {
     this.core.clearShadow();
     dv.setInt32(this.L.REP_ACTIVE, 0, true);
     dv.setInt32(this.L.HALTED, 0, true);
+    this.jit?.lookupNext();
   }
 
   /** Linear address of CS:IP. */
@@ -269,7 +309,7 @@ export class Machine {
       this.u8.set(bytes.subarray(done, done + n), h);
       const flags = this.core.getPageFlags(page);
       if (flags & this.L.PF_DIRTY_LOG) this.core.dirtyMark(page);
-      if (flags & this.L.PF_CODE) this.onCodeWrite?.(a, n);
+      if (flags & (this.L.PF_CODE | this.L.PF_JIT_CODE)) this.codeWritten(a, n);
       done += n;
     }
   }
@@ -295,7 +335,10 @@ export class Machine {
 
   /** Flag pages as holding translated code: guest writes call onCodeWrite. */
   setCodePages(addr: number, length: number, on = true): void {
-    this.forPages(addr, length, (p) => this.setPageFlag(p, this.L.PF_CODE, on));
+    this.forPages(addr, length, (p) => {
+      if (on) this.userCodePages.add(p); else this.userCodePages.delete(p);
+      this.setPageFlag(p, this.L.PF_CODE, on);
+    });
   }
 
   private setPageFlag(page: number, flag: number, on: boolean): void {
@@ -490,6 +533,7 @@ export class Machine {
       dv.setBigInt64(this.L.ICOUNT_STOP, sliceEnd, true);
       try {
         code = this.core.run();
+        if (code === EXIT_COMPILE) { this.jit!.compile(); dv = this.dv; continue; }
       } catch (e) {
         // A guest fault unwinds the instruction with a trap (see
         // assembly/cpu/fault.ts); anything else is a real error.

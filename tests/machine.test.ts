@@ -40,6 +40,11 @@ describe("constructor", () => {
     expect(big.readByte((16 << 20) - 1)).toBe(0x5a);
   });
 
+  it("rejects an unknown engine, and the jit engine before loadJit()", () => {
+    expect(() => new Machine({ engine: "dynarec" as never })).toThrow(/unknown engine "dynarec"/);
+    expect(() => new Machine({ engine: "jit" })).toThrow(/await loadJit\(\)/);
+  });
+
   it("rejects an unknown CPU model with a RangeError naming it", () => {
     for (const cpu of ["486", "80286", "", "8088"]) {
       expect(() => new Machine({ cpu: cpu as CpuModel })).toThrow(RangeError);

@@ -32,6 +32,7 @@ import { stringOp } from "./string";
 import { interrupt, handleEvents, beginShadow, EXIT_NONE, EXIT_BUDGET, EXIT_HALT } from "./interrupts";
 import { raiseFault, VEC_INVALID_OPCODE, VEC_BOUND, VEC_BREAKPOINT, VEC_OVERFLOW, VEC_GP, VEC_DEBUG } from "./fault";
 import { twoByte } from "./twobyte";
+import { EXIT_CONTINUE } from "../jit/dispatch";
 import { exec32 } from "./ops32";
 import { instructionLength } from "./length";
 import { portIn, portOut } from "../io";
@@ -184,7 +185,10 @@ export function run(): i32 {
     if (ic >= load<i64>(ICOUNT_STOP)) return load<i32>(HALTED) ? EXIT_HALT : EXIT_BUDGET;
     if (load<i32>(EVENTS)) {
       const r = handleEvents();
-      if (r != EXIT_NONE) return r;
+      if (r != EXIT_NONE) {
+        if (r == EXIT_CONTINUE) continue; // a translated block ran
+        return r;
+      }
     }
     store<i64>(ICOUNT, ic + 1);
     store<i32>(INSN_IP, load<i32>(REG_IP));
@@ -192,6 +196,19 @@ export function run(): i32 {
     dispatch(fetch8());
   }
   return EXIT_BUDGET; // not reached
+}
+
+/**
+ * One instruction exactly as run() executes it, without the checks between
+ * instructions: for translated code, which calls it for what it does not
+ * translate itself. Counts the instruction (REP iterations count
+ * themselves, and yield on the budget as in run()).
+ */
+export function execOne(): void {
+  store<i64>(ICOUNT, load<i64>(ICOUNT) + 1);
+  store<i32>(INSN_IP, load<i32>(REG_IP));
+  resetPrefixes();
+  dispatch(fetch8());
 }
 
 /** Execute the instruction whose first byte is `op` (prefixes loop). */

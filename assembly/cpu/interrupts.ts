@@ -10,12 +10,14 @@
 import {
   EVENTS, IRQ_LINE, NMI_PENDING, SHADOW_AT, HALTED, STOP_REQUEST, BP_COUNT, BREAKPOINTS,
   REG_FLAGS, STAT_INTERRUPTS, STAT_EXCEPTIONS, FAULT_VECTOR, INSN_IP, REP_ACTIVE, ICOUNT, IDTR_BASE,
+  JIT_LOOKUP,
 } from "../layout";
 import { getFlags, setFlagBits, IF, TF } from "./flags";
 import { reg16, setReg16, segSel, segBase, setSeg, getIP, setIP, SP, SS, CS, model, MODEL_8086 } from "./state";
 import { read16, write8 } from "../memory/tlb";
 import { hostIrqAck } from "../host";
 import { VEC_DIVIDE, VEC_DEBUG, VEC_NMI } from "./fault";
+import { jitEnter } from "../jit/dispatch";
 
 export const EXIT_BUDGET: i32 = 0;
 export const EXIT_HALT: i32 = 1;
@@ -148,5 +150,8 @@ export function handleEvents(): i32 {
   const again = (trapArmedAt >= 0 ? 1 : 0) | (shadowed ? 1 : 0) | load<i32>(NMI_PENDING)
     | load<i32>(BP_COUNT) | (load<i32>(IRQ_LINE) & ((flags & IF) ? 1 : 0));
   store<i32>(EVENTS, again ? 1 : 0);
+  // Nothing else is pending: translated code may run from here (not in
+  // an interrupt shadow — the shadowed instruction must run alone).
+  if (load<i32>(JIT_LOOKUP) && !shadowed) return jitEnter();
   return EXIT_NONE;
 }

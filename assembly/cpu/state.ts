@@ -5,7 +5,7 @@
  * 0..7; 8-bit AL CL DL BL AH CH DH BH = 0..7 (4..7 are the high bytes of
  * 0..3); segments ES CS SS DS FS GS = 0..5.
  */
-import { REGS, REG_IP, SEG_SEL, SEG_BASE, CPU_MODEL } from "../layout";
+import { REGS, REG_IP, SEG_SEL, SEG_BASE, CPU_MODEL, JIT_ENABLED, JIT_LOOKUP, EVENTS } from "../layout";
 
 export const AX: i32 = 0; export const CX: i32 = 1; export const DX: i32 = 2; export const BX: i32 = 3;
 export const SP: i32 = 4; export const BP: i32 = 5; export const SI: i32 = 6; export const DI: i32 = 7;
@@ -36,7 +36,12 @@ export const MODEL_386: i32 = 2;
 @inline export function setReg8(r: i32, v: i32): void { store<u8>(reg8Addr(r), <u8>v); }
 
 @inline export function getIP(): i32 { return load<i32>(REG_IP); }
-@inline export function setIP(v: i32): void { store<i32>(REG_IP, v & 0xFFFF); }
+/** IP after a control transfer. With the translator on, the new IP may
+ *  start a translated block: look it up at the next boundary. */
+@inline export function setIP(v: i32): void {
+  store<i32>(REG_IP, v & 0xFFFF);
+  if (load<i32>(JIT_ENABLED)) { store<i32>(JIT_LOOKUP, 1); store<i32>(EVENTS, 1); }
+}
 
 @inline export function segSel(s: i32): i32 { return load<i32>(SEG_SEL + (s << 2)); }
 @inline export function segBase(s: i32): i32 { return load<i32>(SEG_BASE + (s << 2)); }

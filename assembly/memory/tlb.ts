@@ -16,7 +16,9 @@
  *   │ frame − linear page base     │    0    │U│W│D│C│M│R│
  *   └──────────────────────────────┴─────────┴─┴─┴─┴─┴─┴─┘
  *     R = ROM (writes dropped)      M = MMIO (host handles)
- *     C = page holds translated code (JIT invalidates on write)
+ *     C = page flagged by the API's setCodePages (every write reported)
+ *     J (bit 6) = page holds the translator's code (writes to its code
+ *         chunks reported, see CODE_BITMAP)
  *     D = dirty logging (first write records the page, then clears D)
  *     W = copy-on-write (first write copies the shared frame)
  *     U = unmapped / open bus (reads 0xFF, writes dropped)
@@ -29,7 +31,7 @@
  */
 import {
   TLB_READ, TLB_WRITE, PAGE_PHYS, PAGE_FLAGS, PAGE_FRAME, DIRTY_BITMAP,
-  LIN_PAGES, GUEST_BASE, MEM_SIZE, A20, MAX_PHYS_PAGES,
+  LIN_PAGES, GUEST_BASE, MEM_SIZE, A20, MAX_PHYS_PAGES, CODE_BITMAP, CODE_BITMAP_LIMIT,
   STAT_MMIO, STAT_ROM_WRITES, STAT_COW_BREAKS, STAT_CODE_WRITES, STAT_TLB_SLOW,
   STAT_OPEN_BUS,
 } from "../layout";
@@ -43,9 +45,14 @@ export const PF_CODE: i32 = 1 << 2;
 export const PF_DIRTY_LOG: i32 = 1 << 3;
 export const PF_COW: i32 = 1 << 4;
 export const PF_UNMAPPED: i32 = 1 << 5;
+/** The page holds code the built-in translator compiled. Unlike C (every
+ *  write reported), only writes that touch a 32-byte chunk marked in
+ *  CODE_BITMAP reach the host: data and stack sharing a page with hot
+ *  code stay in Wasm. */
+export const PF_JIT_CODE: i32 = 1 << 6;
 
 const READ_SLOW: i32 = PF_MMIO | PF_UNMAPPED;
-const WRITE_SLOW: i32 = PF_ROM | PF_MMIO | PF_CODE | PF_DIRTY_LOG | PF_COW | PF_UNMAPPED;
+const WRITE_SLOW: i32 = PF_ROM | PF_MMIO | PF_CODE | PF_DIRTY_LOG | PF_COW | PF_UNMAPPED | PF_JIT_CODE;
 
 @inline function bump(stat: i32): void { store<i32>(stat, load<i32>(stat) + 1); }
 
@@ -203,13 +210,23 @@ function prepareWrite(lin: i32, size: i32, value: i32): i32 {
     tlbRefreshPhys(phys);
     e = load<i32>(TLB_WRITE + (page << 2));
   }
-  if (e & PF_CODE) {
+  const addr = (phys << 12) | (lin & 0xFFF);
+  if ((e & PF_CODE) || ((e & PF_JIT_CODE) && touchesCode(addr, size))) {
     bump(STAT_CODE_WRITES);
-    hostCodeWrite((phys << 12) | (lin & 0xFFF), size);
+    hostCodeWrite(addr, size);
     // The host may have unmapped or remapped the page; re-read the entry.
     e = load<i32>(TLB_WRITE + (page << 2));
   }
   return (e & ~0xFFF) + lin;
+}
+
+/** Whether bytes [addr, addr + size) overlap a 32-byte chunk marked in
+ *  CODE_BITMAP (physical memory below CODE_BITMAP_LIMIT). */
+@inline function touchesCode(addr: i32, size: i32): bool {
+  const first = addr >>> 5, last = (addr + size - 1) >>> 5;
+  if (<u32>addr >= <u32>CODE_BITMAP_LIMIT) return false;
+  return ((<i32>load<u8>(CODE_BITMAP + (first >>> 3)) >> (first & 7)) & 1) != 0
+    || ((<i32>load<u8>(CODE_BITMAP + (last >>> 3)) >> (last & 7)) & 1) != 0;
 }
 
 export function writeSlow8(lin: i32, value: i32): void {

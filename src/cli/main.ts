@@ -22,7 +22,9 @@ import { parseKeys, typeKey, KeySyntaxError, type Key } from "./keys.js";
 import { runInteractive } from "./terminal.js";
 import { Dos, DosError } from "../pc/dos/dos.js";
 import { basename } from "node:path";
-import { CPU_MODELS, type CpuModel, type Machine } from "../machine.js";
+import { CPU_MODELS, ENGINES, type CpuModel, type Engine, type Machine } from "../machine.js";
+import type { JitOptions, JitStats } from "../jit/engine.js";
+import { loadJit, jitLoaded } from "../jit/load.js";
 import { decodeAt, disasmCommand, formatTraceLine } from "../x86/index.js";
 
 const HELP = `wasm86 — an x86 real-mode PC emulator (WebAssembly core)
@@ -64,6 +66,12 @@ Options:
   --screen-raw FILE       write the raw text buffer (char, attribute pairs)
   --screenshot FILE.png   write a PNG of the final screen (any video mode)
   --stats                 print instructions, MIPS and exits by reason
+  --engine interp|jit     run on the interpreter (default) or translate hot
+                          blocks to WebAssembly
+  --jit-threshold N       block entries before translation (default 20; 0: at once)
+  --jit-max-block N       most instructions per block (default 64)
+  --jit-opt 0..4          binaryen optimisation level (default 2)
+  --no-jit-inline         translate every instruction as a call to the interpreter
   --trace[=N]             print each executed instruction (CS:IP, bytes, NASM
                           text, registers before it) on stderr, the first N
                           (default 100000); BIOS services show as OUT 0E6h
@@ -97,6 +105,27 @@ function readImage(path: string, what: string): Uint8Array {
   if (st.size === 0) throw new UsageError(`${what} is empty: ${path}`);
   if (st.size > MAX_IMAGE) throw new UsageError(`${what} is too large (${st.size} bytes): ${path}`);
   return readFileSync(path);
+}
+
+/** An optional integer option within [min, max]. */
+function intInRange(v: string | undefined, name: string, min: number, max: number): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`${name} must be an integer from ${min} to ${max}, got ${JSON.stringify(v)}`);
+  return n;
+}
+
+/** --stats lines for the translator. */
+function jitStatLines(s: JitStats | undefined, n: number): string[] {
+  if (!s) return [];
+  const perM = (v: number) => (v / Math.max(1, n) * 1e6).toFixed(1);
+  return [
+    "translator (engine jit):",
+    `  blocks compiled ${s.blocksCompiled} (${s.instructionsCompiled} instructions, ${s.instructionsInlined} inline), refused ${s.blocksRefused}`,
+    `  compile time ${s.compileMs.toFixed(1)} ms (${(s.compileMs * 1000 / Math.max(1, s.blocksCompiled)).toFixed(0)} µs per block), code ${s.codeBytes} bytes`,
+    `  block runs ${s.blockRuns} (${perM(s.blockRuns)} per million instructions), lookups ${s.lookups}, misses ${s.misses}, budget skips ${s.budgetSkips}`,
+    `  invalidations ${s.invalidations}, flushes ${s.flushes}`,
+  ];
 }
 
 function positiveNumber(v: string | undefined, name: string, integer: boolean): number | undefined {
@@ -135,6 +164,8 @@ function session(argv: string[], io: CliIO, mode: "boot" | "run"): number | Prom
       screen: { type: "boolean", default: false }, "screen-raw": { type: "string" }, screenshot: { type: "string" },
       stats: { type: "boolean", default: false }, realtime: { type: "boolean", default: false },
       write: { type: "boolean", default: false }, trace: { type: "string" },
+      engine: { type: "string", default: "interp" }, "jit-threshold": { type: "string" },
+      "jit-max-block": { type: "string" }, "jit-opt": { type: "string" }, "no-jit-inline": { type: "boolean", default: false },
     },
   });
   if (mode === "boot" && positionals.length > 1) throw new UsageError(`boot takes one image, got ${positionals.length}`);
@@ -147,6 +178,16 @@ function session(argv: string[], io: CliIO, mode: "boot" | "run"): number | Prom
   const cpu = values.cpu as CpuModel;
   if (!CPU_MODELS.includes(cpu)) throw new UsageError(`unknown --cpu ${JSON.stringify(values.cpu)} (${CPU_MODELS.join(", ")})`);
   const maxInstructions = positiveNumber(values["max-instructions"], "--max-instructions", true);
+  const engine = values.engine as Engine;
+  if (!ENGINES.includes(engine)) throw new UsageError(`unknown --engine ${JSON.stringify(values.engine)} (${ENGINES.join(", ")})`);
+  // binaryen loads asynchronously: load it, then start the session again.
+  if (engine === "jit" && !jitLoaded()) return loadJit().then(() => session(argv, io, mode));
+  const jit: JitOptions = {
+    threshold: intInRange(values["jit-threshold"], "--jit-threshold", 0, 1e9),
+    maxBlock: intInRange(values["jit-max-block"], "--jit-max-block", 1, 1024),
+    optimize: intInRange(values["jit-opt"], "--jit-opt", 0, 4),
+    inline: !values["no-jit-inline"],
+  };
   const traceLimit = values.trace === undefined ? undefined
     : values.trace === "" ? DEFAULT_TRACE : positiveNumber(values.trace, "--trace", true);
   const timeout = positiveNumber(values.timeout, "--timeout", false);
@@ -166,7 +207,7 @@ function session(argv: string[], io: CliIO, mode: "boot" | "run"): number | Prom
   const serial = sink(values.serial, "--serial", io, () => {});
   const debug = sink(values.debugcon, "--debugcon", io, (b) => io.stderr(Uint8Array.of(b)));
   const pc = new PC({
-    cpu, floppy, hardDisk, realtime: values.realtime,
+    cpu, floppy, hardDisk, realtime: values.realtime, engine, jit,
     onSerial: (b) => { serial.write(b); if (values.until) serialText = (serialText + String.fromCharCode(b)).slice(-4096); },
     onDebug: (b) => debug.write(b),
     log: (msg) => io.stderr(`wasm86: ${msg}\n`),
@@ -242,6 +283,7 @@ function session(argv: string[], io: CliIO, mode: "boot" | "run"): number | Prom
       ...[...pc.bios.stats.calls].sort((a, b) => b[1] - a[1]).map(([k, v]) => `  ${k.padEnd(18)} ${String(v).padStart(9)}  ${(v / n * 1e6).toFixed(1)}`),
       `  port I/O (device) ${String(pc.machine.stats.portIn + pc.machine.stats.portOut).padStart(9)}`,
       `  port I/O (no device: all ones / dropped) ${pc.machine.stats.portUnhandledIn + pc.machine.stats.portUnhandledOut}`,
+      ...jitStatLines(pc.machine.jitStats, n),
     ];
     io.stderr(lines.join("\n") + "\n");
   }

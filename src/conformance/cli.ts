@@ -7,7 +7,8 @@
  *                      metadata.json, else 8086); alone, picks the shared set
  *   --dir DIR          a directory of <OP>.json(.gz) files (any, not only
  *                      the shared corpus)
- *   --engine interp    execution engine (the JIT arrives with issue 4)
+ *   --engine interp|jit  execution engine (jit: every block translated at
+ *                        its first entry, one instruction per block)
  *   --filter OP        only files whose name starts with OP (e.g. F6, F6.7, D2)
  *   --limit N          at most N tests per file
  *   --details N        failing tests to print per opcode (default 3)
@@ -21,12 +22,13 @@ import { join, resolve } from "node:path";
 import { PACKAGE_ROOT } from "../package-root.js";
 import { listTestFiles, readTests, readMetadata, readRevoked } from "./corpus.js";
 import { ConformanceRunner } from "./runner.js";
-import type { CpuModel } from "../machine.js";
+import { ENGINES, type CpuModel, type Engine } from "../machine.js";
+import { loadJit } from "../jit/load.js";
 
 const DATASETS: Record<string, string> = { "8086": "8086", "286": "80286-real_mode" };
 
 function usage(msg: string): never {
-  process.stderr.write(`conformance: ${msg}\nusage: npm run conformance -- [--cpu 8086|286] [--dir DIR] [--engine interp] [--filter OP] [--limit N]\n`);
+  process.stderr.write(`conformance: ${msg}\nusage: npm run conformance -- [--cpu 8086|286] [--dir DIR] [--engine interp|jit] [--filter OP] [--limit N]\n`);
   process.exit(2);
 }
 
@@ -42,10 +44,10 @@ function cpuFromMetadata(dir: string): CpuModel | undefined {
 
 export interface SetResult { passed: number; failed: number; skipped: number; }
 
-export function runSet(cpu: CpuModel, dir: string, filter: string | undefined, limit: number, details: number): SetResult {
+export function runSet(cpu: CpuModel, dir: string, filter: string | undefined, limit: number, details: number, engine: Engine = "interp"): SetResult {
   const meta = readMetadata(dir);
   const revoked = readRevoked(dir);
-  const runner = new ConformanceRunner(cpu, meta);
+  const runner = new ConformanceRunner(cpu, meta, engine);
   let passed = 0, failed = 0, skipped = 0;
   const files = listTestFiles(dir).filter((f) => !filter || f.id.toUpperCase().startsWith(filter.toUpperCase()));
   if (files.length === 0) usage(`no test files${filter ? ` matching ${filter}` : ""} in ${dir}`);
@@ -79,7 +81,7 @@ export function runSet(cpu: CpuModel, dir: string, filter: string | undefined, l
   return { passed, failed, skipped };
 }
 
-function main(): void {
+async function main(): Promise<void> {
   let values;
   try {
     ({ values } = parseArgs({
@@ -92,8 +94,9 @@ function main(): void {
   } catch (e) {
     usage((e as Error).message);
   }
-  if (values.engine !== "interp") usage(`unknown engine ${JSON.stringify(values.engine)} (available: interp)`);
+  if (!(ENGINES as readonly string[]).includes(values.engine!)) usage(`unknown engine ${JSON.stringify(values.engine)} (available: ${ENGINES.join(", ")})`);
   if (values.cpu !== undefined && !(values.cpu in DATASETS)) usage(`unknown --cpu ${values.cpu} (8086 or 286)`);
+  if (values.engine === "jit") await loadJit();
   const limit = values.limit === undefined ? Infinity : Number(values.limit);
   if (!(limit > 0)) usage(`--limit must be a positive number`);
   const details = values.details === undefined ? 3 : Number(values.details);
@@ -113,11 +116,11 @@ function main(): void {
   let passed = 0, failed = 0, skipped = 0;
   for (const [cpu, dir] of sets) {
     if (!existsSync(dir)) usage(`corpus directory not found: ${dir}`);
-    const r = runSet(cpu, dir, values.filter, limit, details);
+    const r = runSet(cpu, dir, values.filter, limit, details, values.engine as Engine);
     passed += r.passed; failed += r.failed; skipped += r.skipped;
   }
   process.stdout.write(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ""}\n`);
   process.exitCode = failed > 0 ? 1 : 0;
 }
 
-main();
+await main();

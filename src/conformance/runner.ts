@@ -9,7 +9,7 @@
  * entry); the 286 runs until the HLT that follows the instruction or the
  * exception handler; undefined flags are masked, also in exception frames.
  */
-import { Machine, type CpuModel, type Registers } from "../machine.js";
+import { Machine, type Engine, type CpuModel, type Registers } from "../machine.js";
 import type { ConformanceTest, Metadata } from "./corpus.js";
 import { flagsMask } from "./corpus.js";
 
@@ -32,10 +32,15 @@ export class ConformanceRunner {
   readonly machine: Machine;
   private touched: number[] = [];
 
-  constructor(readonly cpu: CpuModel, private readonly meta: Metadata | undefined) {
+  constructor(readonly cpu: CpuModel, private readonly meta: Metadata | undefined, engine: Engine = "interp") {
     // The 8086 has 20 address lines: 1 MiB that wraps. The 286 tests use
-    // 16 MiB with A20 on, so FFFF:xxxx reaches the HMA.
-    this.machine = new Machine({ cpu, memory: cpu === "8086" ? 1 << 20 : 16 << 20 });
+    // 16 MiB with A20 on, so FFFF:xxxx reaches the HMA. With the JIT, every
+    // block is translated at its first entry and holds one instruction, so
+    // each test runs its instruction as translated code.
+    this.machine = new Machine({
+      cpu, memory: cpu === "8086" ? 1 << 20 : 16 << 20,
+      engine, jit: { threshold: 0, maxBlock: 1 },
+    });
   }
 
   /**

@@ -60,12 +60,19 @@ export interface Layout {
   STAT_PORT_UNHANDLED_OUT: number; STAT_MMIO: number; STAT_ROM_WRITES: number;
   STAT_COW_BREAKS: number; STAT_CODE_WRITES: number; STAT_INTERRUPTS: number;
   STAT_EXCEPTIONS: number; STAT_TLB_SLOW: number; STAT_OPEN_BUS: number;
+  LAZY_OP: number; LAZY_A: number; LAZY_B: number; LAZY_R: number; PAGE_PHYS: number;
+  JIT_ENABLED: number; JIT_LOOKUP: number; JIT_THRESHOLD: number; JIT_REQ_LINEAR: number;
+  JIT_REQ_CSBASE: number; JIT_REQ_SLOT: number; JIT_STAT_RUNS: number; JIT_STAT_LOOKUPS: number;
+  JIT_STAT_MISSES: number; JIT_STAT_BUDGET: number; JIT_CACHE: number; JIT_SLOTS: number;
+  CODE_BITMAP: number; CODE_BITMAP_LIMIT: number; PF_JIT_CODE: number;
 }
 
 /** Exit codes of run() (assembly/cpu/interrupts.ts). */
 export const EXIT_BUDGET = 0;
 export const EXIT_HALT = 1;
 export const EXIT_BREAKPOINT = 2;
+/** The core asks the host to translate a block (assembly/jit/dispatch.ts). */
+export const EXIT_COMPILE = 4;
 export const EXIT_STOP = 3;
 
 /** Builds of the core (asconfig.json targets). "default" is the one to

@@ -12,7 +12,8 @@
  * `wasm86 boot` and `wasm86 run` drive; it is not the CLI (no terminal, no
  * files): screens, keys and serial bytes go through methods and callbacks.
  */
-import { Machine, type CpuModel, type PortHandler } from "../machine.js";
+import { Machine, type CpuModel, type PortHandler, type Engine } from "../machine.js";
+import type { JitOptions } from "../jit/engine.js";
 import type { Device, PortBus } from "./device.js";
 import { VirtualClock, RealtimeClock, type PcClock } from "./clock.js";
 import { Disk, SECTOR } from "./disk.js";
@@ -40,6 +41,10 @@ export class PcError extends Error {}
 export interface PcOptions {
   /** CPU model (default "386", real mode). */
   cpu?: CpuModel;
+  /** "interp" (default) or "jit" (src/jit translates hot blocks). */
+  engine?: Engine;
+  /** The translator's knobs. */
+  jit?: JitOptions;
   /** Guest RAM in bytes (default 1 MiB + 64 KiB). */
   memory?: number;
   /** Tie the PIT and RTC to the host clock (not reproducible). */
@@ -116,7 +121,7 @@ export class PC {
 
   constructor(readonly options: PcOptions = {}) {
     const cpu = options.cpu ?? "386";
-    this.machine = new Machine({ cpu, memory: options.memory ?? 0x110000 });
+    this.machine = new Machine({ cpu, memory: options.memory ?? 0x110000, engine: options.engine, jit: options.jit });
     const m = this.machine;
     this.clock = options.realtime ? new RealtimeClock() : new VirtualClock(() => m.instructionCount);
     this.bus = new HostBus(m);

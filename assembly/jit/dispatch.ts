@@ -1,0 +1,108 @@
+/**
+ * dispatch.ts — the core's side of the translator: find translated code
+ * for the block at CS:IP, count entries into blocks that have none yet, ask
+ * the host to translate hot ones, and run translated blocks with
+ * call_indirect. The translation itself (decoding, binaryen) is the host's:
+ * src/jit/.
+ *
+ *   control transfer (setIP) or block return ──▶ JIT_LOOKUP = 1, EVENTS = 1
+ *   next boundary: handleEvents() ──▶ jitEnter()
+ *       cache hit, translated, budget allows ──▶ call_indirect(block)
+ *       hit, not translated: entries + 1 ≥ threshold ──▶ EXIT_COMPILE
+ *       otherwise ──▶ the interpreter runs on
+ *
+ * A translated block is entered only when its whole instruction count fits
+ * the budget (step() and --max-instructions stay exact), never with the
+ * trap flag set, with breakpoints, or part-way through a REP instruction.
+ * Keyed by physical address and CS base: the same bytes entered as
+ * 07C0:0000 and as 0000:7C00 are different blocks (their IPs differ). The
+ * CPU model is fixed per machine, so it is not part of the key.
+ */
+import {
+  JIT_ENABLED, JIT_LOOKUP, JIT_THRESHOLD, JIT_REQ_LINEAR, JIT_REQ_CSBASE, JIT_REQ_SLOT,
+  JIT_STAT_RUNS, JIT_STAT_LOOKUPS, JIT_STAT_MISSES, JIT_STAT_BUDGET, JIT_CACHE, JIT_SLOTS,
+  REG_FLAGS, BP_COUNT, REP_ACTIVE, HALTED, ICOUNT, ICOUNT_STOP, EVENTS, REG_IP, PAGE_PHYS,
+} from "../layout";
+import { segBase, CS } from "../cpu/state";
+
+/** run()'s exit code: translate the block described by JIT_REQ_*. */
+export const EXIT_COMPILE: i32 = 4;
+/** Internal: a translated block ran; go back to the top of the loop. */
+export const EXIT_CONTINUE: i32 = -2;
+/** Internal: nothing to do here. */
+const NONE: i32 = -1;
+
+const TF: i32 = 1 << 8;
+
+@inline function bump(a: i32): void { store<i32>(a, load<i32>(a) + 1); }
+
+@inline function slotOf(phys: i32, csBase: i32): i32 {
+  return JIT_CACHE + ((<i32>(<u32>((phys ^ (csBase << 3)) * 0x9E3779B1) >>> 22) & (JIT_SLOTS - 1)) << 4);
+}
+
+/** Forget every translation (engine switch, reset). */
+export function jitReset(): void {
+  for (let i = 0; i < JIT_SLOTS; i++) {
+    const e = JIT_CACHE + (i << 4);
+    store<i32>(e, -1); store<i32>(e + 4, 0); store<i32>(e + 8, 0); store<i32>(e + 12, 0);
+  }
+}
+
+/** Drop the translation of the block at physical address `phys` entered
+ *  with CS base `csBase` (its code was written). Returns whether the cache
+ *  held it. */
+export function jitInvalidate(phys: i32, csBase: i32): bool {
+  const e = slotOf(phys, csBase);
+  if (load<i32>(e) != phys || load<i32>(e + 4) != csBase) return false;
+  store<i32>(e, -1); store<i32>(e + 8, 0); store<i32>(e + 12, 0);
+  return true;
+}
+
+/** Record the host's translation of the requested block: `index` in the
+ *  function table (or -1: never translate here) and its instruction
+ *  count. */
+export function jitInstall(slot: i32, index: i32, instructions: i32): void {
+  store<i32>(slot + 8, index);
+  store<i32>(slot + 12, instructions);
+  store<i32>(JIT_LOOKUP, 1);
+  store<i32>(EVENTS, 1);
+}
+
+/**
+ * At an instruction boundary where JIT_LOOKUP was set. Returns NONE (the
+ * interpreter goes on), EXIT_CONTINUE (a translated block ran; the run
+ * loop starts over) or EXIT_COMPILE.
+ */
+export function jitEnter(): i32 {
+  store<i32>(JIT_LOOKUP, 0);
+  if (!load<i32>(JIT_ENABLED)) return NONE;
+  if ((load<i32>(REG_FLAGS) & TF) || load<i32>(BP_COUNT) || load<i32>(REP_ACTIVE) || load<i32>(HALTED)) return NONE;
+  bump(JIT_STAT_LOOKUPS);
+  const csBase = segBase(CS);
+  const lin = csBase + load<i32>(REG_IP);
+  const phys = (load<i32>(PAGE_PHYS + ((lin >>> 12) << 2)) << 12) | (lin & 0xFFF);
+  const e = slotOf(phys, csBase);
+  if (load<i32>(e) != phys || load<i32>(e + 4) != csBase) {
+    // A miss claims the slot (direct-mapped: the previous block's entry,
+    // translated or not, is evicted).
+    store<i32>(e, phys); store<i32>(e + 4, csBase); store<i32>(e + 8, 0); store<i32>(e + 12, 0);
+  }
+  const index = load<i32>(e + 8);
+  if (index > 0) {
+    if (load<i64>(ICOUNT) + <i64>load<i32>(e + 12) > load<i64>(ICOUNT_STOP)) { bump(JIT_STAT_BUDGET); return NONE; }
+    bump(JIT_STAT_RUNS);
+    call_indirect<void>(index);
+    store<i32>(JIT_LOOKUP, 1);
+    store<i32>(EVENTS, 1);
+    return EXIT_CONTINUE;
+  }
+  if (index < 0) return NONE;
+  bump(JIT_STAT_MISSES);
+  const hits = load<i32>(e + 12) + 1;
+  store<i32>(e + 12, hits);
+  if (hits <= load<i32>(JIT_THRESHOLD)) return NONE;
+  store<i32>(JIT_REQ_LINEAR, lin);
+  store<i32>(JIT_REQ_CSBASE, csBase);
+  store<i32>(JIT_REQ_SLOT, e);
+  return EXIT_COMPILE;
+}

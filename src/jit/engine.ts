@@ -1,0 +1,264 @@
+/**
+ * engine.ts — the translator's host side: answers the core's requests to
+ * translate a hot block (EXIT_COMPILE), places the compiled function in
+ * the core's function table, keeps translated code consistent with guest
+ * memory, and counts what it did.
+ *
+ *   core: block entered > threshold times ──▶ EXIT_COMPILE (linear, CS base, slot)
+ *   compile(): decodeBlock (src/x86) → translateBlock (binaryen) →
+ *              WebAssembly.Instance(imports: core memory, execOne, helpers)
+ *              → table.grow / table.set → jitInstall(slot, index, count)
+ *   guest write to a 32-byte chunk translated code was decoded from
+ *   (CODE_BITMAP; other writes to the page stay in Wasm) ──▶ codeWrite():
+ *              drop the blocks whose bytes overlap the write; the running
+ *              block stops after the writing instruction
+ *
+ * Bounded resources: at most `maxFunctions` functions in the table; when
+ * full, every translation is dropped and the table slots are reused
+ * (QEMU's whole-cache flush: simple, and hot code is retranslated fast).
+ *
+ * What this file is not: code generation (translate.ts) or the dispatch
+ * (assembly/jit/dispatch.ts).
+ */
+import { decodeBlock } from "../x86/block.js";
+import type { X86Model } from "../x86/ir.js";
+import type { CoreExports, Layout } from "../core/core.js";
+import { translateBlock, type TranslateOptions } from "./translate.js";
+
+/** The translator's knobs (CLI: --jit-threshold, --jit-max-block, --jit-opt, --no-jit-inline). */
+export interface JitOptions {
+  /** Entries into a block before it is translated (0: at the first). */
+  threshold?: number;
+  /** Most guest instructions per block. */
+  maxBlock?: number;
+  /** binaryen optimisation level 0–4. */
+  optimize?: number;
+  /** Inline the simple instructions (false: every one through execOne). */
+  inline?: boolean;
+  /** Function-table capacity before a full flush. */
+  maxFunctions?: number;
+}
+
+export const JIT_DEFAULTS: Required<JitOptions> = {
+  threshold: 20, maxBlock: 64, optimize: 2, inline: true, maxFunctions: 16384,
+};
+
+/** What the translator did (Machine.jitStats). */
+export interface JitStats {
+  blocksCompiled: number;
+  /** Requests answered with "never translate here" (an instruction the
+   *  block cannot start with: invalid, truncated). */
+  blocksRefused: number;
+  instructionsCompiled: number;
+  instructionsInlined: number;
+  compileMs: number;
+  codeBytes: number;
+  invalidations: number;
+  flushes: number;
+  /** From the core: translated blocks run, cache lookups, lookups that
+   *  found no translation, runs skipped for lack of budget. */
+  blockRuns: number;
+  lookups: number;
+  misses: number;
+  budgetSkips: number;
+}
+
+/** The parts of the core the engine needs beyond CoreExports. */
+interface JitCore extends CoreExports {
+  table: WebAssembly.Table;
+  execOne(): void;
+  helper_condition(cc: number): number;
+  jitInstall(slot: number, index: number, instructions: number): void;
+  jitInvalidate(phys: number, csBase: number): number;
+  jitReset(): void;
+}
+
+/** A translated block: where its bytes are (physical) and its cache key. */
+interface BlockInfo { phys: number; end: number; csBase: number }
+
+export class JitEngine {
+  readonly options: Required<JitOptions>;
+  private readonly core: JitCore;
+  private readonly imports: WebAssembly.Imports;
+  /** Physical page → the translated blocks with bytes on it. */
+  private readonly codePages = new Map<number, Set<BlockInfo>>();
+  /** Table indices we own, in order; the first is where we started. */
+  private base = -1;
+  private used = 0;
+  private readonly s = {
+    blocksCompiled: 0, blocksRefused: 0, instructionsCompiled: 0, instructionsInlined: 0,
+    compileMs: 0, codeBytes: 0, invalidations: 0, flushes: 0,
+  };
+
+  constructor(
+    core: CoreExports,
+    private readonly L: Layout,
+    private readonly model: X86Model,
+    /** Guest byte at a linear address (A20 applied), for the decoder. */
+    private readonly readLinear: (linear: number) => number,
+    /** Flag a physical page as holding the translator's code (or not). */
+    private readonly setCodePage: (page: number, on: boolean) => void,
+    options: JitOptions = {},
+  ) {
+    this.core = core as JitCore;
+    const o = { ...JIT_DEFAULTS };
+    for (const [k, v] of Object.entries(options) as [keyof JitOptions, unknown][]) {
+      if (v === undefined) continue;
+      const ok = k === "inline" ? typeof v === "boolean"
+        : typeof v === "number" && Number.isInteger(v) && v >= (k === "threshold" || k === "optimize" ? 0 : 1)
+          && (k !== "optimize" || v <= 4);
+      if (!ok || !(k in JIT_DEFAULTS)) throw new RangeError(`wasm86: bad jit option ${k}: ${JSON.stringify(v)}`);
+      (o as Record<string, unknown>)[k] = v;
+    }
+    this.options = o;
+    this.imports = {
+      core: {
+        memory: core.memory,
+        execOne: this.core.execOne,
+        helper_condition: this.core.helper_condition,
+      },
+    };
+  }
+
+  private get dv(): DataView { return new DataView(this.core.memory.buffer); }
+
+  /** Turn translation on or off in the core. */
+  enable(on: boolean): void {
+    const dv = this.dv;
+    dv.setInt32(this.L.JIT_ENABLED, on ? 1 : 0, true);
+    dv.setInt32(this.L.JIT_THRESHOLD, this.options.threshold, true);
+    dv.setInt32(this.L.JIT_LOOKUP, on ? 1 : 0, true);
+    if (on) dv.setInt32(this.L.EVENTS, 1, true);
+  }
+
+  /** Look up translated code at the next boundary (after the host moved
+   *  CS:IP, e.g. setRegisters). */
+  lookupNext(): void {
+    const dv = this.dv;
+    if (dv.getInt32(this.L.JIT_ENABLED, true)) {
+      dv.setInt32(this.L.JIT_LOOKUP, 1, true);
+      dv.setInt32(this.L.EVENTS, 1, true);
+    }
+  }
+
+  /** Answer the core's EXIT_COMPILE. */
+  compile(): void {
+    const dv = this.dv;
+    const linear = dv.getInt32(this.L.JIT_REQ_LINEAR, true);
+    const csBase = dv.getInt32(this.L.JIT_REQ_CSBASE, true);
+    const slot = dv.getInt32(this.L.JIT_REQ_SLOT, true);
+    const t0 = performance.now();
+    const cs = csBase >>> 4;
+    const block = decodeBlock((a) => this.readLinear(a), this.model, cs, (linear - csBase) & 0xffff,
+      { maxInstructions: this.options.maxBlock });
+    const first = block.insns[0];
+    if (first.status !== "ok" || block.end === "truncated" && block.insns.length === 1) {
+      this.core.jitInstall(slot, -1, 0);
+      this.s.blocksRefused++;
+      return;
+    }
+    // A block whose last instruction is cut off by the end of memory or a
+    // decode problem is translated without it: execOne raises what the
+    // interpreter would.
+    const opts: TranslateOptions = { optimize: this.options.optimize, inline: this.options.inline };
+    const tr = translateBlock(block, this.L, opts);
+    const instance = new WebAssembly.Instance(new WebAssembly.Module(tr.binary as Uint8Array<ArrayBuffer>), this.imports);
+    const index = this.allocate();
+    this.core.table.set(index, instance.exports.block as () => void);
+    this.core.jitInstall(slot, index, tr.instructions);
+    // Track the bytes it was decoded from: the first and last byte's pages
+    // (a block stops at a page boundary, but its last instruction may
+    // straddle one; real mode has no paging, so the bytes are contiguous
+    // physically unless A20 wraps them — then both pages are tracked).
+    const phys = this.physAddr(linear);
+    const info: BlockInfo = { phys, end: phys + block.length, csBase };
+    for (const page of new Set([phys >>> 12, this.physAddr(linear + block.length - 1) >>> 12])) {
+      let set = this.codePages.get(page);
+      if (!set) { set = new Set(); this.codePages.set(page, set); this.setCodePage(page, true); }
+      set.add(info);
+    }
+    this.markChunks(phys, info.end, true);
+    this.s.blocksCompiled++;
+    this.s.instructionsCompiled += tr.instructions;
+    this.s.instructionsInlined += tr.inlined;
+    this.s.codeBytes += tr.binary.length;
+    this.s.compileMs += performance.now() - t0;
+  }
+
+  /** The guest (or the host) wrote bytes near translated code: drop the
+   *  blocks the write overlaps. */
+  codeWrite(physAddr: number, size: number): void {
+    const end = physAddr + size;
+    let dropped = false;
+    for (let page = physAddr >>> 12; page <= (end - 1) >>> 12; page++) {
+      const set = this.codePages.get(page);
+      if (!set) continue;
+      for (const b of [...set]) {
+        if (b.end <= physAddr || b.phys >= end) continue;
+        this.core.jitInvalidate(b.phys, b.csBase);
+        for (const p of new Set([b.phys >>> 12, (b.end - 1) >>> 12])) this.codePages.get(p)?.delete(b);
+        this.s.invalidations++;
+        dropped = true;
+      }
+      // Chunks are shared by neighbouring blocks: rebuild the page's bits
+      // from the blocks that remain.
+      this.markChunks(page << 12, (page + 1) << 12, false);
+      for (const b of set) this.markChunks(b.phys, b.end, true);
+      if (set.size === 0) { this.codePages.delete(page); this.setCodePage(page, false); }
+    }
+    // Stop the running block after the writing instruction.
+    if (dropped) this.dv.setInt32(this.L.EVENTS, 1, true);
+  }
+
+  /** Set or clear the CODE_BITMAP bits of the 32-byte chunks of
+   *  [from, to) (clipped to a page when clearing; see codeWrite). */
+  private markChunks(from: number, to: number, on: boolean): void {
+    const u8 = new Uint8Array(this.core.memory.buffer);
+    const limit = this.L.CODE_BITMAP_LIMIT;
+    for (let c = from >>> 5; c <= (to - 1) >>> 5 && c << 5 < limit; c++) {
+      const a = this.L.CODE_BITMAP + (c >>> 3);
+      if (on) u8[a] |= 1 << (c & 7); else u8[a] &= ~(1 << (c & 7));
+    }
+  }
+
+  /** Whether `page` holds translated code (for the Machine's own code-page
+   *  bookkeeping). */
+  ownsCodePage(page: number): boolean { return this.codePages.has(page); }
+
+  get stats(): JitStats {
+    const dv = this.dv;
+    return {
+      ...this.s,
+      blockRuns: dv.getInt32(this.L.JIT_STAT_RUNS, true) >>> 0,
+      lookups: dv.getInt32(this.L.JIT_STAT_LOOKUPS, true) >>> 0,
+      misses: dv.getInt32(this.L.JIT_STAT_MISSES, true) >>> 0,
+      budgetSkips: dv.getInt32(this.L.JIT_STAT_BUDGET, true) >>> 0,
+    };
+  }
+
+  private physAddr(linear: number): number {
+    const linPage = (linear >>> 12) % this.L.LIN_PAGES;
+    return (this.dv.getInt32(this.L.PAGE_PHYS + linPage * 4, true) << 12) | (linear & 0xfff);
+  }
+
+  /** A table index for a new function; flushes everything when full. */
+  private allocate(): number {
+    const table = this.core.table;
+    if (this.base < 0) this.base = table.length;
+    if (this.used >= this.options.maxFunctions) this.flush();
+    const index = this.base + this.used++;
+    if (index >= table.length) table.grow(index - table.length + 1);
+    return index;
+  }
+
+  /** Drop every translation (the table is full). */
+  private flush(): void {
+    this.core.jitReset();
+    for (const page of this.codePages.keys()) this.setCodePage(page, false);
+    this.codePages.clear();
+    new Uint8Array(this.core.memory.buffer).fill(0, this.L.CODE_BITMAP, this.L.CODE_BITMAP + (this.L.CODE_BITMAP_LIMIT >>> 8));
+    for (let i = 0; i < this.used; i++) this.core.table.set(this.base + i, null);
+    this.used = 0;
+    this.s.flushes++;
+  }
+}

@@ -1,0 +1,139 @@
+/**
+ * differential.test.ts — the translator against the interpreter: the same
+ * guest code under engine "interp" and engine "jit" must end in the same
+ * registers, memory, output and instruction count, however the run is
+ * sliced. Covers the compute roms, the boot-sector roms on the PC, the
+ * 386 differential images (thousands of instruction forms), and
+ * self-modifying code. (The whole hardware corpus also runs translated:
+ * `npm run conformance -- --engine jit`.)
+ */
+import { describe, it, expect } from "vitest";
+import { readFileSync, readdirSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { Machine, loadJit, type CpuModel, type Engine } from "../../src/index.js";
+import { runBare } from "../../src/bare.js";
+import { PC } from "../../src/pc/pc.js";
+import { Disk } from "../../src/pc/disk.js";
+import { parseKeys, typeKey } from "../../src/cli/keys.js";
+
+await loadJit();
+
+const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
+const rom = (name: string) => readFileSync(here(`../../roms/${name}`));
+
+/** Everything observable about a machine, for comparison. */
+function snapshot(m: Machine): { regs: unknown; regs32: unknown; count: number; mem: string } {
+  const mem = m.read(0, 0x110000);
+  let h = 0x811c9dc5;
+  for (let i = 0; i < mem.length; i++) h = Math.imul(h ^ mem[i], 0x01000193);
+  return { regs: m.registers, regs32: m.registers32, count: m.instructionCount, mem: (h >>> 0).toString(16) };
+}
+
+describe("jit vs interpreter: compute roms", () => {
+  for (const name of ["bench-crc.bin", "bench-mandel.bin", "bench-mix.bin", "bench-sieve.bin", "bench-string.bin", "primes.bin"]) {
+    it(`${name}: same output, registers, memory and count after 3,000,000 instructions, sliced`, () => {
+      const out: Record<Engine, string> = { interp: "", jit: "" };
+      const snaps = (["interp", "jit"] as const).map((engine) => {
+        const m = new Machine({ cpu: "8086", engine, jit: { threshold: 2 } });
+        m.registerPort(0xe9, { write: (_p, _s, v) => { out[engine] += String.fromCharCode(v); } });
+        m.load(0x7c00, rom(name));
+        m.setRegisters({ cs: 0, ip: 0x7c00, ss: 0, sp: 0x7c00 });
+        // Uneven slices: blocks must not run past a budget.
+        for (const n of [1, 7, 1000, 12_345, 99_999, 2_886_648]) m.run({ maxInstructions: n });
+        if (engine === "jit") expect(m.jitStats!.blockRuns).toBeGreaterThan(1000);
+        return snapshot(m);
+      });
+      expect(snaps[1]).toEqual(snaps[0]);
+      expect(out.jit).toBe(out.interp);
+    });
+  }
+});
+
+describe("jit vs interpreter: boot sectors on the PC", () => {
+  const cases: [string, CpuModel, string][] = [
+    ["textdemo.bin", "286", ""], ["mode13.bin", "286", "\\n"], ["cpu386.bin", "386", ""], ["keyecho.bin", "8086", "hi{up}\\n\\e"],
+  ];
+  for (const [name, cpu, keys] of cases) {
+    it(`${name} (${cpu}): same video memory and instruction count`, () => {
+      const results = (["interp", "jit"] as const).map((engine) => {
+        const img = new Uint8Array(1474560);
+        img.set(rom(name));
+        const pc = new PC({ cpu, engine, jit: { threshold: 0 }, floppy: new Disk("floppy", img, name) });
+        pc.boot();
+        const queue = parseKeys(keys);
+        let k = 0;
+        const r = pc.run({
+          maxInstructions: 3_000_000,
+          until: () => {
+            if (k < queue.length && pc.keyboard.pendingScancodes === 0 && !pc.keyboardBios.hasKey) typeKey(pc.keyboard, queue[k++]);
+            return false;
+          },
+        });
+        return { reason: r.reason, n: pc.machine.instructionCount, video: Buffer.from(pc.machine.read(0xa0000, 0x20000)).toString("base64") };
+      });
+      expect(results[1].n).toBe(results[0].n);
+      expect(results[1].reason).toBe(results[0].reason);
+      expect(results[1].video === results[0].video).toBe(true);
+    });
+  }
+});
+
+describe("jit vs interpreter: the 386 differential images", () => {
+  const dir = here("../diff386/");
+  const images = readdirSync(dir).filter((f) => f.endsWith(".bin"));
+  it(`${images.length} images give the same debug-port stream and count`, () => {
+    expect(images.length).toBeGreaterThan(0);
+    for (const file of images) {
+      const runs = (["interp", "jit"] as const).map((engine) => {
+        const img = new Uint8Array(1474560);
+        img.set(readFileSync(dir + file));
+        let e9 = "";
+        const pc = new PC({ cpu: "386", engine, jit: { threshold: 0 }, floppy: new Disk("floppy", img, file), onDebug: (b) => { e9 += String.fromCharCode(b); } });
+        pc.boot();
+        const r = pc.run({ maxInstructions: 20_000_000 });
+        return { reason: r.reason, n: pc.machine.instructionCount, e9 };
+      });
+      expect(runs[1].reason, file).toBe(runs[0].reason);
+      expect(runs[1].n, file).toBe(runs[0].n);
+      expect(runs[1].e9 === runs[0].e9, `${file}: debug stream differs`).toBe(true);
+    }
+  });
+});
+
+describe("self-modifying code under the translator", () => {
+  // 0000:1000  mov cx,5
+  //     1003   mov al,1
+  //     1005   mov byte [1004h],2   ; patch the immediate of the MOV above
+  //     100A   add bl,al
+  //     100C   loop 1003h
+  //     100E   hlt
+  const code = [0xb9, 0x05, 0x00, 0xb0, 0x01, 0xc6, 0x06, 0x04, 0x10, 0x02, 0x00, 0xc3, 0xe2, 0xf5, 0xf4];
+  it("a loop that patches its own code sees the new bytes, as the interpreter does", () => {
+    const results = (["interp", "jit"] as const).map((engine) => {
+      const m = new Machine({ cpu: "286", engine, jit: { threshold: 0 } });
+      m.load(0x1000, code);
+      m.setRegisters({ cs: 0, ip: 0x1000, ds: 0, ss: 0, sp: 0x800, bx: 0 });
+      const r = m.run({ maxInstructions: 1000 });
+      return { r, bl: m.registers.bx & 0xff, count: m.instructionCount, stats: m.jitStats };
+    });
+    // First pass adds 1, the four after it 2: 9.
+    expect(results[0].bl).toBe(9);
+    expect(results[1].bl).toBe(9);
+    expect(results[1].count).toBe(results[0].count);
+    expect(results[1].stats!.invalidations).toBeGreaterThan(0);
+  });
+
+  it("data and stack in the same page as hot code do not cause retranslation", () => {
+    // 0000:1000  mov cx,1000 / l: push cx / mov [1100h],cx / pop ax / loop l / hlt   (SP in the page)
+    const loop = [0xb9, 0xe8, 0x03, 0x51, 0x89, 0x0e, 0x00, 0x11, 0x58, 0xe2, 0xf8, 0xf4];
+    const m = new Machine({ cpu: "286", engine: "jit", jit: { threshold: 0 } });
+    m.load(0x1000, loop);
+    m.setRegisters({ cs: 0, ip: 0x1000, ds: 0, ss: 0, sp: 0x1800 });
+    const r = m.run({ maxInstructions: 10_000 });
+    expect(r.reason).toBe("halt");
+    const s = m.jitStats!;
+    expect(s.invalidations).toBe(0);
+    expect(s.blocksCompiled).toBeLessThan(5);
+    expect(s.blockRuns).toBeGreaterThan(900);
+  });
+});
