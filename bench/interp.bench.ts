@@ -7,6 +7,9 @@
  *   npm run bench                       all kernels, 8086 model
  *   npm run bench -- --flags            also the eager-flags core build,
  *                                       for the lazy-vs-eager experiment
+ *   npm run bench -- --jit              also the translator (engine jit),
+ *                                       timed from cold: every sample
+ *                                       translates its blocks again
  *   npm run bench -- --filter sieve --cpu 286 --max-time 2
  *
  * The machine is shared and noisy: compare numbers from the same run only.
@@ -18,7 +21,9 @@ import { PACKAGE_ROOT } from "../src/package-root.js";
 import { cpus } from "node:os";
 import { parseArgs } from "node:util";
 import { runBare } from "../src/bare.js";
-import type { CpuModel } from "../src/machine.js";
+import { CPU_MODELS, type CpuModel, type Engine } from "../src/machine.js";
+import { loadJit } from "../src/jit/load.js";
+import type { JitStats } from "../src/jit/engine.js";
 import type { CoreBuild } from "../src/core/core.js";
 
 const root = PACKAGE_ROOT;
@@ -34,6 +39,7 @@ try {
   args = parseArgs({
     options: {
       flags: { type: "boolean", default: false },
+      jit: { type: "boolean", default: false },
       filter: { type: "string" },
       cpu: { type: "string", default: "8086" },
       "max-time": { type: "string", default: "3" },
@@ -43,7 +49,8 @@ try {
   fail((e as Error).message);
 }
 const cpu = args.cpu as CpuModel;
-if (cpu !== "8086" && cpu !== "286") fail(`unknown --cpu ${cpu}`);
+if (!CPU_MODELS.includes(cpu)) fail(`unknown --cpu ${cpu}`);
+if (args.jit) await loadJit();
 const maxTime = Number(args["max-time"]);
 if (!(maxTime > 0)) fail("--max-time must be a positive number of seconds");
 
@@ -52,9 +59,17 @@ const roms = readdirSync(romDir)
   .sort();
 if (roms.length === 0) fail(`no roms/bench-*.bin${args.filter ? ` matching ${args.filter}` : ""}`);
 
-const builds: CoreBuild[] = args.flags ? ["default", "eager-flags"] : ["default"];
+/** What a row measures: a core build on an engine. */
+interface Config { label: string; build: CoreBuild; engine: Engine }
+const configs: Config[] = [{ label: "default", build: "default", engine: "interp" }];
+if (args.flags) configs.push({ label: "eager-flags", build: "eager-flags", engine: "interp" });
+if (args.jit) configs.push({ label: "jit", build: "default", engine: "jit" });
 
-interface Row { rom: string; build: CoreBuild; instructions: number; medianMs: number; mips: number; samples: number; rme: number }
+interface Row {
+  rom: string; build: string; instructions: number; medianMs: number; mips: number; samples: number; rme: number;
+  /** Engine jit: what one run translated. */
+  jit?: JitStats;
+}
 const rows: Row[] = [];
 
 const median = (xs: number[]) => {
@@ -65,19 +80,23 @@ const median = (xs: number[]) => {
 const suite = new Benchmark.Suite();
 for (const rom of roms) {
   const image = readFileSync(join(romDir, rom));
-  for (const build of builds) {
+  for (const { label, build, engine } of configs) {
     let instructions = 0;
+    const machineOptions = { coreBuild: build, engine };
     // Check once, outside the timing, that the kernel really completes.
-    const probe = runBare(image, { cpu });
+    const probe = runBare(image, { cpu, machineOptions });
     if (probe.reason !== "halt") fail(`${rom} did not halt (${probe.reason} after ${probe.instructions} instructions)`);
-    suite.add(`${rom} [${build}]`, () => {
-      const r = runBare(image, { cpu, machineOptions: { coreBuild: build } });
+    suite.add(`${rom} [${label}]`, () => {
+      const r = runBare(image, { cpu, machineOptions });
       instructions = r.instructions;
     }, {
       maxTime, minSamples: 5, initCount: 1,
       onComplete(this: Benchmark) {
         const ms = median(this.stats.sample) * 1000;
-        rows.push({ rom, build, instructions, medianMs: ms, mips: instructions / ms / 1000, samples: this.stats.sample.length, rme: this.stats.rme });
+        rows.push({
+          rom, build: label, instructions, medianMs: ms, mips: instructions / ms / 1000, samples: this.stats.sample.length,
+          rme: this.stats.rme, jit: probe.machine.jitStats,
+        });
       },
     });
   }
@@ -95,13 +114,23 @@ for (const r of rows) {
     `${r.medianMs.toFixed(1).padStart(11)}${r.mips.toFixed(1).padStart(9)}\n`,
   );
 }
-const byBuild = (b: CoreBuild) => rows.filter((r) => r.build === b);
+const byBuild = (b: string) => rows.filter((r) => r.build === b);
 const geomean = (xs: number[]) => Math.exp(xs.reduce((a, x) => a + Math.log(x), 0) / xs.length);
 const lazy = geomean(byBuild("default").map((r) => r.mips));
 process.stdout.write(`geometric mean: ${lazy.toFixed(1)} MIPS\n`);
 if (args.flags) {
   const eager = geomean(byBuild("eager-flags").map((r) => r.mips));
   process.stdout.write(`eager flags: ${eager.toFixed(1)} MIPS; lazy/eager = ${(lazy / eager).toFixed(2)}x\n`);
+}
+if (args.jit) {
+  const jit = geomean(byBuild("jit").map((r) => r.mips));
+  process.stdout.write(`jit: ${jit.toFixed(1)} MIPS; jit/interpreter = ${(jit / lazy).toFixed(2)}x\n`);
+  for (const r of byBuild("jit")) {
+    const s = r.jit!;
+    process.stdout.write(`  ${r.rom.replace(/\.bin$/, "").padEnd(20)} ${s.blocksCompiled} blocks (${s.instructionsInlined}/${s.instructionsCompiled} instructions inline), `
+      + `${(s.compileMs * 1000 / Math.max(1, s.blocksCompiled)).toFixed(0)} µs/block, ${s.codeBytes} B code, `
+      + `${(s.blockRuns / r.instructions * 1e6).toFixed(0)} block runs per M instructions\n`);
+  }
 }
 
 mkdirSync(join(root, "bench", "results"), { recursive: true });

@@ -7,7 +7,8 @@
  *
  *   control transfer (setIP) or block return ──▶ JIT_LOOKUP = 1, EVENTS = 1
  *   next boundary: handleEvents() ──▶ jitEnter()
- *       cache hit, translated, budget allows ──▶ call_indirect(block)
+ *       cache hit, translated, budget allows ──▶ call_indirect(block), and
+ *           on to the next block while nothing is pending
  *       hit, not translated: entries + 1 ≥ threshold ──▶ EXIT_COMPILE
  *       otherwise ──▶ the interpreter runs on
  *
@@ -22,6 +23,7 @@ import {
   JIT_ENABLED, JIT_LOOKUP, JIT_THRESHOLD, JIT_REQ_LINEAR, JIT_REQ_CSBASE, JIT_REQ_SLOT,
   JIT_STAT_RUNS, JIT_STAT_LOOKUPS, JIT_STAT_MISSES, JIT_STAT_BUDGET, JIT_CACHE, JIT_SLOTS,
   REG_FLAGS, BP_COUNT, REP_ACTIVE, HALTED, ICOUNT, ICOUNT_STOP, EVENTS, REG_IP, PAGE_PHYS,
+  STOP_REQUEST, NMI_PENDING, IRQ_LINE, SHADOW_AT,
 } from "../layout";
 import { segBase, CS } from "../cpu/state";
 
@@ -68,14 +70,48 @@ export function jitInstall(slot: i32, index: i32, instructions: i32): void {
   store<i32>(EVENTS, 1);
 }
 
+/** Whether anything needs the run loop's attention before the next
+ * instruction (what handleEvents() would act on): then translated blocks
+ * stop chaining. */
+@inline function pendingEvents(): bool {
+  const flags = load<i32>(REG_FLAGS);
+  return (load<i32>(STOP_REQUEST) | load<i32>(NMI_PENDING) | load<i32>(HALTED) | load<i32>(REP_ACTIVE)
+    | load<i32>(BP_COUNT) | (flags & TF) | (load<i32>(IRQ_LINE) & (flags >> 9) & 1)) != 0
+    || load<i64>(SHADOW_AT) == load<i64>(ICOUNT);
+}
+
 /**
- * At an instruction boundary where JIT_LOOKUP was set. Returns NONE (the
- * interpreter goes on), EXIT_CONTINUE (a translated block ran; the run
- * loop starts over) or EXIT_COMPILE.
+ * At an instruction boundary where JIT_LOOKUP was set. Runs translated
+ * blocks back to back — each return looks up the next — while nothing is
+ * pending and the budget allows. Returns NONE (the interpreter goes on
+ * here), EXIT_CONTINUE (blocks ran; the run loop starts over: budget,
+ * events) or EXIT_COMPILE.
  */
 export function jitEnter(): i32 {
   store<i32>(JIT_LOOKUP, 0);
   if (!load<i32>(JIT_ENABLED)) return NONE;
+  let ran = false;
+  let r = jitStep();
+  while (r == RAN) {
+    ran = true;
+    if (pendingEvents()) break;
+    r = jitStep();
+  }
+  if (r == EXIT_COMPILE) return EXIT_COMPILE;
+  if (!ran) return NONE;
+  // Back to the top of the run loop (the budget), then look up again.
+  store<i32>(JIT_LOOKUP, 1);
+  store<i32>(EVENTS, 1);
+  return EXIT_CONTINUE;
+}
+
+/** jitStep's result: a translated block ran. */
+const RAN: i32 = 1;
+
+/** Look up the block at CS:IP and run it if translated and within the
+ *  budget (RAN); count the entry and maybe ask for its translation
+ *  (EXIT_COMPILE); or NONE. */
+function jitStep(): i32 {
   if ((load<i32>(REG_FLAGS) & TF) || load<i32>(BP_COUNT) || load<i32>(REP_ACTIVE) || load<i32>(HALTED)) return NONE;
   bump(JIT_STAT_LOOKUPS);
   const csBase = segBase(CS);
@@ -91,10 +127,13 @@ export function jitEnter(): i32 {
   if (index > 0) {
     if (load<i64>(ICOUNT) + <i64>load<i32>(e + 12) > load<i64>(ICOUNT_STOP)) { bump(JIT_STAT_BUDGET); return NONE; }
     bump(JIT_STAT_RUNS);
+    // Nothing is pending (checked before every chained block; at the first
+    // one handleEvents() has just taken care of everything): EVENTS may
+    // still hold the request for this lookup, and a block stops early when
+    // it sees EVENTS set — clear it so blocks run whole.
+    store<i32>(EVENTS, 0);
     call_indirect<void>(index);
-    store<i32>(JIT_LOOKUP, 1);
-    store<i32>(EVENTS, 1);
-    return EXIT_CONTINUE;
+    return RAN;
   }
   if (index < 0) return NONE;
   bump(JIT_STAT_MISSES);
