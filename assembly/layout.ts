@@ -153,6 +153,8 @@ export const JIT_STAT_RUNS: i32 = STATE + 0x198;
 export const JIT_STAT_LOOKUPS: i32 = STATE + 0x19C;
 export const JIT_STAT_MISSES: i32 = STATE + 0x1A0;
 export const JIT_STAT_BUDGET: i32 = STATE + 0x1A4;
+/** Instructions retired inside translated blocks (i64). */
+export const JIT_STAT_INSNS: i32 = STATE + 0x1A8;
 
 // --------------------------------------------------------------- memory map
 /** Number of linear pages real mode can address: 0x000000–0x10FFEF. */

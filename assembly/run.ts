@@ -6,7 +6,7 @@
 import {
   STATE, STATS, STATS_END, ICOUNT_STOP, EVENTS, CPU_MODEL, MEM_SIZE, A20,
   FAULT_VECTOR, GUEST_BASE, MAX_MEM_SIZE, PORT_BITMAP, BP_COUNT, REG_FLAGS, SHADOW_AT,
-  CR0, IDTR_LIMIT, JIT_ENABLED, JIT_STAT_BUDGET, CODE_BITMAP, CODE_BITMAP_LIMIT,
+  CR0, IDTR_LIMIT, JIT_ENABLED, JIT_STAT_INSNS, CODE_BITMAP, CODE_BITMAP_LIMIT,
 } from "./layout";
 import { memoryReset, tlbRefreshAll } from "./memory/tlb";
 import { normalizeFlags } from "./cpu/flags";
@@ -40,7 +40,7 @@ export function init(model: i32, memSize: i32): i32 {
   // The 286's reserved MSW bits read as ones; the 386 has ET (bit 4) set.
   store<i32>(CR0, model == 1 ? 0xFFF0 : model == 2 ? 0x10 : 0);
   store<i32>(IDTR_LIMIT, 0x3FF);
-  memory.fill(JIT_ENABLED, 0, JIT_STAT_BUDGET + 4 - JIT_ENABLED);
+  memory.fill(JIT_ENABLED, 0, JIT_STAT_INSNS + 8 - JIT_ENABLED);
   memory.fill(CODE_BITMAP, 0, CODE_BITMAP_LIMIT >>> 8);
   jitReset();
   setSeg(CS, 0);

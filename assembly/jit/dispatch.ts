@@ -23,7 +23,7 @@ import {
   JIT_ENABLED, JIT_LOOKUP, JIT_THRESHOLD, JIT_REQ_LINEAR, JIT_REQ_CSBASE, JIT_REQ_SLOT,
   JIT_STAT_RUNS, JIT_STAT_LOOKUPS, JIT_STAT_MISSES, JIT_STAT_BUDGET, JIT_CACHE, JIT_SLOTS,
   REG_FLAGS, BP_COUNT, REP_ACTIVE, HALTED, ICOUNT, ICOUNT_STOP, EVENTS, REG_IP, PAGE_PHYS,
-  STOP_REQUEST, NMI_PENDING, IRQ_LINE, SHADOW_AT,
+  STOP_REQUEST, NMI_PENDING, IRQ_LINE, SHADOW_AT, JIT_STAT_INSNS,
 } from "../layout";
 import { segBase, CS } from "../cpu/state";
 
@@ -132,7 +132,9 @@ function jitStep(): i32 {
     // still hold the request for this lookup, and a block stops early when
     // it sees EVENTS set — clear it so blocks run whole.
     store<i32>(EVENTS, 0);
+    const before = load<i64>(ICOUNT);
     call_indirect<void>(index);
+    store<i64>(JIT_STAT_INSNS, load<i64>(JIT_STAT_INSNS) + load<i64>(ICOUNT) - before);
     return RAN;
   }
   if (index < 0) return NONE;

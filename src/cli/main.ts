@@ -123,6 +123,7 @@ function jitStatLines(s: JitStats | undefined, n: number): string[] {
     "translator (engine jit):",
     `  blocks compiled ${s.blocksCompiled} (${s.instructionsCompiled} instructions, ${s.instructionsInlined} inline), refused ${s.blocksRefused}`,
     `  compile time ${s.compileMs.toFixed(1)} ms (${(s.compileMs * 1000 / Math.max(1, s.blocksCompiled)).toFixed(0)} µs per block), code ${s.codeBytes} bytes`,
+    `  instructions in translated code ${s.translatedInstructions} (${(s.translatedInstructions / Math.max(1, n) * 100).toFixed(1)}%)`,
     `  block runs ${s.blockRuns} (${perM(s.blockRuns)} per million instructions), lookups ${s.lookups}, misses ${s.misses}, budget skips ${s.budgetSkips}`,
     `  invalidations ${s.invalidations}, flushes ${s.flushes}`,
   ];

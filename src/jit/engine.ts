@@ -58,6 +58,8 @@ export interface JitStats {
   /** From the core: translated blocks run, cache lookups, lookups that
    *  found no translation, runs skipped for lack of budget. */
   blockRuns: number;
+  /** Guest instructions retired inside translated blocks. */
+  translatedInstructions: number;
   lookups: number;
   misses: number;
   budgetSkips: number;
@@ -230,6 +232,7 @@ export class JitEngine {
     return {
       ...this.s,
       blockRuns: dv.getInt32(this.L.JIT_STAT_RUNS, true) >>> 0,
+      translatedInstructions: Number(dv.getBigInt64(this.L.JIT_STAT_INSNS, true)),
       lookups: dv.getInt32(this.L.JIT_STAT_LOOKUPS, true) >>> 0,
       misses: dv.getInt32(this.L.JIT_STAT_MISSES, true) >>> 0,
       budgetSkips: dv.getInt32(this.L.JIT_STAT_BUDGET, true) >>> 0,

@@ -65,7 +65,7 @@ export function translateBlock(block: Block, L: Layout, options: TranslateOption
     m.addFunctionImport("execOne", "core", "execOne", binaryen.none, binaryen.none);
     m.addFunctionImport("cond", "core", "helper_condition", binaryen.i32, binaryen.i32);
 
-    const g = new Gen(binaryen, m, L);
+    const g = new Gen(binaryen, m, L, block.ip, block.insns.length);
     const body: number[] = [];
     let inlined = 0;
     const insns = block.insns;
@@ -90,7 +90,10 @@ export function translateBlock(block: Block, L: Layout, options: TranslateOption
     // instruction translated inline without a jump): IP is the next one.
     const lastInsn = insns[insns.length - 1];
     body.push(...g.flushCount(), g.st32(L.REG_IP, g.c((lastInsn.ip + lastInsn.length) & 0xffff)));
-    m.addFunction("block", binaryen.none, binaryen.none, [], m.block(null, body));
+    // A block whose branch goes back to its own start loops inside the
+    // function (see Gen.branch): the body sits in a Wasm loop.
+    const fn = g.loops ? m.loop("top", m.block(null, body)) : m.block(null, body);
+    m.addFunction("block", binaryen.none, binaryen.none, [], fn);
     m.addFunctionExport("block", "block");
     if (options.optimize > 0) {
       binaryen.setOptimizeLevel(options.optimize);
@@ -115,7 +118,37 @@ class Gen {
   /** Instructions translated inline since ICOUNT was last updated. */
   private pending = 0;
 
-  constructor(private readonly binaryen: typeof Binaryen, private readonly m: Binaryen.Module, private readonly L: Layout) {}
+  /** Whether a branch back to the block's start was emitted as `br $top`. */
+  loops = false;
+
+  constructor(
+    private readonly binaryen: typeof Binaryen, private readonly m: Binaryen.Module, private readonly L: Layout,
+    /** The block's first IP and instruction count (for self-loops). */
+    private readonly startIP: number, private readonly count: number,
+  ) {}
+
+  /**
+   * Leave the block for IP `target` (an expression), or loop: a branch
+   * to the block's own start goes round again inside this function when
+   * the whole block fits the budget again and nothing set EVENTS (an
+   * IRQ, a stop request, a write to translated code) — the conditions the
+   * core checks before entering a block. Otherwise IP is stored and the
+   * block returns to the core.
+   */
+  private branch(target: number, taken: number | null, next: number): number[] {
+    const m = this.m, L = this.L;
+    const exit = (ip: number) => [this.st32(L.REG_IP, ip), m.return()];
+    if (target !== this.startIP) {
+      return taken === null ? exit(this.c(target)) : exit(m.select(taken, this.c(target), this.c(next)));
+    }
+    this.loops = true;
+    const fits = m.i64.le_s(
+      m.i64.add(m.i64.load(0, 8, this.c(L.ICOUNT), "mem"), m.i64.const(BigInt(this.count) as unknown as number)),
+      m.i64.load(0, 8, this.c(L.ICOUNT_STOP), "mem"));
+    const again = m.if(m.i32.and(fits, m.i32.eqz(this.ld32(L.EVENTS))), m.br("top"));
+    if (taken === null) return [again, ...exit(this.c(target))];
+    return [m.if(taken, m.block(null, [again, ...exit(this.c(target))])), ...exit(this.c(next))];
+  }
 
   c(v: number): number { return this.m.i32.const(v | 0); }
   ld32(addr: number): number { return this.m.i32.load(0, 4, this.c(addr), "mem"); }
@@ -189,13 +222,12 @@ class Gen {
     }
     if (insn.flow === "jump" && ops.length === 1 && ops[0].kind === "rel" && last) {
       this.pending++;
-      return [...this.flushCount(), this.st32(this.L.REG_IP, this.c(ops[0].target)), m.return()];
+      return [...this.flushCount(), ...this.branch(ops[0].target, null, next)];
     }
     if (insn.flow === "jcc" && insn.opcode >= 0x70 && insn.opcode <= 0x7f && ops[0]?.kind === "rel" && last) {
       this.pending++;
       const taken = m.call("cond", [this.c(insn.opcode & 0xf)], this.binaryen.i32);
-      return [...this.flushCount(),
-        this.st32(this.L.REG_IP, m.select(taken, this.c(ops[0].target), this.c(next))), m.return()];
+      return [...this.flushCount(), ...this.branch(ops[0].target, taken, next)];
     }
     if (mn === "loop" && insn.opcode === 0xe2 && ops[0]?.kind === "rel" && last) {
       // CX -= 1 (16 bits); taken while it is not zero.
@@ -203,8 +235,7 @@ class Gen {
       const cx = this.L.REGS + 4;
       const dec = m.i32.and(m.i32.sub(m.i32.load16_u(0, 2, this.c(cx), "mem"), this.c(1)), this.c(0xffff));
       return [...this.flushCount(), m.i32.store16(0, 2, this.c(cx), dec, "mem"),
-        this.st32(this.L.REG_IP, m.select(m.i32.load16_u(0, 2, this.c(cx), "mem"), this.c(ops[0].target), this.c(next))),
-        m.return()];
+        ...this.branch(ops[0].target, m.i32.load16_u(0, 2, this.c(cx), "mem"), next)];
     }
     return null;
   }

@@ -40,7 +40,8 @@ describe("jit vs interpreter: compute roms", () => {
         m.setRegisters({ cs: 0, ip: 0x7c00, ss: 0, sp: 0x7c00 });
         // Uneven slices: blocks must not run past a budget.
         for (const n of [1, 7, 1000, 12_345, 99_999, 2_886_648]) m.run({ maxInstructions: n });
-        if (engine === "jit") expect(m.jitStats!.blockRuns).toBeGreaterThan(1000);
+        // Most of the run happened in translated code.
+        if (engine === "jit") expect(m.jitStats!.translatedInstructions).toBeGreaterThan(m.instructionCount / 2);
         return snapshot(m);
       });
       expect(snaps[1]).toEqual(snaps[0]);
@@ -134,6 +135,6 @@ describe("self-modifying code under the translator", () => {
     const s = m.jitStats!;
     expect(s.invalidations).toBe(0);
     expect(s.blocksCompiled).toBeLessThan(5);
-    expect(s.blockRuns).toBeGreaterThan(900);
+    expect(s.translatedInstructions).toBeGreaterThan(3900); // the 4-instruction loop body, 1000 times
   });
 });
