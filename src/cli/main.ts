@@ -72,6 +72,8 @@ Options:
   --jit-max-block N       most instructions per block (default 64)
   --jit-opt 0..4          binaryen optimisation level (default 2)
   --no-jit-inline         translate every instruction as a call to the interpreter
+  --no-region             one block per function (default: up to 16 blocks of a
+                          page that branch to each other, so loops stay in Wasm)
   --trace[=N]             print each executed instruction (CS:IP, bytes, NASM
                           text, registers before it) on stderr, the first N
                           (default 100000); BIOS services show as OUT 0E6h
@@ -121,7 +123,7 @@ function jitStatLines(s: JitStats | undefined, n: number): string[] {
   const perM = (v: number) => (v / Math.max(1, n) * 1e6).toFixed(1);
   return [
     "translator (engine jit):",
-    `  blocks compiled ${s.blocksCompiled} (${s.instructionsCompiled} instructions, ${s.instructionsInlined} inline), refused ${s.blocksRefused}`,
+    `  blocks compiled ${s.blocksCompiled} in ${s.regionsCompiled} functions (${s.instructionsCompiled} instructions, ${s.instructionsInlined} inline), refused ${s.blocksRefused}`,
     `  compile time ${s.compileMs.toFixed(1)} ms (${(s.compileMs * 1000 / Math.max(1, s.blocksCompiled)).toFixed(0)} µs per block), code ${s.codeBytes} bytes`,
     `  instructions in translated code ${s.translatedInstructions} (${(s.translatedInstructions / Math.max(1, n) * 100).toFixed(1)}%)`,
     `  block runs ${s.blockRuns} (${perM(s.blockRuns)} per million instructions), lookups ${s.lookups}, misses ${s.misses}, budget skips ${s.budgetSkips}`,
@@ -167,6 +169,7 @@ function session(argv: string[], io: CliIO, mode: "boot" | "run"): number | Prom
       write: { type: "boolean", default: false }, trace: { type: "string" },
       engine: { type: "string", default: "interp" }, "jit-threshold": { type: "string" },
       "jit-max-block": { type: "string" }, "jit-opt": { type: "string" }, "no-jit-inline": { type: "boolean", default: false },
+      "no-region": { type: "boolean", default: false },
     },
   });
   if (mode === "boot" && positionals.length > 1) throw new UsageError(`boot takes one image, got ${positionals.length}`);
@@ -188,6 +191,7 @@ function session(argv: string[], io: CliIO, mode: "boot" | "run"): number | Prom
     maxBlock: intInRange(values["jit-max-block"], "--jit-max-block", 1, 1024),
     optimize: intInRange(values["jit-opt"], "--jit-opt", 0, 4),
     inline: !values["no-jit-inline"],
+    maxRegion: values["no-region"] ? 1 : undefined,
   };
   const traceLimit = values.trace === undefined ? undefined
     : values.trace === "" ? DEFAULT_TRACE : positiveNumber(values.trace, "--trace", true);

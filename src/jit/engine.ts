@@ -20,10 +20,10 @@
  * What this file is not: code generation (translate.ts) or the dispatch
  * (assembly/jit/dispatch.ts).
  */
-import { decodeBlock } from "../x86/block.js";
+import { decodeBlock, type Block } from "../x86/block.js";
 import type { X86Model } from "../x86/ir.js";
 import type { CoreExports, Layout } from "../core/core.js";
-import { translateBlock, type TranslateOptions } from "./translate.js";
+import { translateRegion, type TranslateOptions } from "./translate.js";
 
 /** The translator's knobs (CLI: --jit-threshold, --jit-max-block, --jit-opt, --no-jit-inline). */
 export interface JitOptions {
@@ -31,6 +31,8 @@ export interface JitOptions {
   threshold?: number;
   /** Most guest instructions per block. */
   maxBlock?: number;
+  /** Most blocks compiled together as a region (1: single blocks). */
+  maxRegion?: number;
   /** binaryen optimisation level 0–4. */
   optimize?: number;
   /** Inline the simple instructions (false: every one through execOne). */
@@ -40,12 +42,14 @@ export interface JitOptions {
 }
 
 export const JIT_DEFAULTS: Required<JitOptions> = {
-  threshold: 20, maxBlock: 64, optimize: 2, inline: true, maxFunctions: 16384,
+  threshold: 20, maxBlock: 64, maxRegion: 16, optimize: 2, inline: true, maxFunctions: 16384,
 };
 
 /** What the translator did (Machine.jitStats). */
 export interface JitStats {
   blocksCompiled: number;
+  /** Functions generated: a region of one or more blocks each. */
+  regionsCompiled: number;
   /** Requests answered with "never translate here" (an instruction the
    *  block cannot start with: invalid, truncated). */
   blocksRefused: number;
@@ -75,8 +79,9 @@ interface JitCore extends CoreExports {
   jitReset(): void;
 }
 
-/** A translated block: where its bytes are (physical) and its cache key. */
-interface BlockInfo { phys: number; end: number; csBase: number }
+/** A translated region: the physical byte ranges its blocks came from
+ *  and its cache key (the entry block's physical address, CS base). */
+interface BlockInfo { phys: number; csBase: number; ranges: [number, number][] }
 
 export class JitEngine {
   readonly options: Required<JitOptions>;
@@ -88,7 +93,7 @@ export class JitEngine {
   private base = -1;
   private used = 0;
   private readonly s = {
-    blocksCompiled: 0, blocksRefused: 0, instructionsCompiled: 0, instructionsInlined: 0,
+    blocksCompiled: 0, regionsCompiled: 0, blocksRefused: 0, instructionsCompiled: 0, instructionsInlined: 0,
     compileMs: 0, codeBytes: 0, invalidations: 0, flushes: 0,
   };
 
@@ -151,37 +156,35 @@ export class JitEngine {
     const slot = dv.getInt32(this.L.JIT_REQ_SLOT, true);
     const t0 = performance.now();
     const cs = csBase >>> 4;
-    const block = decodeBlock((a) => this.readLinear(a), this.model, cs, (linear - csBase) & 0xffff,
-      { maxInstructions: this.options.maxBlock });
-    const first = block.insns[0];
-    if (first.status !== "ok" || block.end === "truncated" && block.insns.length === 1) {
+    const blocks = this.decodeRegion(cs, (linear - csBase) & 0xffff);
+    if (blocks.length === 0) {
       this.core.jitInstall(slot, -1, 0);
       this.s.blocksRefused++;
       return;
     }
-    // A block whose last instruction is cut off by the end of memory or a
-    // decode problem is translated without it: execOne raises what the
-    // interpreter would.
     const opts: TranslateOptions = { optimize: this.options.optimize, inline: this.options.inline };
-    const tr = translateBlock(block, this.L, opts);
+    const tr = translateRegion(blocks, this.L, opts);
     const instance = new WebAssembly.Instance(new WebAssembly.Module(tr.binary as Uint8Array<ArrayBuffer>), this.imports);
     const index = this.allocate();
     this.core.table.set(index, instance.exports.block as () => void);
     this.core.jitInstall(slot, index, tr.instructions);
-    // Track the bytes it was decoded from: the first and last byte's pages
-    // (a block stops at a page boundary, but its last instruction may
-    // straddle one; real mode has no paging, so the bytes are contiguous
-    // physically unless A20 wraps them — then both pages are tracked).
-    const phys = this.physAddr(linear);
-    const info: BlockInfo = { phys, end: phys + block.length, csBase };
-    for (const page of new Set([phys >>> 12, this.physAddr(linear + block.length - 1) >>> 12])) {
-      let set = this.codePages.get(page);
-      if (!set) { set = new Set(); this.codePages.set(page, set); this.setCodePage(page, true); }
-      set.add(info);
+    // Track the bytes it was decoded from, block by block (a block's last
+    // instruction may straddle a page; real mode has no paging, so its
+    // bytes are physically contiguous unless A20 wraps them).
+    const info: BlockInfo = { phys: this.physAddr(linear), csBase, ranges: [] };
+    for (const b of blocks) {
+      const from = this.physAddr(b.address), to = this.physAddr(b.address + b.length - 1) + 1;
+      info.ranges.push([from, to]);
+      for (const page of new Set([from >>> 12, (to - 1) >>> 12])) {
+        let set = this.codePages.get(page);
+        if (!set) { set = new Set(); this.codePages.set(page, set); this.setCodePage(page, true); }
+        set.add(info);
+      }
+      this.markChunks(from, to, true);
     }
-    this.markChunks(phys, info.end, true);
-    this.s.blocksCompiled++;
-    this.s.instructionsCompiled += tr.instructions;
+    this.s.blocksCompiled += blocks.length;
+    this.s.regionsCompiled++;
+    this.s.instructionsCompiled += tr.total;
     this.s.instructionsInlined += tr.inlined;
     this.s.codeBytes += tr.binary.length;
     this.s.compileMs += performance.now() - t0;
@@ -196,16 +199,25 @@ export class JitEngine {
       const set = this.codePages.get(page);
       if (!set) continue;
       for (const b of [...set]) {
-        if (b.end <= physAddr || b.phys >= end) continue;
+        if (!b.ranges.some(([from, to]) => from < end && to > physAddr)) continue;
         this.core.jitInvalidate(b.phys, b.csBase);
-        for (const p of new Set([b.phys >>> 12, (b.end - 1) >>> 12])) this.codePages.get(p)?.delete(b);
+        for (const [from, to] of b.ranges) {
+          for (const p of [from >>> 12, (to - 1) >>> 12]) this.codePages.get(p)?.delete(b);
+        }
         this.s.invalidations++;
         dropped = true;
       }
       // Chunks are shared by neighbouring blocks: rebuild the page's bits
-      // from the blocks that remain.
+      // from the regions that remain.
       this.markChunks(page << 12, (page + 1) << 12, false);
-      for (const b of set) this.markChunks(b.phys, b.end, true);
+      for (const b of set) for (const [from, to] of b.ranges) {
+        const lo = Math.max(from, page << 12), hi = Math.min(to, (page + 1) << 12);
+        if (lo < hi) this.markChunks(lo, hi, true);
+      }
+      if (set.size === 0) { this.codePages.delete(page); this.setCodePage(page, false); }
+    }
+    // Pages emptied as a side effect (a region spanning two pages).
+    for (const [page, set] of this.codePages) {
       if (set.size === 0) { this.codePages.delete(page); this.setCodePage(page, false); }
     }
     // Stop the running block after the writing instruction.
@@ -223,9 +235,33 @@ export class JitEngine {
     }
   }
 
-  /** Whether `page` holds translated code (for the Machine's own code-page
-   *  bookkeeping). */
-  ownsCodePage(page: number): boolean { return this.codePages.has(page); }
+  /**
+   * The region entered at cs:ip: that block, then (breadth first) the
+   * blocks it branches to directly or falls through to, on the same 4 KiB
+   * page, up to maxRegion blocks. Empty when the entry block cannot be
+   * translated (its first instruction is invalid or cut off).
+   */
+  private decodeRegion(cs: number, ip: number): Block[] {
+    const read = (a: number) => this.readLinear(a);
+    const page = (cs * 16 + ip) >>> 12;
+    const blocks: Block[] = [];
+    const seen = new Set<number>();
+    const queue = [ip];
+    while (queue.length > 0 && blocks.length < this.options.maxRegion) {
+      const at = queue.shift()!;
+      if (seen.has(at)) continue;
+      seen.add(at);
+      const b = decodeBlock(read, this.model, cs, at, { maxInstructions: this.options.maxBlock });
+      if (b.insns[0].status !== "ok") { if (blocks.length === 0) return []; continue; }
+      blocks.push(b);
+      const last = b.insns[b.insns.length - 1];
+      const rel = last.operands[0]?.kind === "rel" ? last.operands[0].target : null;
+      for (const next of [rel, b.fallthrough]) {
+        if (next !== null && ((cs * 16 + next) >>> 12) === page && !seen.has(next)) queue.push(next);
+      }
+    }
+    return blocks;
+  }
 
   get stats(): JitStats {
     const dv = this.dv;

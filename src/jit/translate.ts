@@ -42,8 +42,10 @@ export interface TranslateOptions {
 export interface Translation {
   /** The module's binary. */
   binary: Uint8Array;
-  /** Guest instructions in the block. */
+  /** Guest instructions in the entry block (the core's budget check). */
   instructions: number;
+  /** Guest instructions in the whole region. */
+  total: number;
   /** How many of them were translated inline. */
   inlined: number;
 }
@@ -52,10 +54,19 @@ export interface Translation {
 const LAZY_ADD = 1, LAZY_SUB = 2, LAZY_LOGIC = 3;
 
 /**
- * Translate `block`. Never throws for a block the decoder produced: the
- * worst case is a chain of execOne calls.
+ * Translate a region: `blocks[0]` is where the core enters; the others are
+ * blocks it branches to directly (same page), compiled into the same
+ * function so that loops among them stay in Wasm. Never throws for blocks
+ * the decoder produced: the worst case is a chain of execOne calls.
+ *
+ *   loop $dispatch
+ *     block $b2 / block $b1 / block $b0 / br_table $b0 $b1 $b2 ($next)
+ *     ... code of block 0 ...   each ends by returning to the core, or by
+ *     ... code of block 1 ...   setting $next and br $dispatch when its
+ *     ... code of block 2 ...   successor is in the region, the budget
+ *                               fits it and EVENTS is clear
  */
-export function translateBlock(block: Block, L: Layout, options: TranslateOptions): Translation {
+export function translateRegion(blocks: readonly Block[], L: Layout, options: TranslateOptions): Translation {
   const binaryen = loadedBinaryen();
   const m = new binaryen.Module();
   try {
@@ -65,43 +76,56 @@ export function translateBlock(block: Block, L: Layout, options: TranslateOption
     m.addFunctionImport("execOne", "core", "execOne", binaryen.none, binaryen.none);
     m.addFunctionImport("cond", "core", "helper_condition", binaryen.i32, binaryen.i32);
 
-    const g = new Gen(binaryen, m, L, block.ip, block.insns.length);
-    const body: number[] = [];
-    let inlined = 0;
-    const insns = block.insns;
-    for (let i = 0; i < insns.length; i++) {
-      const insn = insns[i];
-      const last = i === insns.length - 1;
-      const next = (insn.ip + insn.length) & 0xffff;
-      const code = options.inline ? g.inline(insn, next, last) : null;
-      if (code) { body.push(...code); inlined++; continue; }
-      // Through the interpreter.
-      body.push(...g.flushCount(), g.st32(L.REG_IP, g.c(insn.ip)), m.call("execOne", [], binaryen.none));
-      if (!last) {
-        body.push(m.if(
-          m.i32.or(m.i32.ne(g.ld32(L.REG_IP), g.c(next)), g.ld32(L.EVENTS)),
-          m.return(),
-        ));
-      } else {
-        body.push(m.return());
+    const region = new Map<number, { index: number; count: number }>();
+    blocks.forEach((b, index) => region.set(b.ip, { index, count: b.insns.length }));
+    const g = new Gen(binaryen, m, L, region);
+    let inlined = 0, instructions = 0;
+    const codes: number[][] = [];
+    for (const block of blocks) {
+      const body: number[] = [];
+      const insns = block.insns;
+      instructions += insns.length;
+      for (let i = 0; i < insns.length; i++) {
+        const insn = insns[i];
+        const last = i === insns.length - 1;
+        const next = (insn.ip + insn.length) & 0xffff;
+        const code = options.inline ? g.inline(insn, next, last) : null;
+        if (code) { body.push(...code); inlined++; continue; }
+        // Through the interpreter.
+        body.push(...g.flushCount(), g.st32(L.REG_IP, g.c(insn.ip)), m.call("execOne", [], binaryen.none));
+        if (!last) {
+          body.push(m.if(
+            m.i32.or(m.i32.ne(g.ld32(L.REG_IP), g.c(next)), g.ld32(L.EVENTS)),
+            m.return(),
+          ));
+        } else {
+          body.push(m.return());
+        }
       }
+      // Falling off the end (a page boundary, a size limit, or a last
+      // instruction translated inline without a jump): on to the next IP.
+      const lastInsn = insns[insns.length - 1];
+      body.push(...g.flushCount(), ...g.goTo((lastInsn.ip + lastInsn.length) & 0xffff));
+      codes.push(body);
     }
-    // Falling off the end (a page boundary, a size limit, or a last
-    // instruction translated inline without a jump): IP is the next one.
-    const lastInsn = insns[insns.length - 1];
-    body.push(...g.flushCount(), g.st32(L.REG_IP, g.c((lastInsn.ip + lastInsn.length) & 0xffff)));
-    // A block whose branch goes back to its own start loops inside the
-    // function (see Gen.branch): the body sits in a Wasm loop.
-    const fn = g.loops ? m.loop("top", m.block(null, body)) : m.block(null, body);
-    m.addFunction("block", binaryen.none, binaryen.none, [], fn);
+    // The dispatch structure: innermost block holds the br_table.
+    const names = blocks.map((_, i) => `b${i}`);
+    let nest = m.block(names[0], [m.switch(names, names[0], m.local.get(0, binaryen.i32))]);
+    for (let i = 0; i < blocks.length; i++) {
+      nest = i + 1 < blocks.length
+        ? m.block(names[i + 1], [nest, m.block(null, codes[i])])
+        : m.block(null, [nest, m.block(null, codes[i])]);
+    }
+    m.addFunction("block", binaryen.none, binaryen.none, [binaryen.i32], m.loop("dispatch", nest));
     m.addFunctionExport("block", "block");
     if (options.optimize > 0) {
       binaryen.setOptimizeLevel(options.optimize);
       binaryen.setShrinkLevel(0);
       m.optimize();
     }
-    if (!m.validate()) throw new Error(`jit: generated module for ${block.cs.toString(16)}:${block.ip.toString(16)} does not validate`);
-    return { binary: m.emitBinary(), instructions: insns.length, inlined };
+    const b0 = blocks[0];
+    if (!m.validate()) throw new Error(`jit: generated module for ${b0.cs.toString(16)}:${b0.ip.toString(16)} does not validate`);
+    return { binary: m.emitBinary(), instructions: b0.insns.length, total: instructions, inlined };
   } finally {
     m.dispose();
   }
@@ -118,36 +142,41 @@ class Gen {
   /** Instructions translated inline since ICOUNT was last updated. */
   private pending = 0;
 
-  /** Whether a branch back to the block's start was emitted as `br $top`. */
-  loops = false;
-
   constructor(
     private readonly binaryen: typeof Binaryen, private readonly m: Binaryen.Module, private readonly L: Layout,
-    /** The block's first IP and instruction count (for self-loops). */
-    private readonly startIP: number, private readonly count: number,
+    /** The region's blocks by first IP: their index and instruction count. */
+    private readonly region: ReadonlyMap<number, { index: number; count: number }>,
   ) {}
 
+  /** Leave for IP `ip`: store it and return to the core. */
+  private exit(ip: number): number[] { return [this.st32(this.L.REG_IP, ip), this.m.return()]; }
+
   /**
-   * Leave the block for IP `target` (an expression), or loop: a branch
-   * to the block's own start goes round again inside this function when
-   * the whole block fits the budget again and nothing set EVENTS (an
-   * IRQ, a stop request, a write to translated code) — the conditions the
-   * core checks before entering a block. Otherwise IP is stored and the
-   * block returns to the core.
+   * Continue at the constant IP `target`: if a block of the region starts
+   * there, the whole of it fits the budget and nothing set EVENTS (an IRQ,
+   * a stop request, a write to translated code — what the core checks
+   * before entering a block), branch to it inside this function;
+   * otherwise return to the core with IP = target.
    */
-  private branch(target: number, taken: number | null, next: number): number[] {
+  goTo(target: number): number[] {
     const m = this.m, L = this.L;
-    const exit = (ip: number) => [this.st32(L.REG_IP, ip), m.return()];
-    if (target !== this.startIP) {
-      return taken === null ? exit(this.c(target)) : exit(m.select(taken, this.c(target), this.c(next)));
+    const to = this.region.get(target);
+    const out: number[] = [];
+    if (to) {
+      const fits = m.i64.le_s(
+        m.i64.add(m.i64.load(0, 8, this.c(L.ICOUNT), "mem"), m.i64.const(BigInt(to.count) as unknown as number)),
+        m.i64.load(0, 8, this.c(L.ICOUNT_STOP), "mem"));
+      out.push(m.if(m.i32.and(fits, m.i32.eqz(this.ld32(L.EVENTS))),
+        m.block(null, [m.local.set(0, this.c(to.index)), m.br("dispatch")])));
     }
-    this.loops = true;
-    const fits = m.i64.le_s(
-      m.i64.add(m.i64.load(0, 8, this.c(L.ICOUNT), "mem"), m.i64.const(BigInt(this.count) as unknown as number)),
-      m.i64.load(0, 8, this.c(L.ICOUNT_STOP), "mem"));
-    const again = m.if(m.i32.and(fits, m.i32.eqz(this.ld32(L.EVENTS))), m.br("top"));
-    if (taken === null) return [again, ...exit(this.c(target))];
-    return [m.if(taken, m.block(null, [again, ...exit(this.c(target))])), ...exit(this.c(next))];
+    out.push(...this.exit(this.c(target)));
+    return out;
+  }
+
+  /** A branch: to `target` when `taken` (null: always), else to `next`. */
+  private branch(target: number, taken: number | null, next: number): number[] {
+    if (taken === null) return this.goTo(target);
+    return [this.m.if(taken, this.m.block(null, this.goTo(target))), ...this.goTo(next)];
   }
 
   c(v: number): number { return this.m.i32.const(v | 0); }
