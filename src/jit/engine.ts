@@ -74,6 +74,10 @@ interface JitCore extends CoreExports {
   table: WebAssembly.Table;
   execOne(): void;
   helper_condition(cc: number): number;
+  helper_read8(seg: number, off: number): number;
+  helper_read16(seg: number, off: number): number;
+  helper_write8(seg: number, off: number, v: number): void;
+  helper_write16(seg: number, off: number, v: number): void;
   jitInstall(slot: number, index: number, instructions: number): void;
   jitInvalidate(phys: number, csBase: number): number;
   jitReset(): void;
@@ -123,6 +127,10 @@ export class JitEngine {
         memory: core.memory,
         execOne: this.core.execOne,
         helper_condition: this.core.helper_condition,
+        helper_read8: this.core.helper_read8,
+        helper_read16: this.core.helper_read16,
+        helper_write8: this.core.helper_write8,
+        helper_write16: this.core.helper_write16,
       },
     };
   }

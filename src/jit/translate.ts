@@ -28,7 +28,7 @@
 import type Binaryen from "binaryen";
 import { binaryen as loadedBinaryen } from "./load.js";
 import type { Block } from "../x86/block.js";
-import type { Insn, Operand, RegOperand } from "../x86/ir.js";
+import type { Insn, MemOperand, Operand, RegOperand } from "../x86/ir.js";
 import type { Layout } from "../core/core.js";
 
 /** Options that shape generated code (the CLI's and bench's knobs). */
@@ -75,6 +75,12 @@ export function translateRegion(blocks: readonly Block[], L: Layout, options: Tr
     m.addMemoryImport("mem", "core", "memory");
     m.addFunctionImport("execOne", "core", "execOne", binaryen.none, binaryen.none);
     m.addFunctionImport("cond", "core", "helper_condition", binaryen.i32, binaryen.i32);
+    const i32x2 = binaryen.createType([binaryen.i32, binaryen.i32]);
+    const i32x3 = binaryen.createType([binaryen.i32, binaryen.i32, binaryen.i32]);
+    m.addFunctionImport("read8", "core", "helper_read8", i32x2, binaryen.i32);
+    m.addFunctionImport("read16", "core", "helper_read16", i32x2, binaryen.i32);
+    m.addFunctionImport("write8", "core", "helper_write8", i32x3, binaryen.none);
+    m.addFunctionImport("write16", "core", "helper_write16", i32x3, binaryen.none);
 
     const region = new Map<number, { index: number; count: number }>();
     blocks.forEach((b, index) => region.set(b.ip, { index, count: b.insns.length }));
@@ -116,7 +122,10 @@ export function translateRegion(blocks: readonly Block[], L: Layout, options: Tr
         ? m.block(names[i + 1], [nest, m.block(null, codes[i])])
         : m.block(null, [nest, m.block(null, codes[i])]);
     }
-    m.addFunction("block", binaryen.none, binaryen.none, [binaryen.i32], m.loop("dispatch", nest));
+    // Locals: 0 the dispatch index, 1 a memory operand's offset, 2 its
+    // linear address, 3 the value read from it.
+    m.addFunction("block", binaryen.none, binaryen.none, [binaryen.i32, binaryen.i32, binaryen.i32, binaryen.i32],
+      m.loop("dispatch", nest));
     m.addFunctionExport("block", "block");
     if (options.optimize > 0) {
       binaryen.setOptimizeLevel(options.optimize);
@@ -233,10 +242,16 @@ class Gen {
    * `next` is the IP after it; `last` whether it ends the block.
    */
   inline(insn: Insn, next: number, last: boolean): number[] | null {
-    if (insn.status !== "ok" || insn.prefixes.bytes.length > 0 || insn.fault) return null;
+    if (insn.status !== "ok" || insn.fault || insn.alias) return null;
     const m = this.m;
     const ops = insn.operands;
     const mn = insn.mnemonic;
+    // One segment override is the only prefix inline code understands.
+    const pfx = insn.prefixes.bytes;
+    if (pfx.length > 1 || (pfx.length === 1 && insn.prefixes.seg === null)) return null;
+    const memOp = ops.find((o): o is MemOperand => o.kind === "mem");
+    if (memOp) return this.inlineMemory(insn, memOp, next);
+    if (pfx.length > 0) return null;
     if (mn === "nop" && insn.opcode === 0x90) { this.pending++; return []; }
     if (mn === "mov" && ops.length === 2 && ops[0].kind === "reg" && (ops[1].kind === "reg" || ops[1].kind === "imm")) {
       const v = this.value(ops[1], ops[0].size);
@@ -267,6 +282,119 @@ class Gen {
         ...this.branch(ops[0].target, m.i32.load16_u(0, 2, this.c(cx), "mem"), next)];
     }
     return null;
+  }
+
+  // ------------------------------------------------------------ memory
+
+  /**
+   * MOV and ADD/OR/AND/SUB/XOR/CMP with one memory operand (16-bit
+   * addressing, 8/16-bit data). The instruction is counted and INSN_IP set
+   * first, as the interpreter has them when an access faults (a word at
+   * offset FFFFh on the 286/386 goes through the core's helper, which
+   * raises #GP). Reads and writes take the TLB fast path inline — one
+   * test of the entry's flag bits — and call the core's segmented helpers
+   * otherwise; after a slow write the block stops if EVENTS was set (it
+   * wrote translated code, or a device raised an interrupt).
+   */
+  private inlineMemory(insn: Insn, mem: MemOperand, next: number): number[] | null {
+    if (mem.addrSize !== 16 || (mem.size !== 8 && mem.size !== 16) || mem.farPointer || mem.implicit) return null;
+    const ops = insn.operands, mn = insn.mnemonic;
+    const alu: Record<string, number> = { add: 0, or: 1, and: 4, sub: 5, xor: 6, cmp: 7 };
+    const isMov = mn === "mov" && (insn.opcode === 0x88 || insn.opcode === 0x89 || insn.opcode === 0x8a || insn.opcode === 0x8b
+      || insn.opcode === 0xc6 || insn.opcode === 0xc7);
+    if (!isMov && !(mn in alu)) return null;
+    if (ops.length !== 2 || ops.some((o) => o.kind !== "reg" && o.kind !== "imm" && o.kind !== "mem")) return null;
+    const size = mem.size;
+    this.pending++;
+    const out: number[] = [...this.flushCount(), this.st32(this.L.INSN_IP, this.c(insn.ip)), ...this.address(mem)];
+    const dstIsMem = ops[0].kind === "mem";
+    if (isMov) {
+      if (dstIsMem) out.push(...this.writeMem(mem, size, this.value(ops[1], size)!, next));
+      else out.push(this.setReg(ops[0] as RegOperand, this.readMem(mem, size)));
+      return out;
+    }
+    // ALU: read the memory operand once, into local 3.
+    out.push(this.m.local.set(3, this.readMem(mem, size)));
+    const get = (o: Operand) => (o.kind === "mem" ? this.m.local.get(3, this.binaryen.i32) : this.value(o, size)!);
+    const op = alu[mn];
+    const r = this.aluExpr(op, get(ops[0]), get(ops[1]));
+    const kind = op === 0 ? LAZY_ADD : op === 1 || op === 4 || op === 6 ? LAZY_LOGIC : LAZY_SUB;
+    out.push(...(kind === LAZY_LOGIC ? this.lazy(kind, size, null, null, r) : this.lazy(kind, size, get(ops[0]), get(ops[1]), r)));
+    if (op !== 7) {
+      const result = this.ld32(this.L.LAZY_R);
+      if (dstIsMem) out.push(...this.writeMem(mem, size, result, next));
+      else out.push(this.setReg(ops[0] as RegOperand, result));
+    }
+    return out;
+  }
+
+  private static readonly REG16: Record<string, number> = { ax: 0, cx: 1, dx: 2, bx: 3, sp: 4, bp: 5, si: 6, di: 7 };
+  private static readonly SEGS: Record<string, number> = { es: 0, cs: 1, ss: 2, ds: 3, fs: 4, gs: 5 };
+
+  /** Local 1 = the 16-bit offset, local 2 = the linear address. */
+  private address(mem: MemOperand): number[] {
+    const m = this.m;
+    let sum = this.c(mem.disp);
+    for (const r of [mem.base, mem.index]) {
+      if (r !== null) sum = m.i32.add(sum, m.i32.load16_u(0, 2, this.c(this.L.REGS + Gen.REG16[r] * 4), "mem"));
+    }
+    const segBase = this.ld32(this.L.SEG_BASE + Gen.SEGS[mem.seg] * 4);
+    return [
+      m.local.set(1, m.i32.and(sum, this.c(0xffff))),
+      m.local.set(2, m.i32.add(segBase, m.local.get(1, this.binaryen.i32))),
+    ];
+  }
+
+  /** The segment number of a memory operand, as the helpers take it. */
+  private seg(mem: MemOperand): number { return this.c(Gen.SEGS[mem.seg]); }
+
+  /** Whether the TLB entry at `table` for local 2 sends a `size`-bit
+   *  access slow (flag bits, a word crossing a page or at offset FFFFh):
+   *  0 for the fast path. Leaves the entry's base in local 3. */
+  private slowTest(table: number, size: number): number {
+    const m = this.m, i32 = this.binaryen.i32;
+    const lin = () => m.local.get(2, i32);
+    const entry = m.local.tee(3, m.i32.load(0, 4, m.i32.add(this.c(table), m.i32.shl(m.i32.shr_u(lin(), this.c(12)), this.c(2))), "mem"), i32);
+    let slow = m.i32.and(entry, this.c(0xfff));
+    if (size === 16) {
+      slow = m.i32.or(slow, m.i32.or(
+        m.i32.eq(m.i32.and(lin(), this.c(0xfff)), this.c(0xfff)),
+        m.i32.eq(m.local.get(1, i32), this.c(0xffff))));
+    }
+    return slow;
+  }
+
+  private readMem(mem: MemOperand, size: number): number {
+    const m = this.m, i32 = this.binaryen.i32;
+    const host = m.i32.add(m.local.get(3, i32), m.local.get(2, i32));
+    const fast = size === 8 ? m.i32.load8_u(0, 1, host, "mem") : m.i32.load16_u(0, 1, host, "mem");
+    const slow = m.call(size === 8 ? "read8" : "read16", [this.seg(mem), m.local.get(1, i32)], i32);
+    return m.if(this.slowTest(this.L.TLB_READ, size), slow, fast);
+  }
+
+  private writeMem(mem: MemOperand, size: number, value: number, next: number): number[] {
+    const m = this.m, i32 = this.binaryen.i32;
+    const host = m.i32.add(m.local.get(3, i32), m.local.get(2, i32));
+    const fast = size === 8 ? m.i32.store8(0, 1, host, value, "mem") : m.i32.store16(0, 1, host, value, "mem");
+    const slow = m.block(null, [
+      m.call(size === 8 ? "write8" : "write16", [this.seg(mem), m.local.get(1, i32), this.copy(value)], this.binaryen.none),
+      m.if(this.ld32(this.L.EVENTS), m.block(null, [this.st32(this.L.REG_IP, this.c(next)), m.return()])),
+    ]);
+    return [m.if(this.slowTest(this.L.TLB_WRITE, size), slow, fast)];
+  }
+
+  /** A second copy of a value expression (binaryen expressions are trees). */
+  private copy(e: number): number { return this.m.copyExpression(e); }
+
+  private aluExpr(op: number, a: number, b: number): number {
+    const m = this.m;
+    switch (op) {
+      case 0: return m.i32.add(a, b);
+      case 1: return m.i32.or(a, b);
+      case 4: return m.i32.and(a, b);
+      case 6: return m.i32.xor(a, b);
+      default: return m.i32.sub(a, b);
+    }
   }
 
   /** ADD OR AND SUB XOR CMP reg, reg|imm (8 or 16 bits). */
