@@ -126,11 +126,9 @@ export class JitEngine {
       core: {
         memory: core.memory,
         execOne: this.core.execOne,
-        helper_condition: this.core.helper_condition,
-        helper_read8: this.core.helper_read8,
-        helper_read16: this.core.helper_read16,
-        helper_write8: this.core.helper_write8,
-        helper_write16: this.core.helper_write16,
+        // Every helper_* semantics export (assembly/helpers.ts): generated
+        // code imports the ones it calls.
+        ...Object.fromEntries(Object.entries(core).filter(([name]) => name.startsWith("helper_"))),
       },
     };
   }

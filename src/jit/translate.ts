@@ -37,6 +37,8 @@ export interface TranslateOptions {
   optimize: number;
   /** Inline what v1 can (false: every instruction through execOne). */
   inline: boolean;
+  /** Also return the module as text (tests, dumps). */
+  text?: boolean;
 }
 
 export interface Translation {
@@ -48,6 +50,8 @@ export interface Translation {
   total: number;
   /** How many of them were translated inline. */
   inlined: number;
+  /** The module as WebAssembly text, when asked for. */
+  text?: string;
 }
 
 /** The lazy-flag kinds (assembly/cpu/flags.ts). */
@@ -81,6 +85,7 @@ export function translateRegion(blocks: readonly Block[], L: Layout, options: Tr
     m.addFunctionImport("read16", "core", "helper_read16", i32x2, binaryen.i32);
     m.addFunctionImport("write8", "core", "helper_write8", i32x3, binaryen.none);
     m.addFunctionImport("write16", "core", "helper_write16", i32x3, binaryen.none);
+    m.addFunctionImport("getCF", "core", "helper_get_cf", binaryen.none, binaryen.i32);
 
     const region = new Map<number, { index: number; count: number }>();
     blocks.forEach((b, index) => region.set(b.ip, { index, count: b.insns.length }));
@@ -134,7 +139,10 @@ export function translateRegion(blocks: readonly Block[], L: Layout, options: Tr
     }
     const b0 = blocks[0];
     if (!m.validate()) throw new Error(`jit: generated module for ${b0.cs.toString(16)}:${b0.ip.toString(16)} does not validate`);
-    return { binary: m.emitBinary(), instructions: b0.insns.length, total: instructions, inlined };
+    return {
+      binary: m.emitBinary(), instructions: b0.insns.length, total: instructions, inlined,
+      text: options.text ? m.emitText() : undefined,
+    };
   } finally {
     m.dispose();
   }
@@ -264,6 +272,28 @@ class Gen {
       && (ops[1].kind === "reg" || ops[1].kind === "imm")) {
       return this.aluOp(alu[mn], ops[0], ops[1]);
     }
+    if ((mn === "inc" || mn === "dec") && ops.length === 1 && ops[0].kind === "reg" && ops[0].size !== 32) {
+      return this.incDec(mn === "dec", ops[0]);
+    }
+    if (insn.opcode >= 0x50 && insn.opcode <= 0x57 && insn.opcode !== 0x54 && insn.opSize === 16) {
+      this.pending++;
+      const r = ops[0] as RegOperand;
+      return [...this.flushCount(), this.st32(this.L.INSN_IP, this.c(insn.ip)), ...this.push(this.reg(r), next)];
+    }
+    if (insn.opcode >= 0x58 && insn.opcode <= 0x5f && insn.opSize === 16) {
+      this.pending++;
+      const r = ops[0] as RegOperand;
+      return [...this.flushCount(), this.st32(this.L.INSN_IP, this.c(insn.ip)), ...this.pop(), this.setReg(r, m.local.get(3, this.binaryen.i32))];
+    }
+    if (insn.opcode === 0xe8 && ops[0]?.kind === "rel" && last) { // CALL rel16
+      this.pending++;
+      return [...this.flushCount(), this.st32(this.L.INSN_IP, this.c(insn.ip)), ...this.push(this.c(next), next), ...this.goTo(ops[0].target)];
+    }
+    if (insn.opcode === 0xc3 && last) { // RET
+      this.pending++;
+      return [...this.flushCount(), this.st32(this.L.INSN_IP, this.c(insn.ip)), ...this.pop(),
+        this.st32(this.L.REG_IP, m.local.get(3, this.binaryen.i32)), m.return()];
+    }
     if (insn.flow === "jump" && ops.length === 1 && ops[0].kind === "rel" && last) {
       this.pending++;
       return [...this.flushCount(), ...this.branch(ops[0].target, null, next)];
@@ -381,6 +411,46 @@ class Gen {
       m.if(this.ld32(this.L.EVENTS), m.block(null, [this.st32(this.L.REG_IP, this.c(next)), m.return()])),
     ]);
     return [m.if(this.slowTest(this.L.TLB_WRITE, size), slow, fast)];
+  }
+
+  /** INC/DEC reg: like ADD/SUB of 1, but CF is kept — frozen into
+   *  REG_FLAGS from the pending lazy record first (flags.ts lazyIncDec). */
+  private incDec(isDec: boolean, r: RegOperand): number[] {
+    const m = this.m, L = this.L, i32 = this.binaryen.i32;
+    this.pending++;
+    const cf = m.call("getCF", [], i32);
+    const flags = m.i32.or(m.i32.and(this.ld32(L.REG_FLAGS), this.c(~1)), cf);
+    const res = isDec ? m.i32.sub(this.reg(r), this.c(1)) : m.i32.add(this.reg(r), this.c(1));
+    return [
+      this.st32(L.REG_FLAGS, flags),
+      ...this.lazy(isDec ? 6 : 5, r.size, this.reg(r), this.c(1), res),
+      this.setReg(r, this.ld32(L.LAZY_R)),
+    ];
+  }
+
+  /** PUSH a word: SP − 2 (wrapping), the store at SS:SP (fast path or the
+   *  core's helper, which applies the offset-FFFFh rule), then SP. */
+  private push(value: number, next: number): number[] {
+    const m = this.m, i32 = this.binaryen.i32, SP = this.L.REGS + 16;
+    const ss: MemOperand = { kind: "mem", seg: "ss", segOverride: false, base: null, index: null, scale: 1, disp: 0, dispSize: 0, addrSize: 16, size: 16 };
+    return [
+      m.local.set(1, m.i32.and(m.i32.sub(m.i32.load16_u(0, 2, this.c(SP), "mem"), this.c(2)), this.c(0xffff))),
+      m.local.set(2, m.i32.add(this.ld32(this.L.SEG_BASE + 2 * 4), m.local.get(1, i32))),
+      ...this.writeMem(ss, 16, value, next),
+      m.i32.store16(0, 2, this.c(SP), m.local.get(1, i32), "mem"),
+    ];
+  }
+
+  /** POP a word into local 3; SP + 2. */
+  private pop(): number[] {
+    const m = this.m, i32 = this.binaryen.i32, SP = this.L.REGS + 16;
+    const ss: MemOperand = { kind: "mem", seg: "ss", segOverride: false, base: null, index: null, scale: 1, disp: 0, dispSize: 0, addrSize: 16, size: 16 };
+    return [
+      m.local.set(1, m.i32.load16_u(0, 2, this.c(SP), "mem")),
+      m.local.set(2, m.i32.add(this.ld32(this.L.SEG_BASE + 2 * 4), m.local.get(1, i32))),
+      m.local.set(3, this.readMem(ss, 16)),
+      m.i32.store16(0, 2, this.c(SP), m.i32.add(m.local.get(1, i32), this.c(2)), "mem"),
+    ];
   }
 
   /** A second copy of a value expression (binaryen expressions are trees). */
