@@ -39,7 +39,7 @@ export class ConformanceRunner {
     // each test runs its instruction as translated code.
     this.machine = new Machine({
       cpu, memory: cpu === "8086" ? 1 << 20 : 16 << 20,
-      engine, jit: { threshold: 0, maxBlock: 1 },
+      engine, jit: { threshold: 0, maxBlock: 1, maxRegion: 1 },
     });
   }
 

@@ -1,8 +1,10 @@
 /**
- * translate.ts — one basic block (src/x86/block.ts) to a WebAssembly
- * module, with binaryen. The module imports the core's memory and the
- * core functions it calls, and exports one function, `block`, that the
- * core runs through its function table (assembly/jit/dispatch.ts).
+ * translate.ts — a region of basic blocks (src/x86/block.ts) to a
+ * WebAssembly module, with binaryen. The module imports the core's memory,
+ * `execOne` and the helper_* functions, and exports one function, `block`,
+ * that the core runs through its function table (assembly/jit/dispatch.ts).
+ * A region is the hot block plus the blocks it branches to on its page;
+ * they share one function, so loops among them never leave it.
  *
  * What this file is not: the cache, the table and invalidation
  * (engine.ts), nor the decoder (src/x86).
@@ -11,19 +13,23 @@
  * - CPU state lives where the interpreter keeps it (assembly/layout.ts);
  *   generated code addresses it with constants.
  * - Counting: every guest instruction adds one to ICOUNT, exactly as in
- *   the interpreter; translated instructions add theirs in batches before
- *   any call into the core and at every exit. The core enters a block only
- *   when its instruction count fits the budget.
- * - What the translator does not inline runs through the core's
- *   `execOne` — the interpreter for one instruction, the one definition of
- *   its semantics. After it, the block goes on only if IP is where the
- *   block expects it and no event is pending (a jump, a REP that yielded,
- *   an IRQ raised by an OUT, a write to translated code all stop it).
- *   Faults unwind through generated code like through the interpreter.
- * - Inlined (v1): NOP; MOV reg,imm and reg,reg; ADD/OR/AND/SUB/XOR/CMP
- *   with register or immediate operands (recording the lazy flags exactly
- *   as assembly/cpu/flags.ts does); JMP rel; Jcc rel8 (the condition from
- *   the core's helper_condition); LOOP. Only without prefixes.
+ *   the interpreter; inline instructions add theirs in batches, before any
+ *   call into the core and at every exit. The core enters a region only
+ *   when its entry block fits the budget; a branch to another block of the
+ *   region is taken inside only if that block fits too and EVENTS is clear.
+ * - What is not inlined runs through the core's `execOne` — the
+ *   interpreter for one instruction, the one definition of its semantics.
+ *   After it the block goes on only if IP is where the block expects it
+ *   and no event is pending (a jump, a REP that yielded, an IRQ raised by
+ *   an OUT, a write to translated code all stop it). Faults unwind through
+ *   generated code as through the interpreter: an inline instruction that
+ *   may fault has been counted and has INSN_IP set before its access.
+ * - Inlined: NOP; MOV, ADD/OR/AND/SUB/XOR/CMP with registers, immediates
+ *   and one 16-bit-addressed memory operand (TLB fast path inline, the
+ *   core's segmented helpers on the slow path), recording the lazy flags
+ *   exactly as assembly/cpu/flags.ts does; INC/DEC reg; PUSH/POP reg;
+ *   JMP/Jcc rel8, LOOP, CALL rel16, RET. At most one segment-override
+ *   prefix; nothing with 66h/67h yet.
  */
 import type Binaryen from "binaryen";
 import { binaryen as loadedBinaryen } from "./load.js";
