@@ -162,6 +162,28 @@ describe("wasm86 --trace and disasm", () => {
   });
 });
 
+describe("wasm86 --engine jit", () => {
+  it("runs the same guest to the same output and count, and --stats shows the translator", async () => {
+    const interp = run("boot", rom("primes.bin"), "--debugcon", "stdio", "--stats");
+    let out = "", err = "";
+    const text = (b: Uint8Array | string) => (typeof b === "string" ? b : Buffer.from(b).toString("latin1"));
+    const status = await cli(["boot", rom("primes.bin"), "--debugcon", "stdio", "--stats", "--engine", "jit", "--jit-threshold", "0"],
+      { stdout: (b) => { out += text(b); }, stderr: (b) => { err += text(b); } });
+    expect(status).toBe(0);
+    expect(out).toBe(interp.out);
+    expect(err.match(/instructions: (\d+)/)?.[1]).toBe(interp.err.match(/instructions: (\d+)/)?.[1]);
+    expect(err).toMatch(/translator \(engine jit\):\n {2}blocks compiled [1-9]/);
+    expect(err).toMatch(/instructions in translated code \d+ \(\d+\.\d%\)/);
+  });
+
+  it("bad engine options are usage errors", () => {
+    for (const argv of [["--engine", "dynarec"], ["--jit-opt", "9"], ["--jit-max-block", "0"], ["--jit-threshold", "-1"]]) {
+      const r = run("boot", rom("hello.bin"), ...argv);
+      expect(r.status, argv.join(" ")).toBe(2);
+    }
+  });
+});
+
 describe("wasm86 errors", () => {
   const usage = (r: { status: number; err: string }, pattern: RegExp) => {
     expect(r.status).toBe(2);

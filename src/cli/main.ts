@@ -127,7 +127,7 @@ function jitStatLines(s: JitStats | undefined, n: number): string[] {
     `  compile time ${s.compileMs.toFixed(1)} ms (${(s.compileMs * 1000 / Math.max(1, s.blocksCompiled)).toFixed(0)} µs per block), code ${s.codeBytes} bytes`,
     `  instructions in translated code ${s.translatedInstructions} (${(s.translatedInstructions / Math.max(1, n) * 100).toFixed(1)}%)`,
     `  block runs ${s.blockRuns} (${perM(s.blockRuns)} per million instructions), lookups ${s.lookups}, misses ${s.misses}, budget skips ${s.budgetSkips}`,
-    `  invalidations ${s.invalidations}, flushes ${s.flushes}`,
+    `  invalidations ${s.invalidations}, flushes ${s.flushes}${s.failures ? `, translation failures ${s.failures} (interpreted instead)` : ""}`,
   ];
 }
 

@@ -53,6 +53,9 @@ export interface JitStats {
   /** Requests answered with "never translate here" (an instruction the
    *  block cannot start with: invalid, truncated). */
   blocksRefused: number;
+  /** Translations that failed (a translator bug; the interpreter ran the
+   *  block instead). */
+  failures: number;
   instructionsCompiled: number;
   instructionsInlined: number;
   compileMs: number;
@@ -95,9 +98,11 @@ export class JitEngine {
   private readonly codePages = new Map<number, Set<BlockInfo>>();
   /** Table indices we own, in order; the first is where we started. */
   private base = -1;
+  /** The message of the last failed translation, for diagnosis. */
+  lastFailure: string | undefined;
   private used = 0;
   private readonly s = {
-    blocksCompiled: 0, regionsCompiled: 0, blocksRefused: 0, instructionsCompiled: 0, instructionsInlined: 0,
+    blocksCompiled: 0, regionsCompiled: 0, blocksRefused: 0, failures: 0, instructionsCompiled: 0, instructionsInlined: 0,
     compileMs: 0, codeBytes: 0, invalidations: 0, flushes: 0,
   };
 
@@ -169,8 +174,18 @@ export class JitEngine {
       return;
     }
     const opts: TranslateOptions = { optimize: this.options.optimize, inline: this.options.inline };
-    const tr = translateRegion(blocks, this.L, opts);
-    const instance = new WebAssembly.Instance(new WebAssembly.Module(tr.binary as Uint8Array<ArrayBuffer>), this.imports);
+    let tr: ReturnType<typeof translateRegion>, instance: WebAssembly.Instance;
+    try {
+      tr = translateRegion(blocks, this.L, opts);
+      instance = new WebAssembly.Instance(new WebAssembly.Module(tr.binary as Uint8Array<ArrayBuffer>), this.imports);
+    } catch (e) {
+      // A translator bug must not stop the guest: the interpreter runs
+      // this block from now on, and the failure is counted.
+      this.core.jitInstall(slot, -1, 0);
+      this.s.failures++;
+      this.lastFailure = (e as Error).message;
+      return;
+    }
     const index = this.allocate();
     this.core.table.set(index, instance.exports.block as () => void);
     this.core.jitInstall(slot, index, tr.instructions);
