@@ -102,6 +102,7 @@ export function translateRegion(blocks: readonly Block[], L: Layout, options: Tr
       const body: number[] = [];
       const insns = block.insns;
       instructions += insns.length;
+      g.startBlock();
       for (let i = 0; i < insns.length; i++) {
         const insn = insns[i];
         const last = i === insns.length - 1;
@@ -109,6 +110,7 @@ export function translateRegion(blocks: readonly Block[], L: Layout, options: Tr
         const code = options.inline ? g.inline(insn, next, last) : null;
         if (code) { body.push(...code); inlined++; continue; }
         // Through the interpreter.
+        g.forgetFlags();
         body.push(...g.flushCount(), g.st32(L.REG_IP, g.c(insn.ip)), m.call("execOne", [], binaryen.none));
         if (!last) {
           body.push(m.if(
@@ -164,6 +166,15 @@ export function blockText(binary: Uint8Array): string {
 class Gen {
   /** Instructions translated inline since ICOUNT was last updated. */
   private pending = 0;
+  /** The lazy-flags record the last inline instruction of this block made
+   *  (kind, size), while nothing since can have replaced it: a Jcc then
+   *  tests the recorded operands directly instead of calling the core. */
+  private record: { kind: number; size: number } | null = null;
+
+  /** A new block: nothing is known about the flags at its start. */
+  startBlock(): void { this.record = null; }
+  /** A call into the core that may change the flags (execOne). */
+  forgetFlags(): void { this.record = null; }
 
   constructor(
     private readonly binaryen: typeof Binaryen, private readonly m: Binaryen.Module, private readonly L: Layout,
@@ -244,6 +255,7 @@ class Gen {
   /** Record a lazy-flags result as flags.ts does (raw, unmasked result). */
   private lazy(kind: number, size: number, a: number | null, b: number | null, r: number): number[] {
     const L = this.L;
+    this.record = kind === LAZY_ADD || kind === LAZY_SUB || kind === LAZY_LOGIC ? { kind, size } : null;
     const out = [this.st32(L.LAZY_OP, this.c(kind | (size << 8)))];
     if (a !== null) out.push(this.st32(L.LAZY_A, a));
     if (b !== null) out.push(this.st32(L.LAZY_B, b));
@@ -306,7 +318,7 @@ class Gen {
     }
     if (insn.flow === "jcc" && insn.opcode >= 0x70 && insn.opcode <= 0x7f && ops[0]?.kind === "rel" && last) {
       this.pending++;
-      const taken = m.call("cond", [this.c(insn.opcode & 0xf)], this.binaryen.i32);
+      const taken = this.condition(insn.opcode & 0xf) ?? m.call("cond", [this.c(insn.opcode & 0xf)], this.binaryen.i32);
       return [...this.flushCount(), ...this.branch(ops[0].target, taken, next)];
     }
     if (mn === "loop" && insn.opcode === 0xe2 && ops[0]?.kind === "rel" && last) {
@@ -417,6 +429,53 @@ class Gen {
       m.if(this.ld32(this.L.EVENTS), m.block(null, [this.st32(this.L.REG_IP, this.c(next)), m.return()])),
     ]);
     return [m.if(this.slowTest(this.L.TLB_WRITE, size), slow, fast)];
+  }
+
+  /**
+   * Condition `cc` (Jcc's low nibble) computed inline from the lazy record
+   * of the preceding inline ADD, SUB/CMP or logic instruction — the same
+   * values flags.ts would derive the flag from — or null when unknown
+   * (the core's helper_condition decides then).
+   */
+  private condition(cc: number): number | null {
+    const rec = this.record;
+    if (!rec) return null;
+    const m = this.m, L = this.L, size = rec.size;
+    const mask = size === 32 ? -1 : (1 << size) - 1;
+    const sext = (e: number) => (size === 32 ? e : m.i32.shr_s(m.i32.shl(e, this.c(32 - size)), this.c(32 - size)));
+    const a = () => m.i32.and(this.ld32(L.LAZY_A), this.c(mask));
+    const b = () => m.i32.and(this.ld32(L.LAZY_B), this.c(mask));
+    const zf = () => m.i32.eqz(m.i32.and(this.ld32(L.LAZY_R), this.c(mask)));
+    const sf = () => m.i32.and(m.i32.shr_u(this.ld32(L.LAZY_R), this.c(size - 1)), this.c(1));
+    let r: number | null = null;
+    const base = cc & ~1;
+    if (rec.kind === LAZY_SUB) {
+      switch (base) {
+        case 2: r = m.i32.lt_u(a(), b()); break;                          // B
+        case 4: r = zf(); break;                                          // Z
+        case 6: r = m.i32.le_u(a(), b()); break;                          // BE
+        case 8: r = sf(); break;                                          // S
+        case 12: r = m.i32.lt_s(sext(a()), sext(b())); break;             // L
+        case 14: r = m.i32.le_s(sext(a()), sext(b())); break;             // LE
+      }
+    } else if (rec.kind === LAZY_LOGIC) {                                 // CF = OF = 0
+      switch (base) {
+        case 0: r = this.c(0); break;                                     // O
+        case 2: r = this.c(0); break;                                     // B
+        case 4: case 6: r = zf(); break;                                  // Z, BE
+        case 8: case 12: r = sf(); break;                                 // S, L
+        case 14: r = m.i32.or(zf(), sf()); break;                         // LE
+      }
+    } else if (rec.kind === LAZY_ADD) {
+      const res = () => m.i32.and(this.ld32(L.LAZY_R), this.c(mask));
+      switch (base) {
+        case 2: r = m.i32.lt_u(res(), a()); break;                        // B: the sum wrapped
+        case 4: r = zf(); break;
+        case 8: r = sf(); break;
+      }
+    }
+    if (r === null) return null;
+    return cc & 1 ? m.i32.eqz(r) : r;
   }
 
   /** INC/DEC reg: like ADD/SUB of 1, but CF is kept — frozen into

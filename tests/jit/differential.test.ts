@@ -101,6 +101,30 @@ describe("jit vs interpreter: the 386 differential images", () => {
   });
 });
 
+describe("jit vs interpreter: Jcc after ALU instructions (conditions computed inline)", () => {
+  it("1,200 random operand pairs, every ALU op, both sizes, all 16 conditions", () => {
+    let seed = 0x1234567;
+    const rnd = () => { seed = (Math.imul(seed, 1103515245) + 12345) >>> 0; return seed >>> 8; };
+    const edge = [0, 1, 0x7f, 0x80, 0xff, 0x7fff, 0x8000, 0xffff];
+    const value = () => (rnd() & 3 ? rnd() & 0xffff : edge[rnd() & 7]);
+    const machines = (["interp", "jit"] as const).map((engine) => new Machine({ cpu: "286", engine, jit: { threshold: 0 } }));
+    const ops = [0x00, 0x08, 0x20, 0x28, 0x30, 0x38]; // ADD OR AND SUB XOR CMP (r/m8, r8); +1 for 16 bits
+    for (let i = 0; i < 1200; i++) {
+      const a = value(), b = value(), op = ops[rnd() % ops.length] | (rnd() & 1), cc = rnd() & 15;
+      // 1000: mov ax,a / mov bx,b / op ax|al,bx|bl / jcc +2 / mov cl,1 / hlt
+      const code = [0xb8, a & 0xff, a >> 8, 0xbb, b & 0xff, b >> 8, op, 0xd8, 0x70 | cc, 0x02, 0xb1, 0x01, 0xf4];
+      const results = machines.map((m) => {
+        m.load(0x1000 + (i & 7) * 0x20, code); // vary the address: each is a fresh block
+        m.setRegisters({ cs: 0, ip: 0x1000 + (i & 7) * 0x20, cx: 0, flags: 0x0002 });
+        m.run({ maxInstructions: 10 });
+        return { cx: m.registers.cx, ax: m.registers.ax, flags: m.registers.flags };
+      });
+      expect(results[1], `a=${a.toString(16)} b=${b.toString(16)} op=${op.toString(16)} cc=${cc}`).toEqual(results[0]);
+    }
+    expect(machines[1].jitStats!.blocksCompiled).toBeGreaterThan(100);
+  });
+});
+
 describe("self-modifying code under the translator", () => {
   // 0000:1000  mov cx,5
   //     1003   mov al,1

@@ -58,6 +58,18 @@ describe("generated code", () => {
     expectGolden("memory", t.text);
   });
 
+  it("Jcc after CMP compares the recorded operands directly, without calling the core", () => {
+    // 1000: l: inc si / cmp si,di / jb l
+    const direct = translate([0x46, 0x39, 0xfe, 0x72, 0xfb]);
+    expect(direct.text).toMatch(/i32\.lt_u/);
+    expect(direct.text).not.toMatch(/call \$cond/);
+    expectGolden("cmp-jb", direct.text);
+    // After an instruction run by the core, the flags are unknown here.
+    const helper = translate([0xd1, 0xe6, 0x72, 0xfc]); // l: shl si,1 / jb l
+    expect(helper.text).toMatch(/call \$execOne/);
+    expect(helper.text).toMatch(/call \$cond/);
+  });
+
   it("the module validates and instantiates against a real core", () => {
     const t = translate([0x40, 0x50, 0x5b, 0xc3]); // inc ax / push ax / pop bx / ret
     expect(WebAssembly.validate(t.binary as Uint8Array<ArrayBuffer>)).toBe(true);
