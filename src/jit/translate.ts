@@ -156,7 +156,7 @@ export function translateRegion(blocks: readonly Block[], L: Layout, options: Tr
   }
 }
 
-/** The text of a block's module (tests and `--jit-dump`). */
+/** The text of a translated module, read back from its binary (tests). */
 export function blockText(binary: Uint8Array): string {
   const m = loadedBinaryen().readBinary(binary);
   try { return m.emitText(); } finally { m.dispose(); }
