@@ -98,8 +98,6 @@ export class JitEngine {
   private readonly codePages = new Map<number, Set<BlockInfo>>();
   /** Table indices we own, in order; the first is where we started. */
   private base = -1;
-  /** The message of the last failed translation, for diagnosis. */
-  lastFailure: string | undefined;
   private used = 0;
   private readonly s = {
     blocksCompiled: 0, regionsCompiled: 0, blocksRefused: 0, failures: 0, instructionsCompiled: 0, instructionsInlined: 0,
@@ -178,12 +176,11 @@ export class JitEngine {
     try {
       tr = translateRegion(blocks, this.L, opts);
       instance = new WebAssembly.Instance(new WebAssembly.Module(tr.binary as Uint8Array<ArrayBuffer>), this.imports);
-    } catch (e) {
+    } catch {
       // A translator bug must not stop the guest: the interpreter runs
-      // this block from now on, and the failure is counted.
+      // this block from now on, and the failure is counted (--stats).
       this.core.jitInstall(slot, -1, 0);
       this.s.failures++;
-      this.lastFailure = (e as Error).message;
       return;
     }
     const index = this.allocate();
