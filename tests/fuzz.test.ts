@@ -24,20 +24,17 @@ import { copyFileSync, mkdtempSync, mkdirSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { mulberry32 } from "./support/mulberry32.js";
 import { Machine, type CpuModel, type Registers, type RunResult, type StopReason } from "../src/index.js";
 
 // ------------------------------------------------------------------ PRNG
 
-/** mulberry32: a tiny seeded 32-bit generator. */
+/** Drawing helpers over the shared mulberry32 generator. */
 class Rng {
-  private a: number;
-  constructor(seed: number) { this.a = seed >>> 0; }
-  u32(): number {
-    let t = (this.a = (this.a + 0x6d2b79f5) >>> 0);
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 0;
-  }
+  private readonly next: () => number;
+  constructor(seed: number) { this.next = mulberry32(seed); }
+  /** The generator's 32-bit integer (its fraction × 2³² is exact). */
+  u32(): number { return this.next() * 4294967296; }
   /** 0 .. n-1 */
   int(n: number): number { return Math.floor((this.u32() / 4294967296) * n); }
   range(lo: number, hi: number): number { return lo + this.int(hi - lo + 1); }

@@ -9,20 +9,9 @@
  */
 import { describe, it, expect } from "vitest";
 import { Machine, loadJit, type CpuModel, type Engine } from "../../src/index.js";
+import { mulberry32 } from "../support/mulberry32.js";
 
 await loadJit();
-
-/** mulberry32 */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const CODE = 0x1000;
 /** Registers the body may write: AX DX BP SI DI (BX addresses memory, CX
@@ -30,7 +19,7 @@ const CODE = 0x1000;
 const DST = [0, 2, 5, 6, 7];
 
 function program(seed: number): number[] {
-  const r = rng(seed);
+  const r = mulberry32(seed);
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(r() * xs.length)];
   const byte = () => Math.floor(r() * 256);
   const out: number[] = [0xb9, 3 + Math.floor(r() * 40), 0x00, 0xbb, 0x00, 0x20]; // mov cx,n / mov bx,2000h

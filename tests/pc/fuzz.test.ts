@@ -8,15 +8,8 @@
 import { describe, it, expect } from "vitest";
 import { PC } from "../../src/pc/pc.js";
 import { Disk } from "../../src/pc/disk.js";
+import { mulberry32 } from "../support/mulberry32.js";
 
-function mulberry32(seed: number): () => number {
-  return () => {
-    seed |= 0; seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const VECTORS = [0x10, 0x11, 0x12, 0x13, 0x14, 0x15, 0x16, 0x19, 0x1a, 0x1c, 0x08, 0x09];
 

@@ -9,18 +9,7 @@
 import { describe, it, expect } from "vitest";
 import { Machine, type CpuModel } from "../../src/index.js";
 import { decodeBytes } from "../../src/x86/index.js";
-
-/** A small deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from "../support/mulberry32.js";
 
 const CODE = 0x10000; // 1000:0000
 const HANDLERS = 0x800; // vector v → 0000:(800h + v), a HLT
@@ -37,7 +26,7 @@ function randomInstruction(next: () => number): number[] {
 }
 
 function check(cpu: CpuModel, seed: number, cases: number): { compared: number; ud: number } {
-  const next = rng(seed);
+  const next = mulberry32(seed);
   let m = new Machine({ cpu });
   const ivt: number[] = [];
   for (let v = 0; v < 256; v++) ivt.push((HANDLERS + v) & 0xff, (HANDLERS + v) >> 8, 0, 0);
