@@ -93,27 +93,26 @@ export let eaSeg: i32 = 0;
 export let eaOff: i32 = 0;
 
 /** Decode a ModRM byte. The register form is inlined at every use; memory
- *  forms compute their effective address out of line. */
-@inline export function decodeModrm(): void {
+ *  forms compute their effective address out of line. `limit`: a 32-bit
+ *  offset past the segment limit is a #GP now (a constant at every call
+ *  site, so it folds). */
+@inline function decodeModrmWith(limit: bool): void {
   const m = fetch8();
   modrmReg = (m >> 3) & 7;
   modrmRm = m & 7;
   if (m >= 0xC0) modrmIsReg = true;
-  else decodeMemoryOperand(m, true);
+  else decodeMemoryOperand(m, limit);
 }
+
+/** The ModRM of an instruction that accesses its operand. */
+@inline export function decodeModrm(): void { decodeModrmWith(true); }
 
 /** decodeModrm for instructions that compute an address rather than
  *  access the operand there (LEA, the bit-string forms), or that must
  *  first raise #UD for a bad reg field (which takes priority over the
  *  operand's #GP; they call limitCheck() after): a 32-bit offset past the
  *  limit is not a fault yet. */
-@inline export function decodeModrmAddress(): void {
-  const m = fetch8();
-  modrmReg = (m >> 3) & 7;
-  modrmRm = m & 7;
-  if (m >= 0xC0) modrmIsReg = true;
-  else decodeMemoryOperand(m, false);
-}
+@inline export function decodeModrmAddress(): void { decodeModrmWith(false); }
 
 function decodeMemoryOperand(m: i32, limit: bool): void {
   const mod = m >> 6;
