@@ -49,18 +49,7 @@ putc:   push bx
         pop bx
         ret
 
-puthex8:                        ; AL as two hex digits
-        push ax
-        mov cl, 4
-        shr al, cl
-        call .digit
-        pop ax
-.digit: and al, 0x0f
-        add al, '0'
-        cmp al, '9'
-        jbe .out
-        add al, 'A' - '0' - 10
-.out:   jmp putc
+%include "puthex8.inc"
 
 putdec:                         ; AX in decimal
         xor cx, cx
