@@ -1,10 +1,12 @@
 /**
  * helpers.ts — instruction semantics exported for generated code.
  *
- * The binary translator (issue 4) emits Wasm that works on the same CPU
- * state at the same addresses. Simple instructions it will inline (MOV,
- * ADD with the lazy-flag record, Jcc on a recorded compare); everything
- * else it calls here. These are the very functions the interpreter runs —
+ * The binary translator (src/jit) emits Wasm that works on the same CPU
+ * state at the same addresses. Simple instructions it inlines (MOV, ADD
+ * with the lazy-flag record, Jcc on a recorded compare); for the rest it
+ * calls the interpreter's execOne, or the helpers here (memory accesses
+ * on the slow path, conditions, CF). These are the very functions the
+ * interpreter runs —
  * thin, non-inlined wrappers, so each instruction's meaning is written once
  * (in cpu/alu.ts, cpu/string.ts, ...) and both engines share it.
  *

@@ -2,8 +2,8 @@
  * alu.ts — the arithmetic semantics: ALU group, shifts and rotates,
  * multiply/divide, BCD adjusts. Pure functions of their operands plus the
  * flags they record; the interpreter fetches operands and stores results,
- * and the JIT will call (or inline) exactly these functions, so each
- * instruction's meaning is written once.
+ * and the translator runs them too (through execOne or the helpers), so
+ * each instruction's meaning is written once.
  *
  * Sizes are in bits: 8, 16, or 32 (the 386's operand-size prefix).
  */

@@ -5,7 +5,8 @@
  * operation kind, both operands and the result, and the flags are derived
  * only when something reads them: a Jcc asks for one flag, PUSHF or an
  * interrupt for all. Most results are overwritten before anyone looks, so
- * the interpreter skips the work (and the JIT will skip even the record).
+ * the interpreter skips the work. (The translator writes the same record;
+ * dropping records no one reads is its next step.)
  * The measurement behind the choice is in ARCHITECTURE.md.
  *
  * The record (LAZY_OP, LAZY_A, LAZY_B, LAZY_R):
