@@ -25,6 +25,7 @@ import { readB, writeB, readW, writeW, readD, writeD, push16, pop16, push32, pop
 import { read8, write8, read16, write16 } from "./memory/tlb";
 import { portIn, portOut } from "./io";
 import { setSeg } from "./cpu/state";
+import { raiseFault } from "./cpu/fault";
 
 /** ALU group op (0 ADD 1 OR 2 ADC 3 SBB 4 AND 5 SUB 6 XOR 7 CMP) on a, b;
  *  records the lazy flags, returns the result. */
@@ -84,3 +85,7 @@ export function helper_write16_linear(lin: i32, v: i32): void { write16(lin, v);
 
 export function helper_in(port: i32, size: i32): i32 { return portIn(port, size); }
 export function helper_out(port: i32, size: i32, v: i32): void { portOut(port, size, v); }
+
+/** Raise guest exception `vector` (generated code's fault path: it has
+ *  synced the CPU state and set INSN_IP first). Never returns. */
+export function helper_fault(vector: i32): void { raiseFault(vector); }

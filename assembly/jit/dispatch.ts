@@ -62,8 +62,11 @@ export function jitInvalidate(phys: i32, csBase: i32): bool {
 
 /** Record the host's translation of the requested block: `index` in the
  *  function table (or -1: never translate here) and its instruction
- *  count. */
-export function jitInstall(slot: i32, index: i32, instructions: i32): void {
+ *  count. The key is written again: the host may have flushed the cache
+ *  (table full) between the request and the answer. */
+export function jitInstall(slot: i32, phys: i32, csBase: i32, index: i32, instructions: i32): void {
+  store<i32>(slot, phys);
+  store<i32>(slot + 4, csBase);
   store<i32>(slot + 8, index);
   store<i32>(slot + 12, instructions);
   store<i32>(JIT_LOOKUP, 1);

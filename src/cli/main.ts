@@ -72,6 +72,8 @@ Options:
   --jit-max-block N       most instructions per block (default 64)
   --jit-opt 0..4          binaryen optimisation level (default 2)
   --no-jit-inline         translate every instruction as a call to the interpreter
+  --no-flag-elision       store every lazy-flags record to the CPU state, as the
+                          interpreter does (default: kept in locals, dead ones dropped)
   --no-region             one block per function (default: up to 16 blocks of a
                           page that branch to each other, so loops stay in Wasm)
   --trace[=N]             print each executed instruction (CS:IP, bytes, NASM
@@ -127,7 +129,7 @@ function jitStatLines(s: JitStats | undefined, n: number): string[] {
     `  compile time ${s.compileMs.toFixed(1)} ms (${(s.compileMs * 1000 / Math.max(1, s.blocksCompiled)).toFixed(0)} µs per block), code ${s.codeBytes} bytes`,
     `  instructions in translated code ${s.translatedInstructions} (${(s.translatedInstructions / Math.max(1, n) * 100).toFixed(1)}%)`,
     `  block runs ${s.blockRuns} (${perM(s.blockRuns)} per million instructions), lookups ${s.lookups}, misses ${s.misses}, budget skips ${s.budgetSkips}`,
-    `  invalidations ${s.invalidations}, flushes ${s.flushes}${s.failures ? `, translation failures ${s.failures} (interpreted instead)` : ""}`,
+    `  invalidations ${s.invalidations}, flushes ${s.flushes}${s.blocksThrashing ? `, self-patching regions left to the interpreter ${s.blocksThrashing}` : ""}${s.failures ? `, translation failures ${s.failures} (interpreted instead)` : ""}`,
   ];
 }
 
@@ -169,7 +171,7 @@ function session(argv: string[], io: CliIO, mode: "boot" | "run"): number | Prom
       write: { type: "boolean", default: false }, trace: { type: "string" },
       engine: { type: "string", default: "interp" }, "jit-threshold": { type: "string" },
       "jit-max-block": { type: "string" }, "jit-opt": { type: "string" }, "no-jit-inline": { type: "boolean", default: false },
-      "no-region": { type: "boolean", default: false },
+      "no-flag-elision": { type: "boolean", default: false }, "no-region": { type: "boolean", default: false },
     },
   });
   if (mode === "boot" && positionals.length > 1) throw new UsageError(`boot takes one image, got ${positionals.length}`);
@@ -191,6 +193,7 @@ function session(argv: string[], io: CliIO, mode: "boot" | "run"): number | Prom
     maxBlock: intInRange(values["jit-max-block"], "--jit-max-block", 1, 1024),
     optimize: intInRange(values["jit-opt"], "--jit-opt", 0, 4),
     inline: !values["no-jit-inline"],
+    flagElision: !values["no-flag-elision"],
     maxRegion: values["no-region"] ? 1 : undefined,
   };
   const traceLimit = values.trace === undefined ? undefined

@@ -23,7 +23,7 @@
 import { decodeBlock, type Block } from "../x86/block.js";
 import type { X86Model } from "../x86/ir.js";
 import type { CoreExports, Layout } from "../core/core.js";
-import { translateRegion, type TranslateOptions } from "./translate.js";
+import { RegionCompiler, type TranslateOptions } from "./translate.js";
 
 /** The translator's knobs (CLI: --jit-threshold, --jit-max-block, --jit-opt, --no-jit-inline). */
 export interface JitOptions {
@@ -37,12 +37,19 @@ export interface JitOptions {
   optimize?: number;
   /** Inline the simple instructions (false: every one through execOne). */
   inline?: boolean;
+  /** Keep the lazy-flags record in locals and drop records nothing
+   *  observes (false: store every record, as the interpreter does). */
+  flagElision?: boolean;
+  /** Retranslations of a region whose own code keeps being written before
+   *  it is left to the interpreter for good. */
+  maxRetranslations?: number;
   /** Function-table capacity before a full flush. */
   maxFunctions?: number;
 }
 
 export const JIT_DEFAULTS: Required<JitOptions> = {
-  threshold: 20, maxBlock: 64, maxRegion: 16, optimize: 2, inline: true, maxFunctions: 16384,
+  threshold: 20, maxBlock: 64, maxRegion: 16, optimize: 2, inline: true, flagElision: true, maxRetranslations: 4,
+  maxFunctions: 16384,
 };
 
 /** What the translator did (Machine.jitStats). */
@@ -56,6 +63,9 @@ export interface JitStats {
   /** Translations that failed (a translator bug; the interpreter ran the
    *  block instead). */
   failures: number;
+  /** Regions left to the interpreter because their code was rewritten
+   *  more than maxRetranslations times (self-patching loops). */
+  blocksThrashing: number;
   instructionsCompiled: number;
   instructionsInlined: number;
   compileMs: number;
@@ -81,7 +91,7 @@ interface JitCore extends CoreExports {
   helper_read16(seg: number, off: number): number;
   helper_write8(seg: number, off: number, v: number): void;
   helper_write16(seg: number, off: number, v: number): void;
-  jitInstall(slot: number, index: number, instructions: number): void;
+  jitInstall(slot: number, phys: number, csBase: number, index: number, instructions: number): void;
   jitInvalidate(phys: number, csBase: number): number;
   jitReset(): void;
 }
@@ -96,11 +106,15 @@ export class JitEngine {
   private readonly imports: WebAssembly.Imports;
   /** Physical page → the translated blocks with bytes on it. */
   private readonly codePages = new Map<number, Set<BlockInfo>>();
+  /** How often each region (by entry: physical address, CS base) had its
+   *  translation dropped by a write to its code. */
+  private readonly rewrites = new Map<string, number>();
+  private readonly compiler: RegionCompiler;
   /** Table indices we own, in order; the first is where we started. */
   private base = -1;
   private used = 0;
   private readonly s = {
-    blocksCompiled: 0, regionsCompiled: 0, blocksRefused: 0, failures: 0, instructionsCompiled: 0, instructionsInlined: 0,
+    blocksCompiled: 0, regionsCompiled: 0, blocksRefused: 0, failures: 0, blocksThrashing: 0, instructionsCompiled: 0, instructionsInlined: 0,
     compileMs: 0, codeBytes: 0, invalidations: 0, flushes: 0,
   };
 
@@ -118,13 +132,14 @@ export class JitEngine {
     const o = { ...JIT_DEFAULTS };
     for (const [k, v] of Object.entries(options) as [keyof JitOptions, unknown][]) {
       if (v === undefined) continue;
-      const ok = k === "inline" ? typeof v === "boolean"
+      const ok = k === "inline" || k === "flagElision" ? typeof v === "boolean"
         : typeof v === "number" && Number.isInteger(v) && v >= (k === "threshold" || k === "optimize" ? 0 : 1)
           && (k !== "optimize" || v <= 4);
       if (!ok || !(k in JIT_DEFAULTS)) throw new RangeError(`wasm86: bad jit option ${k}: ${JSON.stringify(v)}`);
       (o as Record<string, unknown>)[k] = v;
     }
     this.options = o;
+    this.compiler = new RegionCompiler(L);
     this.imports = {
       core: {
         memory: core.memory,
@@ -165,31 +180,42 @@ export class JitEngine {
     const slot = dv.getInt32(this.L.JIT_REQ_SLOT, true);
     const t0 = performance.now();
     const cs = csBase >>> 4;
+    const phys = this.physAddr(linear);
+    const key = `${phys}:${csBase}`;
+    if ((this.rewrites.get(key) ?? 0) > this.options.maxRetranslations) {
+      // Code that rewrites itself on every pass: each translation would be
+      // thrown away at once. The interpreter runs it from now on.
+      this.core.jitInstall(slot, phys, csBase, -1, 0);
+      this.s.blocksThrashing++;
+      return;
+    }
     const blocks = this.decodeRegion(cs, (linear - csBase) & 0xffff);
     if (blocks.length === 0) {
-      this.core.jitInstall(slot, -1, 0);
+      this.core.jitInstall(slot, phys, csBase, -1, 0);
       this.s.blocksRefused++;
       return;
     }
-    const opts: TranslateOptions = { optimize: this.options.optimize, inline: this.options.inline };
-    let tr: ReturnType<typeof translateRegion>, instance: WebAssembly.Instance;
+    const opts: TranslateOptions = {
+      optimize: this.options.optimize, inline: this.options.inline, flagElision: this.options.flagElision,
+    };
+    let tr: ReturnType<RegionCompiler["translate"]>, instance: WebAssembly.Instance;
     try {
-      tr = translateRegion(blocks, this.L, opts);
+      tr = this.compiler.translate(blocks, opts);
       instance = new WebAssembly.Instance(new WebAssembly.Module(tr.binary as Uint8Array<ArrayBuffer>), this.imports);
     } catch {
       // A translator bug must not stop the guest: the interpreter runs
       // this block from now on, and the failure is counted (--stats).
-      this.core.jitInstall(slot, -1, 0);
+      this.core.jitInstall(slot, phys, csBase, -1, 0);
       this.s.failures++;
       return;
     }
     const index = this.allocate();
     this.core.table.set(index, instance.exports.block as () => void);
-    this.core.jitInstall(slot, index, tr.instructions);
+    this.core.jitInstall(slot, phys, csBase, index, tr.instructions);
     // Track the bytes it was decoded from, block by block (a block's last
     // instruction may straddle a page; real mode has no paging, so its
     // bytes are physically contiguous unless A20 wraps them).
-    const info: BlockInfo = { phys: this.physAddr(linear), csBase, ranges: [] };
+    const info: BlockInfo = { phys, csBase, ranges: [] };
     for (const b of blocks) {
       const from = this.physAddr(b.address), to = this.physAddr(b.address + b.length - 1) + 1;
       info.ranges.push([from, to]);
@@ -219,6 +245,8 @@ export class JitEngine {
       for (const b of [...set]) {
         if (!b.ranges.some(([from, to]) => from < end && to > physAddr)) continue;
         this.core.jitInvalidate(b.phys, b.csBase);
+        const key = `${b.phys}:${b.csBase}`;
+        this.rewrites.set(key, (this.rewrites.get(key) ?? 0) + 1);
         for (const [from, to] of b.ranges) {
           for (const p of [from >>> 12, (to - 1) >>> 12]) this.codePages.get(p)?.delete(b);
         }
@@ -316,6 +344,7 @@ export class JitEngine {
     new Uint8Array(this.core.memory.buffer).fill(0, this.L.CODE_BITMAP, this.L.CODE_BITMAP + (this.L.CODE_BITMAP_LIMIT >>> 8));
     for (let i = 0; i < this.used; i++) this.core.table.set(this.base + i, null);
     this.used = 0;
+    this.rewrites.clear();
     this.s.flushes++;
   }
 }

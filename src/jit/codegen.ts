@@ -1,0 +1,274 @@
+/**
+ * codegen.ts — the state of one function being generated: which guest
+ * state lives in Wasm locals, how it goes back to the core's memory, the
+ * instruction count, and the ways out of a block (into another block of
+ * the region, or back to the core). The per-instruction translations are
+ * inline.ts, memory accesses memory.ts, the lazy flags flags.ts.
+ *
+ * Guest state in locals. A region's function loads, on entry, the general
+ * registers its inline code touches, the lazy-flags record, ICOUNT and
+ * ICOUNT_STOP into locals; inline code works on the locals only. The core's
+ * memory is brought up to date ("sync") only where something else looks:
+ *
+ *   leaving for the core         br $exit: one epilogue per function syncs,
+ *                                stores IP and returns
+ *   a fault on a slow path       br $fault: the other epilogue syncs and
+ *                                raises it (#GP at offset FFFFh)
+ *   execOne (interpreter)        sync what this block changed before; on
+ *                                return, reload every local
+ *
+ * so the fast paths — ALU, moves, the TLB hit, a loop's back edge — touch
+ * no CPU state in memory at all, and a function holds two copies of the
+ * sync code, not one per exit.
+ *
+ *   local  0      the dispatch index (which block of the region runs next)
+ *          1..3   a memory operand's offset, its linear address, a temp
+ *          4..11  EAX..EDI (full 32 bits; AX/AL/AH are views of them)
+ *          12..15 the lazy-flags record: LAZY_OP, LAZY_A, LAZY_B, LAZY_R
+ *          16     a second temp
+ *          17     ICOUNT (i64)        18  ICOUNT_STOP (i64)
+ *          19     a carry-in (ADC/SBB)      20  the IP an exit leaves for
+ */
+import type Binaryen from "binaryen";
+import type { Layout } from "../core/core.js";
+import type { RegOperand, X86Model } from "../x86/ir.js";
+import type { Record as FlagRecord } from "./flags.js";
+
+export const L_IDX = 0, L_OFF = 1, L_LIN = 2, L_TMP = 3, L_REG0 = 4;
+export const L_FOP = 12, L_FA = 13, L_FB = 14, L_FR = 15, L_TMP2 = 16, L_ICOUNT = 17, L_STOP = 18, L_CF = 19, L_NEXT = 20;
+/** The locals' types, in index order (addFunction's varTypes). */
+export function localTypes(binaryen: typeof Binaryen): number[] {
+  return [...Array<number>(17).fill(binaryen.i32), binaryen.i64, binaryen.i64, binaryen.i32, binaryen.i32];
+}
+
+/** Register numbers as the IR names them in memory operands. */
+export const REG16: Readonly<Record<string, number>> = {
+  ax: 0, cx: 1, dx: 2, bx: 3, sp: 4, bp: 5, si: 6, di: 7,
+  eax: 0, ecx: 1, edx: 2, ebx: 3, esp: 4, ebp: 5, esi: 6, edi: 7,
+};
+export const SEGS: Readonly<Record<string, number>> = { es: 0, cs: 1, ss: 2, ds: 3, fs: 4, gs: 5 };
+export const SP = 4, CX = 1;
+
+/** What the region's inline code may touch: loaded on entry, synced out. */
+export interface RegionState {
+  /** General registers (0–7) held in locals. */
+  regs: ReadonlySet<number>;
+  /** Whether the lazy-flags record is held in locals. */
+  flags: boolean;
+}
+
+/** The region's blocks by first IP: their index and instruction count. */
+export type RegionMap = ReadonlyMap<number, { index: number; count: number }>;
+
+export class Gen {
+  /** Instructions translated inline and not yet added to the ICOUNT local. */
+  pending = 0;
+  /** What the flag locals hold, as far as this block knows (flags.ts). */
+  record: FlagRecord = null;
+  /** Registers whose local may differ from the core's copy, and whether
+   *  the flag locals may (reset at each block start: unknown). */
+  private dirty = new Set<number>();
+  private flagsDirty = false;
+  readonly i32: number;
+  readonly i64: number;
+
+  constructor(
+    readonly binaryen: typeof Binaryen,
+    readonly m: Binaryen.Module,
+    readonly L: Layout,
+    readonly region: RegionMap,
+    readonly state: RegionState,
+    /** Drop flag records nothing observes, and keep the record in locals
+     *  (false: store every record to the core at once). */
+    readonly elide: boolean,
+    /** The CPU model the region was decoded for. */
+    readonly model: X86Model,
+  ) {
+    this.i32 = binaryen.i32;
+    this.i64 = binaryen.i64;
+  }
+
+  // ------------------------------------------------------------ basics
+
+  c(v: number): number { return this.m.i32.const(v | 0); }
+  get(local: number): number { return this.m.local.get(local, local === L_ICOUNT || local === L_STOP ? this.i64 : this.i32); }
+  set(local: number, v: number): number { return this.m.local.set(local, v); }
+  ld32(addr: number): number { return this.m.i32.load(0, 4, this.c(addr), "mem"); }
+  st32(addr: number, v: number): number { return this.m.i32.store(0, 4, this.c(addr), v, "mem"); }
+  block(items: number[]): number { return items.length === 1 ? items[0] : this.m.block(null, items); }
+
+  // --------------------------------------------------------- registers
+
+  private regLocal(num: number): number {
+    if (!this.state.regs.has(num)) throw new Error(`jit: register ${num} used but not held in a local`);
+    return L_REG0 + num;
+  }
+
+  /** A general register's value, zero-extended from its size. */
+  reg(r: RegOperand): number { return this.regN(r.size, r.num); }
+
+  /** Register `num` at `size` bits (8-bit numbers 4–7 are AH..BH). */
+  regN(size: number, num: number): number {
+    const m = this.m;
+    if (size === 32) return this.get(this.regLocal(num));
+    if (size === 16) return m.i32.and(this.get(this.regLocal(num)), this.c(0xffff));
+    const whole = this.get(this.regLocal(num & 3));
+    return num < 4 ? m.i32.and(whole, this.c(0xff)) : m.i32.and(m.i32.shr_u(whole, this.c(8)), this.c(0xff));
+  }
+
+  /** Write a register: `v` is masked to the register's size. */
+  setReg(r: RegOperand, v: number): number { return this.setRegN(r.size, r.num, v); }
+
+  setRegN(size: number, num: number, v: number): number {
+    const m = this.m;
+    this.dirty.add(size === 8 ? num & 3 : num);
+    if (size === 32) return this.set(this.regLocal(num), v);
+    const local = this.regLocal(size === 8 ? num & 3 : num);
+    let keep: number, part: number;
+    if (size === 16) { keep = 0xffff0000; part = m.i32.and(v, this.c(0xffff)); }
+    else if (num < 4) { keep = ~0xff; part = m.i32.and(v, this.c(0xff)); }
+    else { keep = ~0xff00; part = m.i32.shl(m.i32.and(v, this.c(0xff)), this.c(8)); }
+    return this.set(local, m.i32.or(m.i32.and(this.get(local), this.c(keep)), part));
+  }
+
+  // ------------------------------------------------- locals and memory
+
+  /** A new block: any local may differ from the core's copy. */
+  startBlock(): void {
+    this.record = null;
+    this.dirty = new Set(this.state.regs);
+    this.flagsDirty = this.state.flags;
+  }
+
+  /** The flag locals now differ from the core's copy. */
+  flagsChanged(): void { this.flagsDirty = true; }
+
+  /** The core's state from the locals: registers, the flags record and
+   *  ICOUNT (plus the instructions still pending, without consuming
+   *  them). `all`: every local (the epilogues); otherwise what may have
+   *  changed since the last sync. */
+  sync(all: boolean): number[] {
+    const m = this.m, L = this.L, out: number[] = [];
+    for (const r of this.state.regs) {
+      if (all || this.dirty.has(r)) out.push(this.st32(L.REGS + r * 4, this.get(L_REG0 + r)));
+    }
+    if (all || this.flagsDirty) out.push(...this.syncFlags());
+    out.push(m.i64.store(0, 8, this.c(L.ICOUNT), this.countNow(), "mem"));
+    return out;
+  }
+
+  /** Only the lazy-flags record to memory (before a core helper reads it). */
+  syncFlags(): number[] {
+    const L = this.L;
+    if (!this.state.flags) return [];
+    return [this.st32(L.LAZY_OP, this.get(L_FOP)), this.st32(L.LAZY_A, this.get(L_FA)),
+      this.st32(L.LAZY_B, this.get(L_FB)), this.st32(L.LAZY_R, this.get(L_FR))];
+  }
+
+  /** The locals from the core's state (on entry, and after execOne). */
+  reload(): number[] {
+    const m = this.m, L = this.L, out: number[] = [];
+    for (const r of this.state.regs) out.push(this.set(L_REG0 + r, this.ld32(L.REGS + r * 4)));
+    if (this.state.flags) {
+      out.push(this.set(L_FOP, this.ld32(L.LAZY_OP)), this.set(L_FA, this.ld32(L.LAZY_A)),
+        this.set(L_FB, this.ld32(L.LAZY_B)), this.set(L_FR, this.ld32(L.LAZY_R)));
+    }
+    out.push(this.set(L_ICOUNT, m.i64.load(0, 8, this.c(L.ICOUNT), "mem")),
+      this.set(L_STOP, m.i64.load(0, 8, this.c(L.ICOUNT_STOP), "mem")));
+    return out;
+  }
+
+  /** ICOUNT as it stands, the pending instructions included. */
+  private countNow(): number {
+    const m = this.m;
+    return this.pending === 0 ? this.get(L_ICOUNT)
+      : m.i64.add(this.get(L_ICOUNT), m.i64.const(BigInt(this.pending)));
+  }
+
+  /** Add the pending instructions to the ICOUNT local. */
+  flushCount(): number[] {
+    if (this.pending === 0) return [];
+    const e = this.set(L_ICOUNT, this.countNow());
+    this.pending = 0;
+    return [e];
+  }
+
+  // ------------------------------------------------------------- exits
+
+  /** Back to the core with IP = `ip` (an expression), through the exit
+   *  epilogue. Leaves the static state alone, so it may sit on a
+   *  conditional path. */
+  exit(ip: number): number[] {
+    const out = [this.set(L_NEXT, ip)];
+    if (this.pending) out.push(this.set(L_ICOUNT, this.countNow()));
+    return [...out, this.m.br("exit")];
+  }
+
+  /** Raise #GP for the instruction at `ip` (counted), through the fault
+   *  epilogue. */
+  fault(ip: number): number[] {
+    const out = [this.st32(this.L.INSN_IP, this.c(ip))];
+    if (this.pending) out.push(this.set(L_ICOUNT, this.countNow()));
+    return [...out, this.m.br("fault")];
+  }
+
+  /** The function's body around the dispatch loop: the prologue, and the
+   *  two epilogues the loop's `br $exit` / `br $fault` land in. */
+  wrap(loop: number): number {
+    const m = this.m;
+    const exitPart = m.block("exit", [...this.reload(), loop]);
+    const faultPart = m.block("fault", [exitPart, ...this.sync(true), this.st32(this.L.REG_IP, this.get(L_NEXT)), m.return()]);
+    return m.block(null, [faultPart, ...this.sync(true), m.call("fault", [this.c(13)], this.binaryen.none), m.unreachable()]);
+  }
+
+  /**
+   * Continue at the constant IP `target`: if a block of the region starts
+   * there, the whole of it fits the budget and nothing set EVENTS (an IRQ,
+   * a stop request, a write to translated code — what the core checks
+   * before entering a block), branch to it inside this function;
+   * otherwise return to the core with IP = target.
+   */
+  goTo(target: number): number[] {
+    const m = this.m;
+    const out: number[] = [...this.flushCount()];
+    const to = this.region.get(target);
+    if (to) {
+      const fits = m.i64.le_s(m.i64.add(this.get(L_ICOUNT), m.i64.const(BigInt(to.count))), this.get(L_STOP));
+      out.push(m.if(m.i32.and(fits, m.i32.eqz(this.ld32(this.L.EVENTS))),
+        m.block(null, [this.set(L_IDX, this.c(to.index)), m.br("dispatch")])));
+    }
+    out.push(...this.exit(this.c(target)));
+    return out;
+  }
+
+  /** A branch: to `target` when `taken` (null: always), else to `next`. */
+  branch(target: number, taken: number | null, next: number): number[] {
+    if (taken === null) return this.goTo(target);
+    const pending = this.pending;
+    const yes = this.goTo(target);
+    this.pending = pending; // both arms count the same instructions
+    return [this.m.if(taken, this.block(yes)), ...this.goTo(next)];
+  }
+
+  /** Run `insn` at `ip` through the interpreter; `next` is where the
+   *  block expects to continue (null: the instruction ends the block).
+   *  The core's state is current around the call, so a stop returns
+   *  directly rather than through the exit epilogue. `remaining`: the
+   *  block's instructions after this one, when this one may retire more
+   *  than one (a REP string instruction counts each iteration): the block
+   *  then goes on only if they still fit the budget. */
+  execOne(ip: number, next: number | null, remaining = 0): number[] {
+    const m = this.m, L = this.L;
+    this.record = null; // the core's record, whatever it is, comes back
+    const out = [...this.flushCount(), ...this.sync(false), this.st32(L.REG_IP, this.c(ip)), m.call("execOne", [], this.binaryen.none)];
+    this.dirty.clear();
+    this.flagsDirty = false;
+    if (next === null) return [...out, m.return()];
+    out.push(m.if(m.i32.or(m.i32.ne(this.ld32(L.REG_IP), this.c(next)), this.ld32(L.EVENTS)), m.return()));
+    out.push(...this.reload());
+    if (remaining > 0) {
+      out.push(m.if(m.i64.gt_s(m.i64.add(this.get(L_ICOUNT), m.i64.const(BigInt(remaining))), this.get(L_STOP)), m.return()));
+    }
+    return out;
+  }
+}

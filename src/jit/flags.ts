@@ -1,0 +1,138 @@
+/**
+ * flags.ts — the arithmetic flags in generated code: the lazy record held
+ * in locals, which records are worth keeping (liveness within a block),
+ * and conditions computed from the record's operands.
+ *
+ * The record is the interpreter's (assembly/cpu/flags.ts): LAZY_OP = kind |
+ * size << 8, LAZY_A and LAZY_B the operands, LAZY_R the raw result. Inline
+ * code keeps it in locals 12–15 (codegen.ts) and the core's copy is brought
+ * up to date only where the core can look (a sync). Within a block a record
+ * nothing can observe — the next instruction overwrites every flag it set
+ * before anything reads them, faults or leaves — is not even kept: that is
+ * the flag elision (`--no-flag-elision` turns it off, and then every
+ * record is also stored to the core at once, as the interpreter does).
+ *
+ * What is not here: the flag formulas themselves (the core's, one
+ * definition), and flags across blocks — every block end counts as an
+ * observer, since the region may return to the core there.
+ */
+import { ARITH, type Insn } from "../x86/ir.js";
+import { Gen, L_FA, L_FB, L_FOP, L_FR } from "./codegen.js";
+
+/** The lazy-flag kinds (assembly/cpu/flags.ts). */
+export const LAZY_ADD = 1, LAZY_SUB = 2, LAZY_LOGIC = 3, LAZY_INC = 5, LAZY_DEC = 6;
+
+/** What generated code knows about the record in the flag locals: set by
+ *  an inline instruction of this block (kind, size), or unknown. */
+export type Record = { kind: number; size: number; carryIn?: boolean } | null;
+
+/** Mnemonics whose flag effects the IR states exactly and that cannot
+ *  fault in their register/immediate forms. */
+const PURE = new Set(["mov", "add", "or", "and", "sub", "xor", "cmp", "test", "inc", "dec", "neg", "not", "adc", "sbb", "nop", "xchg", "lea"]);
+
+/**
+ * For each instruction of a block, the arithmetic flags that may be
+ * observed after it (a bit mask of ir.ts's CF..OF). An instruction observes
+ * every flag when it may fault (the exception frame holds FLAGS) or runs in
+ * the interpreter, and the block's end observes everything.
+ */
+export function flagLiveness(insns: readonly Insn[]): number[] {
+  const live = new Array<number>(insns.length);
+  let after = ARITH;
+  for (let i = insns.length - 1; i >= 0; i--) {
+    live[i] = after;
+    const insn = insns[i];
+    const pure = insn.status === "ok" && insn.prefixes.bytes.length === 0
+      && ((PURE.has(insn.mnemonic) && insn.operands.every((o) => o.kind === "reg" || o.kind === "imm"))
+        || insn.flow === "jcc" || insn.flow === "loop" || (insn.flow === "jump" && insn.operands[0]?.kind === "rel"));
+    const read = pure ? insn.flags.read & ARITH : ARITH;
+    const kill = pure ? (insn.flags.written | insn.flags.undefined) & ARITH : 0;
+    after = (after & ~kill) | read;
+  }
+  return live;
+}
+
+/** Set the flag locals to a new record (after the result is computed:
+ *  `a`, `b`, `r` may read the old locals). LOGIC keeps only R. */
+export function setRecord(g: Gen, kind: number, size: number, a: number | null, b: number | null, r: number, carryIn = false): number[] {
+  if (!g.state.flags) throw new Error("jit: a flags record in a region without flag locals");
+  const out: number[] = [];
+  // Compute everything into temps first: the operands may be the locals.
+  out.push(g.set(L_FR, r));
+  if (a !== null) out.push(g.set(L_FA, a));
+  if (b !== null) out.push(g.set(L_FB, b));
+  out.push(g.set(L_FOP, g.c(kind | (size << 8))));
+  g.record = { kind, size, carryIn };
+  g.flagsChanged();
+  if (!g.elide) out.push(...g.syncFlags());
+  return out;
+}
+
+const mask = (size: number) => (size === 32 ? -1 : (1 << size) - 1);
+
+/** CF of the record in the locals, when its kind is known (the core's
+ *  formula, right for ADC/SBB records too); null otherwise. INC/DEC keep
+ *  CF in REG_FLAGS: null too, the caller reads it there. */
+export function carry(g: Gen): number | null {
+  const rec = g.record, m = g.m;
+  if (!rec) return null;
+  if (rec.kind === LAZY_LOGIC) return g.c(0);
+  if (rec.kind !== LAZY_ADD && rec.kind !== LAZY_SUB) return null;
+  const a = () => g.get(L_FA), b = () => g.get(L_FB), r = () => g.get(L_FR);
+  const bits = rec.kind === LAZY_ADD
+    ? m.i32.or(m.i32.and(a(), b()), m.i32.and(m.i32.or(a(), b()), m.i32.xor(r(), g.c(-1))))
+    : m.i32.or(m.i32.and(m.i32.xor(a(), g.c(-1)), b()), m.i32.and(m.i32.or(m.i32.xor(a(), g.c(-1)), b()), r()));
+  return m.i32.and(m.i32.shr_u(bits, g.c(rec.size - 1)), g.c(1));
+}
+
+/**
+ * Condition `cc` (Jcc's low nibble) from the record of an inline ADD,
+ * SUB/CMP or logic instruction earlier in this block — the values flags.ts
+ * would derive the flag from — or null when the kind is unknown or the
+ * condition needs PF/AF/OF of an ADD (the core's helper decides then).
+ */
+export function condition(g: Gen, cc: number): number | null {
+  const rec = g.record;
+  if (!rec) return null;
+  const m = g.m, size = rec.size, k = mask(size);
+  // After ADC/SBB the operands alone do not give CF/OF: only ZF and SF.
+  if (rec.carryIn && (cc & ~1) !== 4 && (cc & ~1) !== 8) return null;
+  const sext = (e: number) => (size === 32 ? e : m.i32.shr_s(m.i32.shl(e, g.c(32 - size)), g.c(32 - size)));
+  const a = () => m.i32.and(g.get(L_FA), g.c(k));
+  const b = () => m.i32.and(g.get(L_FB), g.c(k));
+  const zf = () => m.i32.eqz(m.i32.and(g.get(L_FR), g.c(k)));
+  const sf = () => m.i32.and(m.i32.shr_u(g.get(L_FR), g.c(size - 1)), g.c(1));
+  let r: number | null = null;
+  const base = cc & ~1;
+  if (rec.kind === LAZY_SUB) {
+    switch (base) {
+      case 2: r = m.i32.lt_u(a(), b()); break;                          // B
+      case 4: r = zf(); break;                                          // Z
+      case 6: r = m.i32.le_u(a(), b()); break;                          // BE
+      case 8: r = sf(); break;                                          // S
+      case 12: r = m.i32.lt_s(sext(a()), sext(b())); break;             // L
+      case 14: r = m.i32.le_s(sext(a()), sext(b())); break;             // LE
+    }
+  } else if (rec.kind === LAZY_LOGIC) {                                 // CF = OF = 0
+    switch (base) {
+      case 0: case 2: r = g.c(0); break;                                // O, B
+      case 4: case 6: r = zf(); break;                                  // Z, BE
+      case 8: case 12: r = sf(); break;                                 // S, L
+      case 14: r = m.i32.or(zf(), sf()); break;                         // LE
+    }
+  } else if (rec.kind === LAZY_ADD) {
+    switch (base) {
+      case 2: r = m.i32.lt_u(m.i32.and(g.get(L_FR), g.c(k)), a()); break; // B: the sum wrapped
+      case 4: r = zf(); break;
+      case 8: r = sf(); break;
+    }
+  } else if (rec.kind === LAZY_INC || rec.kind === LAZY_DEC) {
+    switch (base) {
+      case 4: r = zf(); break;
+      case 8: r = sf(); break;
+    }
+  }
+  if (r === null) return null;
+  return cc & 1 ? m.i32.eqz(r) : r;
+}
+

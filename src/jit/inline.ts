@@ -1,0 +1,254 @@
+/**
+ * inline.ts — which guest instructions generated code does itself, and
+ * how; everything else runs through the core's execOne (codegen.ts).
+ *
+ * Inline: NOP; MOV, ADD/OR/ADC/SBB/AND/SUB/XOR/CMP, TEST on registers and
+ * immediates and with one 16-bit-addressed memory operand; INC/DEC/NEG/NOT
+ * on registers, INC/DEC on memory; XCHG and LEA; CBW/CWD/CWDE/CDQ;
+ * PUSH/POP of registers; JMP/Jcc/JCXZ/LOOP, CALL rel16 and RET (a RET to a
+ * return site of the region stays in the function). 8-, 16- and (66h)
+ * 32-bit data; at most a segment override and 66h as prefixes.
+ *
+ * Ordering keeps faults precise: an instruction's memory read comes before
+ * any register or flag write, and a memory write is the last effect but
+ * the flags record (which its slow path stores before stopping).
+ */
+import { ARITH, CF, type Insn, type MemOperand, type Operand, type RegOperand } from "../x86/ir.js";
+import { Gen, L_CF, L_FR, L_OFF, L_TMP, L_TMP2, SP, CX } from "./codegen.js";
+import { LAZY_ADD, LAZY_DEC, LAZY_INC, LAZY_LOGIC, LAZY_SUB, carry, condition, setRecord } from "./flags.js";
+import { address, pop, push, readMem, writeMem } from "./memory.js";
+
+/** ALU operations by mnemonic: the core's numbering (reg field of 80h). */
+const ALU: Readonly<Record<string, number>> = { add: 0, or: 1, adc: 2, sbb: 3, and: 4, sub: 5, xor: 6, cmp: 7, test: 8 };
+
+/** Where the instruction sits: its IP, the next IP, whether it ends its
+ *  block, the flags observable after it, the region's return sites. */
+export interface Site { next: number; last: boolean; live: number; returnSites: readonly number[] }
+
+const mask = (size: number) => (size === 32 ? -1 : (1 << size) - 1);
+
+/** The inline translation of `insn`, or null to run it through execOne. */
+export function inline(g: Gen, insn: Insn, at: Site): number[] | null {
+  if (insn.status !== "ok" || insn.fault || insn.alias || insn.addrSize !== 16) return null;
+  const p = insn.prefixes;
+  if (p.rep || p.lock || p.addrsize || p.bytes.length !== (p.seg ? 1 : 0) + (p.opsize ? 1 : 0)) return null;
+  const ops = insn.operands;
+  const mem = ops.find((o): o is MemOperand => o.kind === "mem");
+  if (mem) return memoryForm(g, insn, mem, at);
+  if (p.seg) return null;
+  if (!ops.every((o) => o.kind === "reg" || o.kind === "imm" || o.kind === "rel")) return null;
+  return registerForm(g, insn, at) ?? flow(g, insn, at);
+}
+
+function value(g: Gen, o: Operand, size: number): number {
+  if (o.kind === "reg") return g.reg(o);
+  if (o.kind === "imm") return g.c(o.value & mask(size));
+  throw new Error(`jit: no value for a ${o.kind} operand`);
+}
+
+/**
+ * An ALU operation `op` (ALU numbering) on `a` and `b` at `size` bits:
+ * the flags record when something can observe it, then `write(result)`
+ * unless CMP/TEST. `write` gets the result and the record's code, to
+ * place it (a memory destination puts it after the store, on both paths).
+ */
+function alu(g: Gen, op: number, size: number, a: () => number, b: () => number, live: number,
+  write: (r: () => number, after: () => number[]) => number[]): number[] {
+  const m = g.m;
+  const out: number[] = [];
+  const carryIn = op === 2 || op === 3;
+  if (carryIn) {
+    const cf = carry(g);
+    if (cf !== null) out.push(g.set(L_CF, cf));
+    else out.push(...g.syncFlags(), g.set(L_CF, m.call("getCF", [], g.i32)));
+  }
+  const result = (): number => {
+    switch (op) {
+      case 0: return m.i32.add(a(), b());
+      case 1: return m.i32.or(a(), b());
+      case 2: return m.i32.add(m.i32.add(a(), b()), g.get(L_CF));
+      case 3: return m.i32.sub(m.i32.sub(a(), b()), g.get(L_CF));
+      case 4: case 8: return m.i32.and(a(), b());
+      case 6: return m.i32.xor(a(), b());
+      default: return m.i32.sub(a(), b());
+    }
+  };
+  const kind = op === 0 || op === 2 ? LAZY_ADD : op === 3 || op === 5 || op === 7 ? LAZY_SUB : LAZY_LOGIC;
+  const keep = !g.elide || (live & ARITH) !== 0;
+  const record = (): number[] => (keep
+    ? setRecord(g, kind, size, kind === LAZY_LOGIC ? null : a(), kind === LAZY_LOGIC ? null : b(), result(), carryIn)
+    : []);
+  if (op === 7 || op === 8) return [...out, ...record()];
+  return [...out, ...write(result, record)];
+}
+
+/** MOV/ALU/TEST/INC/DEC/NEG/NOT/XCHG/LEA-free register forms. */
+function registerForm(g: Gen, insn: Insn, at: Site): number[] | null {
+  const m = g.m, ops = insn.operands, mn = insn.mnemonic;
+  const r0 = ops[0]?.kind === "reg" ? ops[0] as RegOperand : null;
+  if (mn === "nop" && insn.opcode === 0x90) { g.pending++; return []; }
+  if (mn === "mov" && r0 && ops.length === 2 && ops[1].kind !== "rel") {
+    g.pending++;
+    return [g.setReg(r0, value(g, ops[1], r0.size))];
+  }
+  if (mn in ALU && r0 && ops.length === 2 && ops[1].kind !== "rel") {
+    const size = r0.size, src = ops[1];
+    g.pending++;
+    return alu(g, ALU[mn], size, () => g.reg(r0), () => value(g, src, size), at.live, (r, record) => {
+      // The record holds the raw result: write the register from it.
+      const rec = record();
+      return rec.length ? [...rec, g.setReg(r0, g.get(L_FR))] : [g.setReg(r0, r())];
+    });
+  }
+  if ((mn === "inc" || mn === "dec") && r0 && ops.length === 1) {
+    g.pending++;
+    return incDec(g, mn === "dec", r0.size, () => g.reg(r0), at.live, (v) => [g.setReg(r0, v)]);
+  }
+  if (mn === "neg" && r0 && ops.length === 1) {
+    g.pending++;
+    const keep = !g.elide || (at.live & ARITH) !== 0;
+    if (!keep) return [g.setReg(r0, m.i32.sub(g.c(0), g.reg(r0)))];
+    return [...setRecord(g, LAZY_SUB, r0.size, g.c(0), g.reg(r0), m.i32.sub(g.c(0), g.reg(r0))), g.setReg(r0, g.get(L_FR))];
+  }
+  if (mn === "not" && r0 && ops.length === 1) {
+    g.pending++;
+    return [g.setReg(r0, m.i32.xor(g.reg(r0), g.c(-1)))];
+  }
+  if (mn === "xchg" && r0 && ops.length === 2 && ops[1].kind === "reg") {
+    const r1 = ops[1];
+    g.pending++;
+    return [g.set(L_TMP2, g.reg(r0)), g.setReg(r0, g.reg(r1)), g.setReg(r1, g.get(L_TMP2))];
+  }
+  if (insn.opcode === 0x98) { // CBW / CWDE
+    g.pending++;
+    return insn.opSize === 16
+      ? [g.setRegN(16, 0, m.i32.shr_s(m.i32.shl(g.regN(8, 0), g.c(24)), g.c(24)))]
+      : [g.setRegN(32, 0, m.i32.shr_s(m.i32.shl(g.regN(16, 0), g.c(16)), g.c(16)))];
+  }
+  if (insn.opcode === 0x99) { // CWD / CDQ
+    g.pending++;
+    return insn.opSize === 16
+      ? [g.setRegN(16, 2, m.i32.shr_s(m.i32.shl(g.regN(16, 0), g.c(16)), g.c(31)))]
+      : [g.setRegN(32, 2, m.i32.shr_s(g.regN(32, 0), g.c(31)))];
+  }
+  if (insn.opcode >= 0x50 && insn.opcode <= 0x57 && insn.opcode !== 0x54) { // PUSH reg (not SP: it differs by model)
+    g.pending++;
+    return push(g, g.reg(ops[0] as RegOperand), insn.opSize, insn.ip, at.next);
+  }
+  if (insn.opcode >= 0x58 && insn.opcode <= 0x5f) { // POP reg
+    g.pending++;
+    return [...pop(g, insn.opSize, insn.ip), g.setReg(ops[0] as RegOperand, g.get(L_TMP))];
+  }
+  return null;
+}
+
+/** INC/DEC of `a`: like ADD/SUB 1 but CF is kept — frozen into REG_FLAGS
+ *  from the record before (flags.ts lazyIncDec) when CF is observable. */
+function incDec(g: Gen, isDec: boolean, size: number, a: () => number, live: number, write: (v: number) => number[]): number[] {
+  const m = g.m, L = g.L;
+  const res = () => (isDec ? m.i32.sub(a(), g.c(1)) : m.i32.add(a(), g.c(1)));
+  if (g.elide && (live & (ARITH & ~CF)) === 0) return write(res());
+  const flags: number[] = [];
+  const rec = g.record;
+  if (!g.elide || (live & CF) !== 0) {
+    if (!rec || (rec.kind !== LAZY_INC && rec.kind !== LAZY_DEC)) {
+      const cf = carry(g);
+      const cfExpr = cf ?? m.block(null, [...g.syncFlags(), m.call("getCF", [], g.i32)], g.i32);
+      flags.push(g.st32(L.REG_FLAGS, m.i32.or(m.i32.and(g.ld32(L.REG_FLAGS), g.c(~1)), cfExpr)));
+    }
+  }
+  flags.push(...setRecord(g, isDec ? LAZY_DEC : LAZY_INC, size, a(), g.c(1), res()));
+  return [...flags, ...write(g.get(L_FR))];
+}
+
+/** Control transfers that end a block. */
+function flow(g: Gen, insn: Insn, at: Site): number[] | null {
+  const m = g.m, ops = insn.operands, op = insn.opcode;
+  const rel = ops[0]?.kind === "rel" ? ops[0].target : null;
+  if (!at.last) return null;
+  if (insn.flow === "jump" && rel !== null) { g.pending++; return g.branch(rel, null, at.next); }
+  if (insn.flow === "jcc" && rel !== null && ((op >= 0x70 && op <= 0x7f) || (op >= 0x0f80 && op <= 0x0f8f))) {
+    g.pending++;
+    const cc = op & 0xf;
+    const taken = condition(g, cc) ?? m.block(null, [...g.syncFlags(), m.call("cond", [g.c(cc)], g.i32)], g.i32);
+    return g.branch(rel, taken, at.next);
+  }
+  if (op === 0xe2 && rel !== null) { // LOOP: CX − 1, taken while not zero (flags untouched)
+    g.pending++;
+    return [g.setRegN(16, CX, m.i32.sub(g.regN(16, CX), g.c(1))), ...g.branch(rel, g.regN(16, CX), at.next)];
+  }
+  if (op === 0xe3 && rel !== null) { // JCXZ
+    g.pending++;
+    return g.branch(rel, m.i32.eqz(g.regN(16, CX)), at.next);
+  }
+  if (op === 0xe8 && rel !== null && insn.opSize === 16) { // CALL rel16
+    g.pending++;
+    return [...push(g, g.c(at.next), 16, insn.ip, at.next), ...g.goTo(rel)];
+  }
+  if ((op === 0xc3 || op === 0xc2) && insn.opSize === 16) { // RET [imm16]
+    g.pending++;
+    const out = pop(g, 16, insn.ip);
+    if (op === 0xc2) {
+      const n = (ops[0] as { value: number }).value & 0xffff;
+      out.push(g.setRegN(16, SP, m.i32.add(g.regN(16, SP), g.c(n))));
+    }
+    out.push(...g.flushCount());
+    // A return to a call site of this region stays in the function.
+    for (const site of at.returnSites) {
+      const pending = g.pending;
+      out.push(m.if(m.i32.eq(g.get(L_TMP), g.c(site)), g.block(g.goTo(site))));
+      g.pending = pending;
+    }
+    out.push(...g.exit(g.get(L_TMP)));
+    return out;
+  }
+  return null;
+}
+
+/**
+ * MOV, ALU and TEST with a memory operand; INC/DEC on memory. The
+ * instruction is counted first, as the interpreter has it when an access
+ * faults.
+ */
+function memoryForm(g: Gen, insn: Insn, mem: MemOperand, at: Site): number[] | null {
+  if ((mem.size !== 8 && mem.size !== 16 && mem.size !== 32) || mem.farPointer || mem.implicit) return null;
+  const m = g.m, ops = insn.operands, mn = insn.mnemonic, size = mem.size, op = insn.opcode;
+  if (!ops.every((o) => o.kind === "reg" || o.kind === "imm" || o.kind === "mem")) return null;
+  const isMov = mn === "mov" && ((op >= 0x88 && op <= 0x8b) || op === 0xc6 || op === 0xc7 || (op >= 0xa0 && op <= 0xa3));
+  const isAlu = mn in ALU && ops.length === 2;
+  const isIncDec = (mn === "inc" || mn === "dec") && ops.length === 1;
+  const isLea = mn === "lea" && ops[0].kind === "reg";
+  if (!isMov && !isAlu && !isIncDec && !isLea) return null;
+  g.pending++;
+  const out: number[] = [...address(g, mem)];
+  if (isLea) {
+    out.push(g.setReg(ops[0] as RegOperand, g.get(L_OFF)));
+    return out;
+  }
+  const dstIsMem = ops[0].kind === "mem";
+  if (isMov) {
+    if (dstIsMem) out.push(...writeMem(g, mem.seg, size, value(g, ops[1], size), insn.ip, at.next));
+    else out.push(g.setReg(ops[0] as RegOperand, readMem(g, mem.seg, size, insn.ip)));
+    return out;
+  }
+  // Read the memory operand once, into local 16.
+  out.push(g.set(L_TMP2, readMem(g, mem.seg, size, insn.ip)));
+  const get = (o: Operand) => (o.kind === "mem" ? g.get(L_TMP2) : value(g, o, size));
+  if (isIncDec) {
+    out.push(...incDec(g, mn === "dec", size, () => g.get(L_TMP2), at.live,
+      (v) => writeMem(g, mem.seg, size, v, insn.ip, at.next)));
+    return out;
+  }
+  const a = () => get(ops[0]), b = () => get(ops[1]);
+  out.push(...alu(g, ALU[mn], size, a, b, at.live, (r, record) => {
+    if (!dstIsMem) {
+      const rec = record();
+      return rec.length ? [...rec, g.setReg(ops[0] as RegOperand, g.get(L_FR))] : [g.setReg(ops[0] as RegOperand, r())];
+    }
+    // The write may stop the block on its slow path: the record goes with
+    // it, after the store, on both paths.
+    return writeMem(g, mem.seg, size, r(), insn.ip, at.next, record);
+  }));
+  return out;
+}
+
