@@ -37,6 +37,8 @@ export interface Program {
   regs: Record<string, number>;
   /** Data pattern seed. */
   dataSeed: number;
+  /** Bytes to load over the pattern (physical address). */
+  data?: { addr: number; bytes: Uint8Array }[];
 }
 
 export interface JitConfig { name: string; jit: JitOptions }
@@ -106,6 +108,7 @@ class Run {
     m.write(HANDLER, [0xf4]);
     const data = dataPattern(p.dataSeed);
     m.write(0x20000, data);
+    for (const d of p.data ?? []) m.write(d.addr, d.bytes);
     for (const s of p.sections) m.write(CODE_CS * 16 + s.base, s.bytes);
     const regs: Record<string, number> = { ...p.regs, cs: CODE_CS, ip: 0, ds: SEGS.ds, es: SEGS.es, ss: SEGS.ss, sp: 0x8000 };
     if (p.cpu === "386") Object.assign(regs, { fs: SEGS.fs, gs: SEGS.gs });
@@ -304,3 +307,12 @@ export function fuzzSuite(opts: {
 }
 
 const LEVEL_SALT: Record<CpuModel, number> = { "8086": 0, "286": 0x286, "386": 0x386 };
+
+/** Check one seed sliced under every configuration (the regression
+ *  cases of bugs the fuzzer found). */
+export function checkSeed(file: string, cpu: CpuModel, seed: number, build: (seed: number, cpu: CpuModel) => Program, configs: readonly JitConfig[] = CONFIGS): void {
+  const p = build(seed, cpu);
+  const len = naturalLength(p, 20_000);
+  const replay = `FUZZ_SEED=0x${hex(seed, 8)} FUZZ_CPU=${cpu} FUZZ_SLICED=1 npx vitest run ${file}`;
+  for (const cfg of configs) check(p, cfg, slicing(seed, len.count), replay);
+}
