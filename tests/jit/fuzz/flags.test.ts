@@ -3,12 +3,7 @@
  * programs of flag producers and consumers (fuzz/flags.ts): every consumer
  * after every producer, the pair split across block boundaries, inner
  * LOOPZ/LOOPNZ/JCXZ loops, shifts by CL = 0. What is compared, the jit
- * configurations and how to replay a seed: fuzz/harness.ts, README below.
- *
- *   FUZZ_SEEDS=500 npx vitest run tests/jit/fuzz     many more programs
- *   FUZZ_SEED=0x1234abcd FUZZ_CPU=286 npx vitest run tests/jit/fuzz/flags.test.ts
- *                                                    replay one (every config)
- *   FUZZ_SEED_BASE=n   a different family of seeds;  FUZZ_VERBOSE=1  statistics
+ * configurations, replaying a seed and the FUZZ_* variables: fuzz/harness.ts.
  */
 import { describe, it, expect } from "vitest";
 import { loadJit } from "../../../src/index.js";

@@ -14,6 +14,18 @@
  *   0100:2000  subroutines on another page (linear 3000h)
  *   DS 2000h, ES 3000h, SS 4000h (SP 8000h), FS 5000h, GS 6000h: data
  *   segments that hold no code, so any 16-bit offset is safe to write
+ *
+ * Each program runs under two of CONFIGS (chosen by its seed) with the
+ * same random slices for both engines. Environment:
+ *   FUZZ_SEEDS=N        N programs per suite and model instead of the default
+ *   FUZZ_SEED=x         replay one seed (decimal or 0x hex) under every config
+ *   FUZZ_CPU=286        one model only
+ *   FUZZ_SEED_BASE=n    another family of seeds (bug hunts)
+ *   FUZZ_ALL_CONFIGS=1  every program under every config
+ *   FUZZ_KEEP_GOING=1   report every failing seed of a suite, not the first
+ *   FUZZ_SLICED=1       slice the suites that run unsliced (known bugs)
+ *   FUZZ_VERBOSE=1      print instruction counts per suite
+ * e.g.  FUZZ_KEEP_GOING=1 FUZZ_SEEDS=300 npx vitest run tests/jit/fuzz
  */
 import { it, expect } from "vitest";
 import { Machine, type CpuModel } from "../../../src/index.js";
@@ -258,11 +270,13 @@ export function runSeeds(
 ): SuiteStats {
   const st: SuiteStats = { programs: 0, instructions: 0, translated: 0, halted: 0 };
   const failed: string[] = [];
+  // The describe block's title, for the replay line's -t.
+  const suite = expect.getState().currentTestName?.split(" > ")[0]?.replace(/["\\]/g, ".");
   for (const seed of list) {
     const p = build(seed, cpu);
     const len = naturalLength(p, cap);
     const slices = sliced || process.env.FUZZ_SLICED ? slicing(seed, len.count) : [len.count + 10];
-    const replay = `FUZZ_SEED=0x${hex(seed, 8)} FUZZ_CPU=${cpu} npx vitest run ${file}`;
+    const replay = `FUZZ_SEED=0x${hex(seed, 8)} FUZZ_CPU=${cpu}${process.env.FUZZ_SLICED ? " FUZZ_SLICED=1" : ""} npx vitest run ${file}${suite ? ` -t "${suite}"` : ""}`;
     for (const cfg of configsFor(seed)) {
       try {
         const r = check(p, cfg, slices, replay);
@@ -295,8 +309,8 @@ export function fuzzSuite(opts: {
   build: (seed: number, cpu: CpuModel) => Program; cap?: number; sliced?: boolean;
 }): void {
   for (const cpu of cpus(opts.models)) {
-    it(`${cpu}: ${seedCount(opts.n)} programs${opts.sliced === false ? ", unsliced" : ", sliced runs"}`, () => {
-      const list = seeds(opts.base + LEVEL_SALT[cpu], opts.n);
+    const list = seeds(opts.base + LEVEL_SALT[cpu], opts.n);
+    it(`${cpu}: ${list.length} programs${opts.sliced === false && !process.env.FUZZ_SLICED ? ", unsliced" : ", sliced runs"}`, () => {
       const st = runSeeds(opts.file, cpu, list, opts.build, opts.cap, opts.sliced ?? true);
       // The translator ran a good share of the programs.
       expect(st.translated).toBeGreaterThan(st.instructions / 10);
