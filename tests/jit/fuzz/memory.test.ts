@@ -21,8 +21,7 @@ await loadJit();
 const file = "tests/jit/fuzz/memory.test.ts";
 
 describe("jit vs interpreter: string instructions, segment overrides, offset FFFFh", () => {
-  // Unsliced until the REP budget bug (below) is fixed: then drop `sliced`.
-  fuzzSuite({ file, base: 0x5791, n: 5, models: ["8086", "286", "386"], sliced: false, build: (seed, cpu) => buildProgram(seed, cpu, STRING_MIX) });
+  fuzzSuite({ file, base: 0x5791, n: 5, models: ["8086", "286", "386"], build: (seed, cpu) => buildProgram(seed, cpu, STRING_MIX) });
 });
 
 describe("jit vs interpreter: self-modifying code", () => {
@@ -42,17 +41,16 @@ describe("jit vs interpreter: every generator mixed", () => {
 });
 
 // ------------------------------------------------ bugs the fuzzer found
-// Each case fails while the bug is there (it.fails): when one starts to
-// "fail" (the bug is fixed), turn it into a plain `it`.
+// Regression cases: each failed before its fix.
 
-describe("known translator bugs", () => {
-  // BUG rep-budget: a translated block that holds a REP string instruction
-  // runs past the instruction budget. The core enters a block only if its
-  // static instruction count fits the budget, but each REP iteration
-  // retires one instruction, so a REP with CX = 3 retires three; the block
-  // then runs on to its end (execOne returns with IP at the next
-  // instruction and no event). Found by the sliced string programs (below).
-  it.fails("rep-budget: mov cx,3 / rep stosb / nop / nop / hlt stops after 6 instructions", () => {
+describe("translator bugs the fuzzer found", () => {
+  // rep-budget (fixed): a translated block that held a REP string
+  // instruction ran past the instruction budget. The core enters a block
+  // only if its static instruction count fits the budget, but each REP
+  // iteration retires one instruction, so a REP with CX = 3 retires three;
+  // the block ran on to its end. Now the block goes on after a REP only if
+  // the rest still fits (codegen.ts execOne).
+  it("rep-budget: mov cx,3 / rep stosb / nop / nop / hlt stops after 6 instructions", () => {
     const code = [0xb9, 0x03, 0x00, 0xf3, 0xaa, 0x90, 0x90, 0xf4];
     const runs = (["interp", "jit"] as const).map((engine) => {
       const m = new Machine({ cpu: "286", engine, jit: { threshold: 0 } });
@@ -65,7 +63,7 @@ describe("known translator bugs", () => {
     expect(runs[1]).toEqual(runs[0]);
   });
   for (const [cpu, seed] of [["8086", 0xc12ecf70], ["286", 0xf973a4be], ["386", 0xbfcb7014]] as const) {
-    it.fails(`rep-budget: string program ${cpu} seed 0x${seed.toString(16)}, sliced`, () => {
+    it(`rep-budget: string program ${cpu} seed 0x${seed.toString(16)}, sliced`, () => {
       checkSeed(file, cpu, seed, (s, m) => buildProgram(s, m, STRING_MIX));
     });
   }
