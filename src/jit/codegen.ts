@@ -72,6 +72,9 @@ export class Gen {
   readonly i32: number;
   readonly i64: number;
 
+  /** A temp no instruction's code keeps across another's (local 19). */
+  readonly scratch = L_CF;
+
   constructor(
     readonly binaryen: typeof Binaryen,
     readonly m: Binaryen.Module,
@@ -163,6 +166,39 @@ export class Gen {
     if (!this.state.flags) return [];
     return [this.st32(L.LAZY_OP, this.get(L_FOP)), this.st32(L.LAZY_A, this.get(L_FA)),
       this.st32(L.LAZY_B, this.get(L_FB)), this.st32(L.LAZY_R, this.get(L_FR))];
+  }
+
+  /** Before a core helper that reads or rewrites the flags: the record to
+   *  memory if this block changed it. */
+  flagsToCore(): number[] {
+    if (!this.flagsDirty) return [];
+    this.flagsDirty = false;
+    return this.syncFlags();
+  }
+
+  /** After a core helper that set the flags: the record from memory. */
+  flagsFromCore(): number[] {
+    const L = this.L;
+    this.record = null;
+    this.flagsDirty = false;
+    if (!this.state.flags) return [];
+    return [this.set(L_FOP, this.ld32(L.LAZY_OP)), this.set(L_FA, this.ld32(L.LAZY_A)),
+      this.set(L_FB, this.ld32(L.LAZY_B)), this.set(L_FR, this.ld32(L.LAZY_R))];
+  }
+
+  /** Registers `nums` to memory (those held in locals and changed), for a
+   *  core helper that works on them in place. */
+  regsToCore(nums: readonly number[]): number[] {
+    const out: number[] = [];
+    for (const r of nums) {
+      if (this.state.regs.has(r) && this.dirty.has(r)) { out.push(this.st32(this.L.REGS + r * 4, this.get(L_REG0 + r))); this.dirty.delete(r); }
+    }
+    return out;
+  }
+
+  /** Registers `nums` from memory, after such a helper. */
+  regsFromCore(nums: readonly number[]): number[] {
+    return nums.filter((r) => this.state.regs.has(r)).map((r) => this.set(L_REG0 + r, this.ld32(this.L.REGS + r * 4)));
   }
 
   /** The locals from the core's state (on entry, and after execOne). */

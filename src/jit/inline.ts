@@ -17,6 +17,7 @@ import { ARITH, CF, type Insn, type MemOperand, type Operand, type RegOperand } 
 import { Gen, L_CF, L_FR, L_OFF, L_TMP, L_TMP2, SP, CX } from "./codegen.js";
 import { LAZY_ADD, LAZY_DEC, LAZY_INC, LAZY_LOGIC, LAZY_SUB, carry, condition, setRecord } from "./flags.js";
 import { address, pop, push, readMem, writeMem } from "./memory.js";
+import { imul3Reg, mulReg, shiftReg } from "./corecalls.js";
 
 /** ALU operations by mnemonic: the core's numbering (reg field of 80h). */
 const ALU: Readonly<Record<string, number>> = { add: 0, or: 1, adc: 2, sbb: 3, and: 4, sub: 5, xor: 6, cmp: 7, test: 8 };
@@ -37,7 +38,7 @@ export function inline(g: Gen, insn: Insn, at: Site): number[] | null {
   if (mem) return memoryForm(g, insn, mem, at);
   if (p.seg) return null;
   if (!ops.every((o) => o.kind === "reg" || o.kind === "imm" || o.kind === "rel")) return null;
-  return registerForm(g, insn, at) ?? flow(g, insn, at);
+  return registerForm(g, insn, at) ?? shiftReg(g, insn, at) ?? mulReg(g, insn) ?? imul3Reg(g, insn) ?? flow(g, insn, at);
 }
 
 function value(g: Gen, o: Operand, size: number): number {
@@ -60,7 +61,7 @@ function alu(g: Gen, op: number, size: number, a: () => number, b: () => number,
   if (carryIn) {
     const cf = carry(g);
     if (cf !== null) out.push(g.set(L_CF, cf));
-    else out.push(...g.syncFlags(), g.set(L_CF, m.call("getCF", [], g.i32)));
+    else out.push(...g.flagsToCore(), g.set(L_CF, m.call("getCF", [], g.i32)));
   }
   const result = (): number => {
     switch (op) {
@@ -153,7 +154,7 @@ function incDec(g: Gen, isDec: boolean, size: number, a: () => number, live: num
   if (!g.elide || (live & CF) !== 0) {
     if (!rec || (rec.kind !== LAZY_INC && rec.kind !== LAZY_DEC)) {
       const cf = carry(g);
-      const cfExpr = cf ?? m.block(null, [...g.syncFlags(), m.call("getCF", [], g.i32)], g.i32);
+      const cfExpr = cf ?? m.block(null, [...g.flagsToCore(), m.call("getCF", [], g.i32)], g.i32);
       flags.push(g.st32(L.REG_FLAGS, m.i32.or(m.i32.and(g.ld32(L.REG_FLAGS), g.c(~1)), cfExpr)));
     }
   }
@@ -170,7 +171,7 @@ function flow(g: Gen, insn: Insn, at: Site): number[] | null {
   if (insn.flow === "jcc" && rel !== null && ((op >= 0x70 && op <= 0x7f) || (op >= 0x0f80 && op <= 0x0f8f))) {
     g.pending++;
     const cc = op & 0xf;
-    const taken = condition(g, cc) ?? m.block(null, [...g.syncFlags(), m.call("cond", [g.c(cc)], g.i32)], g.i32);
+    const taken = condition(g, cc) ?? m.block(null, [...g.flagsToCore(), m.call("cond", [g.c(cc)], g.i32)], g.i32);
     return g.branch(rel, taken, at.next);
   }
   if (op === 0xe2 && rel !== null) { // LOOP: CX − 1, taken while not zero (flags untouched)

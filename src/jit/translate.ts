@@ -99,6 +99,10 @@ export class RegionCompiler {
     }
     m.addFunctionImport("getCF", "core", "helper_get_cf", none, i32);
     m.addFunctionImport("fault", "core", "helper_fault", i32, none);
+    const i32x4 = binaryen.createType([i32, i32, i32, i32]);
+    m.addFunctionImport("shift", "core", "helper_shift", i32x4, i32);
+    m.addFunctionImport("mul", "core", "helper_mul", i32x4, none);
+    m.addFunctionImport("imul3", "core", "helper_imul3", i32x3, i32);
     this.module = m;
     this.uses = 1;
     return m;

@@ -1,0 +1,82 @@
+/**
+ * corecalls.ts — instructions generated code does by calling one of the
+ * core's semantic helpers (assembly/helpers.ts) directly, rather than the
+ * whole interpreter: shifts and rotates, MUL/IMUL. The helper is the
+ * interpreter's own function, so the flags (and, for a shift, the result)
+ * have one definition; what generated code saves is the decode and the
+ * full sync around execOne — only the flags record, and for MUL the
+ * registers it works on in place, go through memory.
+ *
+ * Where a shift's flags are dead (flags.ts) and its count is a constant
+ * within the operand's width, the result alone is computed inline.
+ */
+import { ARITH, type Insn, type RegOperand } from "../x86/ir.js";
+import type { Gen } from "./codegen.js";
+import type { Site } from "./inline.js";
+
+/** Group-2 shifts and rotates of a register (C0/C1/D0–D3). */
+export function shiftReg(g: Gen, insn: Insn, at: Site): number[] | null {
+  const op = insn.opcode & 0xff;
+  if (!(op === 0xc0 || op === 0xc1 || (op >= 0xd0 && op <= 0xd3)) || insn.modrm === undefined) return null;
+  const ops = insn.operands;
+  if (ops[0]?.kind !== "reg") return null;
+  const r = ops[0] as RegOperand, kind = (insn.modrm >> 3) & 7;
+  if (kind === 6) return null; // the 8086's SETMO alias (and #UD elsewhere)
+  const m = g.m, size = r.size;
+  let count: number | null = null;
+  if (op === 0xd0 || op === 0xd1) count = 1;
+  else if (op === 0xc0 || op === 0xc1) count = ops[1]?.kind === "imm" ? ops[1].value & 31 : null;
+  if ((op === 0xc0 || op === 0xc1) && count === null) return null;
+  g.pending++;
+  if (g.elide && (at.live & ARITH) === 0 && count !== null && count > 0 && count < size) {
+    const v = g.reg(r), c = g.c(count);
+    let res: number | null = null;
+    switch (kind) {
+      case 0: res = m.i32.or(m.i32.shl(v, c), m.i32.shr_u(g.reg(r), g.c(size - count))); break; // ROL
+      case 1: res = m.i32.or(m.i32.shr_u(v, c), m.i32.shl(g.reg(r), g.c(size - count))); break; // ROR
+      case 4: res = m.i32.shl(v, c); break;                                                        // SHL
+      case 5: res = m.i32.shr_u(v, c); break;                                                      // SHR
+      case 7: res = m.i32.shr_s(m.i32.shl(v, g.c(32 - size)), g.c(32 - size + count)); break;       // SAR
+    }
+    if (res !== null) return [g.setReg(r, res)];
+  }
+  const countExpr = count !== null ? g.c(count)
+    : m.i32.and(g.regN(8, 1), g.c(g.model === "8086" && size !== 32 ? 0xff : 31));
+  return [
+    ...g.flagsToCore(),
+    g.setReg(r, m.call("shift", [g.c(kind), g.reg(r), countExpr, g.c(size)], g.i32)),
+    ...g.flagsFromCore(),
+  ];
+}
+
+/** One-operand MUL/IMUL of a register (F6/F7 /4 /5): on AL/AX/EAX and
+ *  AH/DX/EDX in the core's memory. */
+export function mulReg(g: Gen, insn: Insn): number[] | null {
+  const op = insn.opcode;
+  if ((op !== 0xf6 && op !== 0xf7) || insn.modrm === undefined) return null;
+  const kind = (insn.modrm >> 3) & 7;
+  const src = insn.operands[0];
+  if ((kind !== 4 && kind !== 5) || src?.kind !== "reg") return null;
+  const m = g.m;
+  g.pending++;
+  const value = g.set(g.scratch, g.reg(src));
+  return [
+    value, ...g.regsToCore([0, 2]),
+    m.call("mul", [g.get(g.scratch), g.c(src.size), g.c(kind === 5 ? 1 : 0), g.c(0)], g.binaryen.none),
+    ...g.regsFromCore([0, 2]), ...g.flagsFromCore(),
+  ];
+}
+
+/** IMUL reg, reg, imm (69/6B): the core's imul3 gives the product and
+ *  the flags. */
+export function imul3Reg(g: Gen, insn: Insn): number[] | null {
+  if (insn.opcode !== 0x69 && insn.opcode !== 0x6b) return null;
+  const [d, s, i] = insn.operands;
+  if (d?.kind !== "reg" || s?.kind !== "reg" || i?.kind !== "imm") return null;
+  const m = g.m, size = d.size;
+  g.pending++;
+  return [
+    g.setReg(d, m.call("imul3", [g.reg(s), g.c(i.value & (size === 32 ? -1 : (1 << size) - 1)), g.c(size)], g.i32)),
+    ...g.flagsFromCore(),
+  ];
+}
