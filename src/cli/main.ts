@@ -74,6 +74,7 @@ Options:
   --no-jit-inline         translate every instruction as a call to the interpreter
   --no-flag-elision       store every lazy-flags record to the CPU state, as the
                           interpreter does (default: kept in locals, dead ones dropped)
+  --jit-max-region N      most blocks compiled together as one function (default 64)
   --no-region             one block per function (default: up to 16 blocks of a
                           page that branch to each other, so loops stay in Wasm)
   --trace[=N]             print each executed instruction (CS:IP, bytes, NASM
@@ -171,7 +172,7 @@ function session(argv: string[], io: CliIO, mode: "boot" | "run"): number | Prom
       write: { type: "boolean", default: false }, trace: { type: "string" },
       engine: { type: "string", default: "interp" }, "jit-threshold": { type: "string" },
       "jit-max-block": { type: "string" }, "jit-opt": { type: "string" }, "no-jit-inline": { type: "boolean", default: false },
-      "no-flag-elision": { type: "boolean", default: false }, "no-region": { type: "boolean", default: false },
+      "no-flag-elision": { type: "boolean", default: false }, "jit-max-region": { type: "string" }, "no-region": { type: "boolean", default: false },
     },
   });
   if (mode === "boot" && positionals.length > 1) throw new UsageError(`boot takes one image, got ${positionals.length}`);
@@ -194,7 +195,7 @@ function session(argv: string[], io: CliIO, mode: "boot" | "run"): number | Prom
     optimize: intInRange(values["jit-opt"], "--jit-opt", 0, 4),
     inline: !values["no-jit-inline"],
     flagElision: !values["no-flag-elision"],
-    maxRegion: values["no-region"] ? 1 : undefined,
+    maxRegion: values["no-region"] ? 1 : intInRange(values["jit-max-region"], "--jit-max-region", 1, 4096),
   };
   const traceLimit = values.trace === undefined ? undefined
     : values.trace === "" ? DEFAULT_TRACE : positiveNumber(values.trace, "--trace", true);

@@ -48,7 +48,7 @@ export interface JitOptions {
 }
 
 export const JIT_DEFAULTS: Required<JitOptions> = {
-  threshold: 20, maxBlock: 64, maxRegion: 16, optimize: 2, inline: true, flagElision: true, maxRetranslations: 4,
+  threshold: 20, maxBlock: 64, maxRegion: 64, optimize: 2, inline: true, flagElision: true, maxRetranslations: 4,
   maxFunctions: 16384,
 };
 
@@ -283,7 +283,8 @@ export class JitEngine {
 
   /**
    * The region entered at cs:ip: that block, then (breadth first) the
-   * blocks it branches to directly or falls through to, on the same 4 KiB
+   * blocks it branches to directly, falls through to or returns to after a
+   * call, on the same 4 KiB
    * page, up to maxRegion blocks. Empty when the entry block cannot be
    * translated (its first instruction is invalid or cut off).
    */
@@ -302,7 +303,9 @@ export class JitEngine {
       blocks.push(b);
       const last = b.insns[b.insns.length - 1];
       const rel = last.operands[0]?.kind === "rel" ? last.operands[0].target : null;
-      for (const next of [rel, b.fallthrough]) {
+      // A call's return site too: a RET to it stays in the function.
+      const returnSite = last.flow === "call" ? (last.ip + last.length) & 0xffff : null;
+      for (const next of [rel, b.fallthrough, returnSite]) {
         if (next !== null && ((cs * 16 + next) >>> 12) === page && !seen.has(next)) queue.push(next);
       }
     }
