@@ -156,7 +156,9 @@ export class Machine {
     }
     this.engine = engine;
     if (engine === "jit") {
-      if (!jitLoaded()) throw new Error("wasm86: engine \"jit\" needs `await loadJit()` before the machine is created (binaryen loads asynchronously)");
+      if ((options.jit?.optimize ?? 0) > 0 && !jitLoaded()) {
+        throw new Error("wasm86: jit.optimize > 0 needs `await loadJit()` before the machine is created (binaryen, the optimiser, loads asynchronously)");
+      }
       this.jit = new JitEngine(this.core, this.L, cpu,
         (lin) => { const p = this.a20 ? lin : lin & 0xfffff; return p < memory ? this.u8[this.hostAddr(p)] : 0xff; },
         (page, on) => this.setPageFlag(page, this.L.PF_JIT_CODE, on),

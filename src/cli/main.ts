@@ -70,7 +70,7 @@ Options:
                           blocks to WebAssembly
   --jit-threshold N       block entries before translation (default 20; 0: at once)
   --jit-max-block N       most instructions per block (default 64)
-  --jit-opt 0..4          binaryen optimisation level (default 2)
+  --jit-opt 0..4          binaryen optimisation level (default 0: the direct emitter)
   --no-jit-inline         translate every instruction as a call to the interpreter
   --no-flag-elision       store every lazy-flags record to the CPU state, as the
                           interpreter does (default: kept in locals, dead ones dropped)
@@ -187,8 +187,6 @@ function session(argv: string[], io: CliIO, mode: "boot" | "run"): number | Prom
   const maxInstructions = positiveNumber(values["max-instructions"], "--max-instructions", true);
   const engine = values.engine as Engine;
   if (!ENGINES.includes(engine)) throw new UsageError(`unknown --engine ${JSON.stringify(values.engine)} (${ENGINES.join(", ")})`);
-  // binaryen loads asynchronously: load it, then start the session again.
-  if (engine === "jit" && !jitLoaded()) return loadJit().then(() => session(argv, io, mode));
   const jit: JitOptions = {
     threshold: intInRange(values["jit-threshold"], "--jit-threshold", 0, 1e9),
     maxBlock: intInRange(values["jit-max-block"], "--jit-max-block", 1, 1024),
@@ -197,6 +195,9 @@ function session(argv: string[], io: CliIO, mode: "boot" | "run"): number | Prom
     flagElision: !values["no-flag-elision"],
     maxRegion: values["no-region"] ? 1 : intInRange(values["jit-max-region"], "--jit-max-region", 1, 4096),
   };
+  // binaryen (only for --jit-opt > 0) loads asynchronously: load it, then
+  // start the session again.
+  if (engine === "jit" && (jit.optimize ?? 0) > 0 && !jitLoaded()) return loadJit().then(() => session(argv, io, mode));
   const traceLimit = values.trace === undefined ? undefined
     : values.trace === "" ? DEFAULT_TRACE : positiveNumber(values.trace, "--trace", true);
   const timeout = positiveNumber(values.timeout, "--timeout", false);

@@ -29,7 +29,7 @@
  *          17     ICOUNT (i64)        18  ICOUNT_STOP (i64)
  *          19     a carry-in (ADC/SBB)      20  the IP an exit leaves for
  */
-import type Binaryen from "binaryen";
+import type { ModuleSubset } from "./emitter.js";
 import type { Layout } from "../core/core.js";
 import type { RegOperand, X86Model } from "../x86/ir.js";
 import type { Record as FlagRecord } from "./flags.js";
@@ -37,9 +37,13 @@ import type { Record as FlagRecord } from "./flags.js";
 export const L_IDX = 0, L_OFF = 1, L_LIN = 2, L_TMP = 3, L_REG0 = 4;
 export const L_FOP = 12, L_FA = 13, L_FB = 14, L_FR = 15, L_TMP2 = 16, L_ICOUNT = 17, L_STOP = 18, L_CF = 19, L_NEXT = 20;
 /** The locals' types, in index order (addFunction's varTypes). */
-export function localTypes(binaryen: typeof Binaryen): number[] {
-  return [...Array<number>(17).fill(binaryen.i32), binaryen.i64, binaryen.i64, binaryen.i32, binaryen.i32];
+export function localTypes(api: WasmApi): number[] {
+  return [...Array<number>(17).fill(api.i32), api.i64, api.i64, api.i32, api.i32];
 }
+
+/** What the code generator reads of binaryen's namespace — or of the
+ *  direct emitter's (emitter.ts), which has the same numbers. */
+export interface WasmApi { readonly none: number; readonly i32: number; readonly i64: number }
 
 /** Register numbers as the IR names them in memory operands. */
 export const REG16: Readonly<Record<string, number>> = {
@@ -76,8 +80,8 @@ export class Gen {
   readonly scratch = L_CF;
 
   constructor(
-    readonly binaryen: typeof Binaryen,
-    readonly m: Binaryen.Module,
+    readonly api: WasmApi,
+    readonly m: ModuleSubset,
     readonly L: Layout,
     readonly region: RegionMap,
     readonly state: RegionState,
@@ -87,8 +91,8 @@ export class Gen {
     /** The CPU model the region was decoded for. */
     readonly model: X86Model,
   ) {
-    this.i32 = binaryen.i32;
-    this.i64 = binaryen.i64;
+    this.i32 = api.i32;
+    this.i64 = api.i64;
   }
 
   // ------------------------------------------------------------ basics
@@ -254,7 +258,7 @@ export class Gen {
     const m = this.m;
     const exitPart = m.block("exit", [...this.reload(), loop]);
     const faultPart = m.block("fault", [exitPart, ...this.sync(true), this.st32(this.L.REG_IP, this.get(L_NEXT)), m.return()]);
-    return m.block(null, [faultPart, ...this.sync(true), m.call("fault", [this.c(13)], this.binaryen.none), m.unreachable()]);
+    return m.block(null, [faultPart, ...this.sync(true), m.call("fault", [this.c(13)], this.api.none), m.unreachable()]);
   }
 
   /**
@@ -296,7 +300,7 @@ export class Gen {
   execOne(ip: number, next: number | null, remaining = 0): number[] {
     const m = this.m, L = this.L;
     this.record = null; // the core's record, whatever it is, comes back
-    const out = [...this.flushCount(), ...this.sync(false), this.st32(L.REG_IP, this.c(ip)), m.call("execOne", [], this.binaryen.none)];
+    const out = [...this.flushCount(), ...this.sync(false), this.st32(L.REG_IP, this.c(ip)), m.call("execOne", [], this.api.none)];
     this.dirty.clear();
     this.flagsDirty = false;
     if (next === null) return [...out, m.return()];

@@ -62,7 +62,7 @@ export function mulReg(g: Gen, insn: Insn): number[] | null {
   const value = g.set(g.scratch, g.reg(src));
   return [
     value, ...g.regsToCore([0, 2]),
-    m.call("mul", [g.get(g.scratch), g.c(src.size), g.c(kind === 5 ? 1 : 0), g.c(0)], g.binaryen.none),
+    m.call("mul", [g.get(g.scratch), g.c(src.size), g.c(kind === 5 ? 1 : 0), g.c(0)], g.api.none),
     ...g.regsFromCore([0, 2]), ...g.flagsFromCore(),
   ];
 }

@@ -48,7 +48,7 @@ export interface JitOptions {
 }
 
 export const JIT_DEFAULTS: Required<JitOptions> = {
-  threshold: 20, maxBlock: 64, maxRegion: 64, optimize: 2, inline: true, flagElision: true, maxRetranslations: 4,
+  threshold: 20, maxBlock: 64, maxRegion: 64, optimize: 0, inline: true, flagElision: true, maxRetranslations: 4,
   maxFunctions: 16384,
 };
 

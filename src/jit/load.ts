@@ -1,8 +1,9 @@
 /**
  * load.ts — binaryen, loaded on demand. binaryen.js is a large module
- * with a top-level await (about a second to load); machines on the
- * interpreter never need it, so nothing imports it statically. Call
- * `await loadJit()` once before creating a machine with engine "jit".
+ * with a top-level await (about a second to load). The translator writes
+ * its modules with the direct emitter (emitter.ts) unless asked to
+ * optimise, so only `jit.optimize` > 0 (and the tests' text dumps) need
+ * it: call `await loadJit()` once before creating such a machine.
  */
 import type Binaryen from "binaryen";
 

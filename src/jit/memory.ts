@@ -81,7 +81,7 @@ export function writeMem(g: Gen, seg: string, size: number, value: number, ip: n
   const fast = size === 8 ? m.i32.store8(0, 1, host, value, "mem") : size === 16 ? m.i32.store16(0, 1, host, value, "mem") : m.i32.store(0, 1, host, value, "mem");
   const slow = m.block(null, [
     ...faultCheck(g, size, ip),
-    m.call(WRITE[size], [g.c(SEGS[seg]), g.get(L_OFF), m.copyExpression(value)], g.binaryen.none),
+    m.call(WRITE[size], [g.c(SEGS[seg]), g.get(L_OFF), m.copyExpression(value)], g.api.none),
     ...after(),
     m.if(g.ld32(g.L.EVENTS), g.block(g.exit(g.c(next)))),
   ]);

@@ -27,17 +27,20 @@
  *   may fault has been counted, and the core's state synced with INSN_IP
  *   set, before its slow-path access.
  *
- * Cost: binaryen's JS API is the translation cost. One Module, with the
- * imports declared once, serves many translations (a function is added,
- * emitted and removed); it is replaced after a number of uses, since
- * binaryen frees expressions only with their module.
+ * Cost: by default (no optimisation) the direct emitter writes the
+ * module: ~0.1 ms for a region where binaryen's JS API took 2 ms. One
+ * Module, with the imports declared once, serves many translations (a
+ * function is added, emitted and removed); a binaryen Module is replaced
+ * after a number of uses, since binaryen frees expressions only with
+ * their module.
  */
 import type Binaryen from "binaryen";
 import { binaryen as loadedBinaryen } from "./load.js";
 import type { Block } from "../x86/block.js";
 import { ARITH } from "../x86/ir.js";
 import type { Layout } from "../core/core.js";
-import { Gen, L_IDX, REG16, SP, CX, localTypes, type RegionState } from "./codegen.js";
+import { Gen, L_IDX, REG16, SP, CX, localTypes, type RegionState, type WasmApi } from "./codegen.js";
+import { emitter, type ModuleSubset } from "./emitter.js";
 import { flagLiveness } from "./flags.js";
 import { inline } from "./inline.js";
 
@@ -69,28 +72,33 @@ export interface Translation {
 /** Translations one binaryen Module serves before it is replaced. */
 const MODULE_USES = 256;
 
+/** A code-generation library: binaryen, or the direct emitter. */
+type Api = WasmApi & { Module: new () => ModuleSubset; createType(types: number[]): number; Features: { MVP: number } };
+
 /**
- * Translates regions, reusing one binaryen Module (see the header). Not
- * reentrant; dispose() frees binaryen's memory.
+ * Translates regions. Without optimisation the module is written by the
+ * direct emitter (emitter.ts: the same bytes binaryen would write, at a
+ * twentieth of the cost, and binaryen need not even be loaded); with
+ * `optimize` > 0 it is built with binaryen, whose optimiser then runs.
+ * Each library's Module is reused (see the header). Not reentrant;
+ * dispose() frees binaryen's memory.
  */
 export class RegionCompiler {
-  private module: Binaryen.Module | null = null;
-  private uses = 0;
-  private readonly binaryen = loadedBinaryen();
+  private readonly modules = new Map<Api, { m: ModuleSubset; uses: number }>();
 
   constructor(private readonly L: Layout) {}
 
-  private fresh(): Binaryen.Module {
-    const binaryen = this.binaryen;
-    if (this.module && this.uses < MODULE_USES) { this.uses++; return this.module; }
-    this.module?.dispose();
-    const m = new binaryen.Module();
-    m.setFeatures(binaryen.Features.MVP);
+  private fresh(api: Api): ModuleSubset {
+    const held = this.modules.get(api);
+    if (held && (api === (emitter as unknown as Api) || held.uses < MODULE_USES)) { held.uses++; return held.m; }
+    held?.m.dispose();
+    const m = new api.Module();
+    m.setFeatures(api.Features.MVP);
     m.setMemory(1, -1, null, [], false, false, "mem");
     m.addMemoryImport("mem", "core", "memory");
-    const { i32, none } = binaryen;
-    const i32x2 = binaryen.createType([i32, i32]);
-    const i32x3 = binaryen.createType([i32, i32, i32]);
+    const { i32, none } = api;
+    const i32x2 = api.createType([i32, i32]);
+    const i32x3 = api.createType([i32, i32, i32]);
     m.addFunctionImport("execOne", "core", "execOne", none, none);
     m.addFunctionImport("cond", "core", "helper_condition", i32, i32);
     for (const size of [8, 16, 32]) {
@@ -99,12 +107,11 @@ export class RegionCompiler {
     }
     m.addFunctionImport("getCF", "core", "helper_get_cf", none, i32);
     m.addFunctionImport("fault", "core", "helper_fault", i32, none);
-    const i32x4 = binaryen.createType([i32, i32, i32, i32]);
+    const i32x4 = api.createType([i32, i32, i32, i32]);
     m.addFunctionImport("shift", "core", "helper_shift", i32x4, i32);
     m.addFunctionImport("mul", "core", "helper_mul", i32x4, none);
     m.addFunctionImport("imul3", "core", "helper_imul3", i32x3, i32);
-    this.module = m;
-    this.uses = 1;
+    this.modules.set(api, { m, uses: 1 });
     return m;
   }
 
@@ -124,12 +131,15 @@ export class RegionCompiler {
    *                               fits it and EVENTS is clear
    */
   translate(blocks: readonly Block[], options: TranslateOptions): Translation {
-    const binaryen = this.binaryen, L = this.L;
-    const m = this.fresh();
+    const L = this.L;
+    // binaryen when it is to optimise, or to print the module with its
+    // names (tests); the emitter otherwise — the same bytes.
+    const api = (options.optimize > 0 || options.text ? loadedBinaryen() : emitter) as unknown as Api;
+    const m = this.fresh(api);
     try {
       const region = new Map<number, { index: number; count: number }>();
       blocks.forEach((b, index) => region.set(b.ip, { index, count: b.insns.length }));
-      const g = new Gen(binaryen, m, L, region, regionState(blocks), options.flagElision ?? true, blocks[0].insns[0].model);
+      const g = new Gen(api, m, L, region, regionState(blocks), options.flagElision ?? true, blocks[0].insns[0].model);
       const returnSites = blocks.flatMap((b) => {
         const last = b.insns[b.insns.length - 1];
         const site = (last.ip + last.length) & 0xffff;
@@ -159,22 +169,24 @@ export class RegionCompiler {
       }
       // The dispatch structure: innermost block holds the br_table.
       const names = blocks.map((_, i) => `b${i}`);
-      let nest = m.block(names[0], [m.switch(names, names[0], m.local.get(L_IDX, binaryen.i32))]);
+      let nest = m.block(names[0], [m.switch(names, names[0], m.local.get(L_IDX, api.i32))]);
       for (let i = 0; i < blocks.length; i++) {
         nest = i + 1 < blocks.length
           ? m.block(names[i + 1], [nest, m.block(null, codes[i])])
           : m.block(null, [nest, m.block(null, codes[i])]);
       }
-      m.addFunction("block", binaryen.none, binaryen.none, localTypes(binaryen), g.wrap(m.loop("dispatch", nest)));
+      m.addFunction("block", api.none, api.none, localTypes(api), g.wrap(m.loop("dispatch", nest)));
       m.addFunctionExport("block", "block");
       if (options.optimize > 0) {
+        const binaryen = loadedBinaryen();
         binaryen.setOptimizeLevel(options.optimize);
         binaryen.setShrinkLevel(0);
-        m.optimizeFunction("block");
+        (m as Binaryen.Module).optimizeFunction("block");
       }
+      const binary = m.emitBinary();
       return {
-        binary: m.emitBinary(), instructions: blocks[0].insns.length, total: instructions, inlined,
-        text: options.text ? m.emitText() : undefined,
+        binary, instructions: blocks[0].insns.length, total: instructions, inlined,
+        text: options.text ? (m as Binaryen.Module).emitText() : undefined,
       };
     } finally {
       if (m.getExport("block")) m.removeExport("block");
@@ -182,10 +194,10 @@ export class RegionCompiler {
     }
   }
 
-  /** Free binaryen's memory. */
+  /** Free the modules' memory. */
   dispose(): void {
-    this.module?.dispose();
-    this.module = null;
+    for (const { m } of this.modules.values()) m.dispose();
+    this.modules.clear();
   }
 }
 
