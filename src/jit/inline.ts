@@ -35,6 +35,7 @@ export function inline(g: Gen, insn: Insn, at: Site): number[] | null {
   if (p.rep || p.lock || p.addrsize || p.bytes.length !== (p.seg ? 1 : 0) + (p.opsize ? 1 : 0)) return null;
   const ops = insn.operands;
   const mem = ops.find((o): o is MemOperand => o.kind === "mem");
+  if (mem && mem.implicit) return stringForm(g, insn, mem, at);
   if (mem) return memoryForm(g, insn, mem, at);
   if (p.seg) return null;
   if (!ops.every((o) => o.kind === "reg" || o.kind === "imm" || o.kind === "rel")) return null;
@@ -204,6 +205,26 @@ function flow(g: Gen, insn: Insn, at: Site): number[] | null {
     return out;
   }
   return null;
+}
+
+/**
+ * LODSB/LODSW and STOSB/STOSW without a REP prefix: one access at DS:SI
+ * (or the override) / ES:DI, then SI or DI steps by the size, down when
+ * DF is set.
+ */
+function stringForm(g: Gen, insn: Insn, mem: MemOperand, at: Site): number[] | null {
+  const op = insn.opcode, m = g.m;
+  if ((op !== 0xaa && op !== 0xab && op !== 0xac && op !== 0xad) || insn.opSize !== 16) return null;
+  const size = op & 1 ? 16 : 8, n = size / 8;
+  const isLoad = op >= 0xac, index = isLoad ? 6 : 7; // SI / DI
+  g.pending++;
+  const step = () => {
+    const df = m.i32.and(m.i32.shr_u(g.ld32(g.L.REG_FLAGS), g.c(10)), g.c(1));
+    return g.setRegN(16, index, m.i32.add(g.regN(16, index), m.i32.sub(g.c(n), m.i32.shl(df, g.c(n)))));
+  };
+  const out = address(g, mem);
+  if (isLoad) return [...out, g.setRegN(size, 0, readMem(g, mem.seg, size, insn.ip)), step()];
+  return [...out, ...writeMem(g, mem.seg, size, g.regN(size, 0), insn.ip, at.next, () => [step()])];
 }
 
 /**
