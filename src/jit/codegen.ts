@@ -28,6 +28,7 @@
  *          16     a second temp
  *          17     ICOUNT (i64)        18  ICOUNT_STOP (i64)
  *          19     a carry-in (ADC/SBB)      20  the IP an exit leaves for
+ *          21     the CF of a shift by one done by the core
  */
 import type { ModuleSubset } from "./emitter.js";
 import type { Layout } from "../core/core.js";
@@ -35,10 +36,10 @@ import type { RegOperand, X86Model } from "../x86/ir.js";
 import type { Record as FlagRecord } from "./flags.js";
 
 export const L_IDX = 0, L_OFF = 1, L_LIN = 2, L_TMP = 3, L_REG0 = 4;
-export const L_FOP = 12, L_FA = 13, L_FB = 14, L_FR = 15, L_TMP2 = 16, L_ICOUNT = 17, L_STOP = 18, L_CF = 19, L_NEXT = 20;
+export const L_FOP = 12, L_FA = 13, L_FB = 14, L_FR = 15, L_TMP2 = 16, L_ICOUNT = 17, L_STOP = 18, L_CF = 19, L_NEXT = 20, L_SHCF = 21;
 /** The locals' types, in index order (addFunction's varTypes). */
 export function localTypes(api: WasmApi): number[] {
-  return [...Array<number>(17).fill(api.i32), api.i64, api.i64, api.i32, api.i32];
+  return [...Array<number>(17).fill(api.i32), api.i64, api.i64, api.i32, api.i32, api.i32];
 }
 
 /** What the code generator reads of binaryen's namespace — or of the
@@ -69,6 +70,9 @@ export class Gen {
   pending = 0;
   /** What the flag locals hold, as far as this block knows (flags.ts). */
   record: FlagRecord = null;
+  /** When the flags are the core's after a shift by one (corecalls.ts):
+   *  the local holding the CF it produced, so a JC/JNC needs no call. */
+  knownCarry: number | null = null;
   /** Registers whose local may differ from the core's copy, and whether
    *  the flag locals may (reset at each block start: unknown). */
   private dirty = new Set<number>();
@@ -143,12 +147,13 @@ export class Gen {
   /** A new block: any local may differ from the core's copy. */
   startBlock(): void {
     this.record = null;
+    this.knownCarry = null;
     this.dirty = new Set(this.state.regs);
     this.flagsDirty = this.state.flags;
   }
 
   /** The flag locals now differ from the core's copy. */
-  flagsChanged(): void { this.flagsDirty = true; }
+  flagsChanged(): void { this.flagsDirty = true; this.knownCarry = null; }
 
   /** The core's state from the locals: registers, the flags record and
    *  ICOUNT (plus the instructions still pending, without consuming
@@ -184,6 +189,7 @@ export class Gen {
   flagsFromCore(): number[] {
     const L = this.L;
     this.record = null;
+    this.knownCarry = null;
     this.flagsDirty = false;
     if (!this.state.flags) return [];
     return [this.set(L_FOP, this.ld32(L.LAZY_OP)), this.set(L_FA, this.ld32(L.LAZY_A)),
@@ -300,6 +306,7 @@ export class Gen {
   execOne(ip: number, next: number | null, remaining = 0): number[] {
     const m = this.m, L = this.L;
     this.record = null; // the core's record, whatever it is, comes back
+    this.knownCarry = null;
     const out = [...this.flushCount(), ...this.sync(false), this.st32(L.REG_IP, this.c(ip)), m.call("execOne", [], this.api.none)];
     this.dirty.clear();
     this.flagsDirty = false;

@@ -11,7 +11,7 @@
  * within the operand's width, the result alone is computed inline.
  */
 import { ARITH, type Insn, type RegOperand } from "../x86/ir.js";
-import type { Gen } from "./codegen.js";
+import { L_SHCF, type Gen } from "./codegen.js";
 import type { Site } from "./inline.js";
 
 /** Group-2 shifts and rotates of a register (C0/C1/D0–D3). */
@@ -42,11 +42,14 @@ export function shiftReg(g: Gen, insn: Insn, at: Site): number[] | null {
   }
   const countExpr = count !== null ? g.c(count)
     : m.i32.and(g.regN(8, 1), g.c(g.model === "8086" && size !== 32 ? 0xff : 31));
-  return [
-    ...g.flagsToCore(),
-    g.setReg(r, m.call("shift", [g.c(kind), g.reg(r), countExpr, g.c(size)], g.i32)),
-    ...g.flagsFromCore(),
-  ];
+  // A shift by one of SHL/SHR/SAR: its CF (the bit shifted out) is kept
+  // in a local as well, so a JC/JNC after it tests that, not the core.
+  const carryBit = count === 1 ? (kind === 4 ? size - 1 : kind === 5 || kind === 7 ? 0 : -1) : -1;
+  const out = [...g.flagsToCore()];
+  if (carryBit >= 0) out.push(g.set(L_SHCF, m.i32.and(m.i32.shr_u(g.reg(r), g.c(carryBit)), g.c(1))));
+  out.push(g.setReg(r, m.call("shift", [g.c(kind), g.reg(r), countExpr, g.c(size)], g.i32)), ...g.flagsFromCore());
+  if (carryBit >= 0) g.knownCarry = L_SHCF;
+  return out;
 }
 
 /** One-operand MUL/IMUL of a register (F6/F7 /4 /5): on AL/AX/EAX and

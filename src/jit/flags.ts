@@ -93,7 +93,11 @@ export function carry(g: Gen): number | null {
  */
 export function condition(g: Gen, cc: number): number | null {
   const rec = g.record;
-  if (!rec) return null;
+  if (!rec) {
+    // The core's flags after a shift by one: CF is known (JB/JAE).
+    if (g.knownCarry !== null && (cc & ~1) === 2) return cc & 1 ? g.m.i32.eqz(g.get(g.knownCarry)) : g.get(g.knownCarry);
+    return null;
+  }
   const m = g.m, size = rec.size, k = mask(size);
   // After ADC/SBB the operands alone do not give CF/OF: only ZF and SF.
   if (rec.carryIn && (cc & ~1) !== 4 && (cc & ~1) !== 8) return null;

@@ -45,6 +45,7 @@
   (local $18 i64)
   (local $19 i32)
   (local $20 i32)
+  (local $21 i32)
   (block $fault
    (block $exit
     (local.set $4
