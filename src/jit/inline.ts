@@ -208,14 +208,17 @@ function flow(g: Gen, insn: Insn, at: Site): number[] | null {
 }
 
 /**
- * LODSB/LODSW and STOSB/STOSW without a REP prefix: one access at DS:SI
- * (or the override) / ES:DI, then SI or DI steps by the size, down when
- * DF is set.
+ * LODSB/STOSB, and on the 8086 LODSW/STOSW, without a REP prefix: one
+ * access at DS:SI (or the override) / ES:DI, then SI or DI steps by the
+ * size, down when DF is set.
  */
 function stringForm(g: Gen, insn: Insn, mem: MemOperand, at: Site): number[] | null {
   const op = insn.opcode, m = g.m;
   if ((op !== 0xaa && op !== 0xab && op !== 0xac && op !== 0xad) || insn.opSize !== 16) return null;
   const size = op & 1 ? 16 : 8, n = size / 8;
+  // A word at offset FFFFh on the 286/386 raises #GP after the microcode
+  // has stepped the index (assembly/cpu/string.ts): the core's business.
+  if (size === 16 && g.model !== "8086") return null;
   const isLoad = op >= 0xac, index = isLoad ? 6 : 7; // SI / DI
   g.pending++;
   const step = () => {
