@@ -1,7 +1,7 @@
 /**
  * corecalls.ts — instructions generated code does by calling one of the
  * core's semantic helpers (assembly/helpers.ts) directly, rather than the
- * whole interpreter: shifts and rotates, MUL/IMUL. The helper is the
+ * whole interpreter: shifts and rotates, MUL/IMUL, DIV/IDIV. The helper is the
  * interpreter's own function, so the flags (and, for a shift, the result)
  * have one definition; what generated code saves is the decode and the
  * full sync around execOne — only the flags record, and for MUL the
@@ -81,5 +81,25 @@ export function imul3Reg(g: Gen, insn: Insn): number[] | null {
   return [
     g.setReg(d, m.call("imul3", [g.reg(s), g.c(i.value & (size === 32 ? -1 : (1 << size) - 1)), g.c(size)], g.i32)),
     ...g.flagsFromCore(),
+  ];
+}
+
+/** DIV/IDIV of a register (F6/F7 /6 /7). The divide error is a fault the
+ *  helper raises itself, so the core's state is synced first, with
+ *  INSN_IP and — for the 8086, whose frame points past the instruction —
+ *  IP at the next instruction. */
+export function divReg(g: Gen, insn: Insn, next: number): number[] | null {
+  const op = insn.opcode;
+  if ((op !== 0xf6 && op !== 0xf7) || insn.modrm === undefined) return null;
+  const kind = (insn.modrm >> 3) & 7;
+  const src = insn.operands[0];
+  if ((kind !== 6 && kind !== 7) || src?.kind !== "reg") return null;
+  const m = g.m, L = g.L;
+  g.pending++;
+  return [
+    g.set(g.scratch, g.reg(src)),
+    ...g.sync(false), g.st32(L.INSN_IP, g.c(insn.ip)), g.st32(L.REG_IP, g.c(next)),
+    m.call("div", [g.get(g.scratch), g.c(src.size), g.c(kind === 7 ? 1 : 0), g.c(0)], g.api.none),
+    ...g.regsFromCore([0, 2]), ...g.flagsFromCore(),
   ];
 }

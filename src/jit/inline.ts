@@ -5,7 +5,8 @@
  * Inline: NOP; MOV, ADD/OR/ADC/SBB/AND/SUB/XOR/CMP, TEST on registers and
  * immediates and with one 16-bit-addressed memory operand; INC/DEC/NEG/NOT
  * on registers, INC/DEC on memory; XCHG and LEA; CBW/CWD/CWDE/CDQ;
- * PUSH/POP of registers; JMP/Jcc/JCXZ/LOOP, CALL rel16 and RET (a RET to a
+ * LODSB/STOSB (and the 8086's word forms), XLAT; PUSH/POP of registers;
+ * JMP/Jcc/JCXZ/LOOP/LOOPZ/LOOPNZ, CALL rel16 and RET (a RET to a
  * return site of the region stays in the function). 8-, 16- and (66h)
  * 32-bit data; at most a segment override and 66h as prefixes.
  *
@@ -14,10 +15,10 @@
  * the flags record (which its slow path stores before stopping).
  */
 import { ARITH, CF, type Insn, type MemOperand, type Operand, type RegOperand } from "../x86/ir.js";
-import { Gen, L_CF, L_FR, L_OFF, L_TMP, L_TMP2, SP, CX } from "./codegen.js";
+import { Gen, L_CF, L_FR, L_LIN, L_OFF, L_TMP, L_TMP2, SEGS, SP, CX } from "./codegen.js";
 import { LAZY_ADD, LAZY_DEC, LAZY_INC, LAZY_LOGIC, LAZY_SUB, carry, condition, setRecord } from "./flags.js";
 import { address, pop, push, readMem, writeMem } from "./memory.js";
-import { imul3Reg, mulReg, shiftReg } from "./corecalls.js";
+import { divReg, imul3Reg, mulReg, shiftReg } from "./corecalls.js";
 
 /** ALU operations by mnemonic: the core's numbering (reg field of 80h). */
 const ALU: Readonly<Record<string, number>> = { add: 0, or: 1, adc: 2, sbb: 3, and: 4, sub: 5, xor: 6, cmp: 7, test: 8 };
@@ -39,7 +40,7 @@ export function inline(g: Gen, insn: Insn, at: Site): number[] | null {
   if (mem) return memoryForm(g, insn, mem, at);
   if (p.seg) return null;
   if (!ops.every((o) => o.kind === "reg" || o.kind === "imm" || o.kind === "rel")) return null;
-  return registerForm(g, insn, at) ?? shiftReg(g, insn, at) ?? mulReg(g, insn) ?? imul3Reg(g, insn) ?? flow(g, insn, at);
+  return registerForm(g, insn, at) ?? shiftReg(g, insn, at) ?? mulReg(g, insn) ?? divReg(g, insn, at.next) ?? imul3Reg(g, insn) ?? flow(g, insn, at);
 }
 
 function value(g: Gen, o: Operand, size: number): number {
@@ -179,6 +180,16 @@ function flow(g: Gen, insn: Insn, at: Site): number[] | null {
     g.pending++;
     return [g.setRegN(16, CX, m.i32.sub(g.regN(16, CX), g.c(1))), ...g.branch(rel, g.regN(16, CX), at.next)];
   }
+  if ((op === 0xe0 || op === 0xe1) && rel !== null && insn.addrSize === 16) {
+    // LOOPNZ / LOOPZ: CX − 1, taken while CX ≠ 0 and ZF is clear / set.
+    g.pending++;
+    const zf = condition(g, 4) ?? m.block(null, [...g.flagsToCore(), m.call("cond", [g.c(4)], g.i32)], g.i32);
+    return [
+      g.set(g.scratch, op === 0xe1 ? zf : m.i32.eqz(zf)),
+      g.setRegN(16, CX, m.i32.sub(g.regN(16, CX), g.c(1))),
+      ...g.branch(rel, m.i32.and(m.i32.ne(g.regN(16, CX), g.c(0)), g.get(g.scratch)), at.next),
+    ];
+  }
   if (op === 0xe3 && rel !== null) { // JCXZ
     g.pending++;
     return g.branch(rel, m.i32.eqz(g.regN(16, CX)), at.next);
@@ -214,6 +225,14 @@ function flow(g: Gen, insn: Insn, at: Site): number[] | null {
  */
 function stringForm(g: Gen, insn: Insn, mem: MemOperand, at: Site): number[] | null {
   const op = insn.opcode, m = g.m;
+  if (op === 0xd7) { // XLAT: AL = [seg:BX + AL]
+    g.pending++;
+    return [
+      g.set(L_OFF, m.i32.and(m.i32.add(g.regN(16, 3), g.regN(8, 0)), g.c(0xffff))),
+      g.set(L_LIN, m.i32.add(g.ld32(g.L.SEG_BASE + SEGS[mem.seg] * 4), g.get(L_OFF))),
+      g.setRegN(8, 0, readMem(g, mem.seg, 8, insn.ip)),
+    ];
+  }
   if ((op !== 0xaa && op !== 0xab && op !== 0xac && op !== 0xad) || insn.opSize !== 16) return null;
   const size = op & 1 ? 16 : 8, n = size / 8;
   // A word at offset FFFFh on the 286/386 raises #GP after the microcode

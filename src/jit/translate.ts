@@ -110,6 +110,7 @@ export class RegionCompiler {
     const i32x4 = api.createType([i32, i32, i32, i32]);
     m.addFunctionImport("shift", "core", "helper_shift", i32x4, i32);
     m.addFunctionImport("mul", "core", "helper_mul", i32x4, none);
+    m.addFunctionImport("div", "core", "helper_div", i32x4, none);
     m.addFunctionImport("imul3", "core", "helper_imul3", i32x3, i32);
     this.modules.set(api, { m, uses: 1 });
     return m;
@@ -230,7 +231,9 @@ function regionState(blocks: readonly Block[]): RegionState {
     }
     const op = insn.opcode;
     if ((op >= 0x50 && op <= 0x5f) || op === 0xe8 || op === 0xc2 || op === 0xc3) regs.add(SP);
-    if (op === 0xe2 || op === 0xe3) regs.add(CX);
+    if (op >= 0xe0 && op <= 0xe3) regs.add(CX);
+    if (op === 0xd7) { regs.add(0); regs.add(3); } // XLAT: AL, BX
+    if (op === 0xf6 || op === 0xf7) { regs.add(0); regs.add(2); } // MUL/DIV: AX, DX
     if (op === 0x98 || op === 0x99) { regs.add(0); regs.add(2); }
     if ((insn.flags.read | insn.flags.written | insn.flags.undefined) & ARITH) flags = true;
   }
