@@ -255,20 +255,19 @@ function stringForm(g: Gen, insn: Insn, mem: MemOperand, at: Site): number[] | n
  * faults.
  */
 function memoryForm(g: Gen, insn: Insn, mem: MemOperand, at: Site): number[] | null {
-  if ((mem.size !== 8 && mem.size !== 16 && mem.size !== 32) || mem.farPointer || mem.implicit) return null;
   const m = g.m, ops = insn.operands, mn = insn.mnemonic, size = mem.size, op = insn.opcode;
+  if (mn === "lea" && ops[0].kind === "reg" && !mem.farPointer) { // the address only: no access, no fault
+    g.pending++;
+    return [...address(g, mem), g.setReg(ops[0] as RegOperand, g.get(L_OFF))];
+  }
+  if ((size !== 8 && size !== 16 && size !== 32) || mem.farPointer || mem.implicit) return null;
   if (!ops.every((o) => o.kind === "reg" || o.kind === "imm" || o.kind === "mem")) return null;
   const isMov = mn === "mov" && ((op >= 0x88 && op <= 0x8b) || op === 0xc6 || op === 0xc7 || (op >= 0xa0 && op <= 0xa3));
   const isAlu = mn in ALU && ops.length === 2;
   const isIncDec = (mn === "inc" || mn === "dec") && ops.length === 1;
-  const isLea = mn === "lea" && ops[0].kind === "reg";
-  if (!isMov && !isAlu && !isIncDec && !isLea) return null;
+  if (!isMov && !isAlu && !isIncDec) return null;
   g.pending++;
   const out: number[] = [...address(g, mem)];
-  if (isLea) {
-    out.push(g.setReg(ops[0] as RegOperand, g.get(L_OFF)));
-    return out;
-  }
   const dstIsMem = ops[0].kind === "mem";
   if (isMov) {
     if (dstIsMem) out.push(...writeMem(g, mem.seg, size, value(g, ops[1], size), insn.ip, at.next));
