@@ -10,8 +10,9 @@
  * Where a shift's flags are dead (flags.ts) and its count is a constant
  * within the operand's width, the result alone is computed inline.
  */
-import { ARITH, type Insn, type RegOperand } from "../x86/ir.js";
+import { ARITH, CF, type Insn, type RegOperand } from "../x86/ir.js";
 import { L_SHCF, type Gen } from "./codegen.js";
+import { carry, setRecord, LAZY_ADD } from "./flags.js";
 import type { Site } from "./inline.js";
 
 /** Group-2 shifts and rotates of a register (C0/C1/D0–D3). */
@@ -40,6 +41,26 @@ export function shiftReg(g: Gen, insn: Insn, at: Site): number[] | null {
     }
     if (res !== null) return [g.setReg(r, res)];
   }
+  if (g.elide && (at.live & ARITH & ~CF) === 0 && count !== null && count > 0 && count < size && (kind === 4 || kind === 5 || kind === 7)) {
+    // SHL/SHR/SAR whose CF alone may be observed (an RCL, a JC after it):
+    // the result inline, and a record whose only meaningful flag is CF —
+    // an ADD of two values with just the top bit, CF = that bit.
+    const cf = m.i32.and(m.i32.shr_u(g.reg(r), g.c(kind === 4 ? size - count : count - 1)), g.c(1));
+    const top = m.i32.shl(g.get(L_SHCF), g.c(size - 1));
+    const res = kind === 4 ? m.i32.shl(g.reg(r), g.c(count)) : kind === 5 ? m.i32.shr_u(g.reg(r), g.c(count))
+      : m.i32.shr_s(m.i32.shl(g.reg(r), g.c(32 - size)), g.c(32 - size + count));
+    return [g.set(L_SHCF, cf), ...setRecord(g, LAZY_ADD, size, top, m.i32.shl(g.get(L_SHCF), g.c(size - 1)), g.c(0)), g.setReg(r, res)];
+  }
+  if (g.elide && (at.live & ARITH) === 0 && count === 1 && (kind === 2 || kind === 3)) {
+    // RCL/RCR by one, flags dead, CF known in this block: rotate through it.
+    const cf = g.knownCarry !== null ? g.get(g.knownCarry) : carry(g);
+    if (cf !== null) {
+      const res = kind === 2
+        ? m.i32.or(m.i32.shl(g.reg(r), g.c(1)), cf)
+        : m.i32.or(m.i32.shr_u(g.reg(r), g.c(1)), m.i32.shl(cf, g.c(size - 1)));
+      return [g.setReg(r, res)];
+    }
+  }
   const countExpr = count !== null ? g.c(count)
     : m.i32.and(g.regN(8, 1), g.c(g.model === "8086" && size !== 32 ? 0xff : 31));
   // A shift by one of SHL/SHR/SAR: its CF (the bit shifted out) is kept
@@ -54,7 +75,7 @@ export function shiftReg(g: Gen, insn: Insn, at: Site): number[] | null {
 
 /** One-operand MUL/IMUL of a register (F6/F7 /4 /5): on AL/AX/EAX and
  *  AH/DX/EDX in the core's memory. */
-export function mulReg(g: Gen, insn: Insn): number[] | null {
+export function mulReg(g: Gen, insn: Insn, at: Site): number[] | null {
   const op = insn.opcode;
   if ((op !== 0xf6 && op !== 0xf7) || insn.modrm === undefined) return null;
   const kind = (insn.modrm >> 3) & 7;
@@ -62,6 +83,14 @@ export function mulReg(g: Gen, insn: Insn): number[] | null {
   if ((kind !== 4 && kind !== 5) || src?.kind !== "reg") return null;
   const m = g.m;
   g.pending++;
+  if (g.elide && (at.live & ARITH) === 0 && src.size !== 32) {
+    // Flags dead: the product alone (16 × 16 fits an i32 either way).
+    const bits = src.size, sh = g.c(32 - bits);
+    const ext = (e: number) => (kind === 5 ? m.i32.shr_s(m.i32.shl(e, sh), sh) : e);
+    const product = m.i32.mul(ext(g.regN(bits, 0)), ext(g.reg(src)));
+    if (bits === 8) return [g.setRegN(16, 0, product)];
+    return [g.set(g.scratch, product), g.setRegN(16, 0, g.get(g.scratch)), g.setRegN(16, 2, m.i32.shr_u(g.get(g.scratch), g.c(16)))];
+  }
   const value = g.set(g.scratch, g.reg(src));
   return [
     value, ...g.regsToCore([0, 2]),

@@ -16,7 +16,7 @@
  * definition), and flags across blocks — every block end counts as an
  * observer, since the region may return to the core there.
  */
-import { ARITH, type Insn } from "../x86/ir.js";
+import { ARITH, type Insn, type X86Model } from "../x86/ir.js";
 import { Gen, L_FA, L_FB, L_FOP, L_FR } from "./codegen.js";
 
 /** The lazy-flag kinds (assembly/cpu/flags.ts). */
@@ -26,27 +26,46 @@ export const LAZY_ADD = 1, LAZY_SUB = 2, LAZY_LOGIC = 3, LAZY_INC = 5, LAZY_DEC 
  *  an inline instruction of this block (kind, size), or unknown. */
 export type Record = { kind: number; size: number; carryIn?: boolean } | null;
 
-/** Mnemonics whose flag effects the IR states exactly and that cannot
- *  fault in their register/immediate forms. */
-const PURE = new Set(["mov", "add", "or", "and", "sub", "xor", "cmp", "test", "inc", "dec", "neg", "not", "adc", "sbb", "nop", "xchg", "lea"]);
+/** Mnemonics whose flag effects the IR states exactly — every flag in
+ *  `written | undefined` is overwritten, as the core does it — and that
+ *  cannot fault but through a memory operand. */
+const KNOWN = new Set(["mov", "add", "or", "and", "sub", "xor", "cmp", "test", "inc", "dec", "neg", "not", "adc", "sbb",
+  "nop", "xchg", "lea", "mul", "imul"]);
+const SHIFTS = new Set(["rol", "ror", "rcl", "rcr", "shl", "sal", "shr", "sar"]);
 
 /**
  * For each instruction of a block, the arithmetic flags that may be
  * observed after it (a bit mask of ir.ts's CF..OF). An instruction observes
- * every flag when it may fault (the exception frame holds FLAGS) or runs in
- * the interpreter, and the block's end observes everything.
+ * every flag when it may fault (the exception frame holds FLAGS: on the
+ * 286/386 a word access at offset FFFFh; the 8086 never faults on memory)
+ * or runs in the interpreter, and the block's end observes everything.
+ * A shift kills what it writes only when its count is a nonzero constant
+ * (a zero count leaves the flags alone).
  */
-export function flagLiveness(insns: readonly Insn[]): number[] {
+export function flagLiveness(insns: readonly Insn[], model: X86Model): number[] {
   const live = new Array<number>(insns.length);
   let after = ARITH;
   for (let i = insns.length - 1; i >= 0; i--) {
     live[i] = after;
     const insn = insns[i];
-    const pure = insn.status === "ok" && insn.prefixes.bytes.length === 0
-      && ((PURE.has(insn.mnemonic) && insn.operands.every((o) => o.kind === "reg" || o.kind === "imm"))
-        || insn.flow === "jcc" || insn.flow === "loop" || (insn.flow === "jump" && insn.operands[0]?.kind === "rel"));
-    const read = pure ? insn.flags.read & ARITH : ARITH;
-    const kill = pure ? (insn.flags.written | insn.flags.undefined) & ARITH : 0;
+    let read = ARITH, kill = 0;
+    const mem = insn.operands.find((o) => o.kind === "mem");
+    const plain = insn.status === "ok" && !insn.alias && insn.prefixes.bytes.length === (insn.prefixes.seg && mem ? 1 : 0)
+      && insn.operands.every((o) => o.kind === "reg" || o.kind === "imm" || (o.kind === "mem" && !o.implicit && !o.farPointer))
+      && !(mem && model !== "8086" && mem.size > 8);
+    const flags = insn.flags;
+    if (plain && KNOWN.has(insn.mnemonic)) {
+      read = flags.read & ARITH;
+      kill = (flags.written | flags.undefined) & ARITH;
+    } else if (plain && SHIFTS.has(insn.mnemonic)) {
+      const op = insn.opcode, count = insn.operands[1];
+      const constant = op === 0xd0 || op === 0xd1 || ((op === 0xc0 || op === 0xc1) && count?.kind === "imm" && (count.value & 31) !== 0);
+      read = flags.read & ARITH;
+      kill = constant ? (flags.written | flags.undefined) & ARITH : 0;
+    } else if (insn.status === "ok" && insn.prefixes.bytes.length === 0
+      && (insn.flow === "jcc" || insn.flow === "loop" || (insn.flow === "jump" && insn.operands[0]?.kind === "rel"))) {
+      read = flags.read & ARITH;
+    }
     after = (after & ~kill) | read;
   }
   return live;

@@ -40,7 +40,7 @@ export function inline(g: Gen, insn: Insn, at: Site): number[] | null {
   if (mem) return memoryForm(g, insn, mem, at);
   if (p.seg) return null;
   if (!ops.every((o) => o.kind === "reg" || o.kind === "imm" || o.kind === "rel")) return null;
-  return registerForm(g, insn, at) ?? shiftReg(g, insn, at) ?? mulReg(g, insn) ?? divReg(g, insn, at.next) ?? imul3Reg(g, insn) ?? flow(g, insn, at);
+  return registerForm(g, insn, at) ?? shiftReg(g, insn, at) ?? mulReg(g, insn, at) ?? divReg(g, insn, at.next) ?? imul3Reg(g, insn) ?? flow(g, insn, at);
 }
 
 function value(g: Gen, o: Operand, size: number): number {

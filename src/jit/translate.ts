@@ -153,7 +153,7 @@ export class RegionCompiler {
         const insns = block.insns;
         instructions += insns.length;
         g.startBlock(); // nothing is known about the flags at a block's start
-        const live = flagLiveness(insns);
+        const live = flagLiveness(insns, g.model);
         for (let i = 0; i < insns.length; i++) {
           const insn = insns[i];
           const last = i === insns.length - 1;
