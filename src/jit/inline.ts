@@ -4,7 +4,8 @@
  *
  * Inline: NOP; MOV, ADD/OR/ADC/SBB/AND/SUB/XOR/CMP, TEST on registers and
  * immediates and with one 16-bit-addressed memory operand; INC/DEC/NEG/NOT
- * on registers, INC/DEC on memory; XCHG and LEA; CBW/CWD/CWDE/CDQ;
+ * on registers, INC/DEC/NEG/NOT and XCHG on memory; XCHG and LEA;
+ * CBW/CWD/CWDE/CDQ;
  * LODSB/STOSB (and the 8086's word forms), XLAT; PUSH/POP of registers;
  * JMP/Jcc/JCXZ/LOOP/LOOPZ/LOOPNZ, CALL rel16 and RET (a RET to a
  * return site of the region stays in the function). 8-, 16- and (66h)
@@ -265,7 +266,9 @@ function memoryForm(g: Gen, insn: Insn, mem: MemOperand, at: Site): number[] | n
   const isMov = mn === "mov" && ((op >= 0x88 && op <= 0x8b) || op === 0xc6 || op === 0xc7 || (op >= 0xa0 && op <= 0xa3));
   const isAlu = mn in ALU && ops.length === 2;
   const isIncDec = (mn === "inc" || mn === "dec") && ops.length === 1;
-  if (!isMov && !isAlu && !isIncDec) return null;
+  const isNegNot = (mn === "neg" || mn === "not") && ops.length === 1;
+  const isXchg = mn === "xchg" && ops.length === 2;
+  if (!isMov && !isAlu && !isIncDec && !isNegNot && !isXchg) return null;
   g.pending++;
   const out: number[] = [...address(g, mem)];
   const dstIsMem = ops[0].kind === "mem";
@@ -281,6 +284,18 @@ function memoryForm(g: Gen, insn: Insn, mem: MemOperand, at: Site): number[] | n
     out.push(...incDec(g, mn === "dec", size, () => g.get(L_TMP2), at.live,
       (v) => writeMem(g, mem.seg, size, v, insn.ip, at.next)));
     return out;
+  }
+  if (mn === "not") return [...out, ...writeMem(g, mem.seg, size, m.i32.xor(g.get(L_TMP2), g.c(-1)), insn.ip, at.next)];
+  if (mn === "neg") {
+    // NEG = SUB from 0: the record (if observable) follows the store.
+    const keep = !g.elide || (at.live & ARITH) !== 0;
+    const record = () => (keep ? setRecord(g, LAZY_SUB, size, g.c(0), g.get(L_TMP2), m.i32.sub(g.c(0), g.get(L_TMP2))) : []);
+    return [...out, ...writeMem(g, mem.seg, size, m.i32.sub(g.c(0), g.get(L_TMP2)), insn.ip, at.next, record)];
+  }
+  if (isXchg) {
+    // The register takes the old memory value once the store is done.
+    const r = (ops[0].kind === "reg" ? ops[0] : ops[1]) as RegOperand;
+    return [...out, ...writeMem(g, mem.seg, size, g.reg(r), insn.ip, at.next, () => [g.setReg(r, g.get(L_TMP2))])];
   }
   const a = () => get(ops[0]), b = () => get(ops[1]);
   out.push(...alu(g, ALU[mn], size, a, b, at.live, (r, record) => {
