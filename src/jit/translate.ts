@@ -73,7 +73,31 @@ export interface Translation {
 const MODULE_USES = 256;
 
 /** A code-generation library: binaryen, or the direct emitter. */
-type Api = WasmApi & { Module: new () => ModuleSubset; createType(types: number[]): number; Features: { MVP: number } };
+export type Api = WasmApi & { Module: new () => ModuleSubset; createType(types: number[]): number; Features: { MVP: number } };
+
+/** A translation module's preamble: the core's memory and the core
+ *  functions generated code calls, under the names codegen uses. */
+export function declareCoreImports(api: Api, m: ModuleSubset): void {
+  m.setFeatures(api.Features.MVP);
+  m.setMemory(1, -1, null, [], false, false, "mem");
+  m.addMemoryImport("mem", "core", "memory");
+  const { i32, none } = api;
+  const i32x2 = api.createType([i32, i32]);
+  const i32x3 = api.createType([i32, i32, i32]);
+  const i32x4 = api.createType([i32, i32, i32, i32]);
+  m.addFunctionImport("execOne", "core", "execOne", none, none);
+  m.addFunctionImport("cond", "core", "helper_condition", i32, i32);
+  for (const size of [8, 16, 32]) {
+    m.addFunctionImport(`read${size}`, "core", `helper_read${size}`, i32x2, i32);
+    m.addFunctionImport(`write${size}`, "core", `helper_write${size}`, i32x3, none);
+  }
+  m.addFunctionImport("getCF", "core", "helper_get_cf", none, i32);
+  m.addFunctionImport("fault", "core", "helper_fault", i32, none);
+  m.addFunctionImport("shift", "core", "helper_shift", i32x4, i32);
+  m.addFunctionImport("mul", "core", "helper_mul", i32x4, none);
+  m.addFunctionImport("div", "core", "helper_div", i32x4, none);
+  m.addFunctionImport("imul3", "core", "helper_imul3", i32x3, i32);
+}
 
 /**
  * Translates regions. Without optimisation the module is written by the
@@ -93,25 +117,7 @@ export class RegionCompiler {
     if (held && (api === (emitter as unknown as Api) || held.uses < MODULE_USES)) { held.uses++; return held.m; }
     held?.m.dispose();
     const m = new api.Module();
-    m.setFeatures(api.Features.MVP);
-    m.setMemory(1, -1, null, [], false, false, "mem");
-    m.addMemoryImport("mem", "core", "memory");
-    const { i32, none } = api;
-    const i32x2 = api.createType([i32, i32]);
-    const i32x3 = api.createType([i32, i32, i32]);
-    m.addFunctionImport("execOne", "core", "execOne", none, none);
-    m.addFunctionImport("cond", "core", "helper_condition", i32, i32);
-    for (const size of [8, 16, 32]) {
-      m.addFunctionImport(`read${size}`, "core", `helper_read${size}`, i32x2, i32);
-      m.addFunctionImport(`write${size}`, "core", `helper_write${size}`, i32x3, none);
-    }
-    m.addFunctionImport("getCF", "core", "helper_get_cf", none, i32);
-    m.addFunctionImport("fault", "core", "helper_fault", i32, none);
-    const i32x4 = api.createType([i32, i32, i32, i32]);
-    m.addFunctionImport("shift", "core", "helper_shift", i32x4, i32);
-    m.addFunctionImport("mul", "core", "helper_mul", i32x4, none);
-    m.addFunctionImport("div", "core", "helper_div", i32x4, none);
-    m.addFunctionImport("imul3", "core", "helper_imul3", i32x3, i32);
+    declareCoreImports(api, m);
     this.modules.set(api, { m, uses: 1 });
     return m;
   }

@@ -14,6 +14,7 @@
 import { describe, it, expect } from "vitest";
 import binaryen from "binaryen";
 import { emitter, type ModuleSubset } from "../../src/jit/emitter.js";
+import { declareCoreImports } from "../../src/jit/translate.js";
 import { mulberry32 } from "../support/mulberry32.js";
 
 /** What a builder sees of either library. */
@@ -28,22 +29,10 @@ const EMITTER: Api = emitter;
 
 type Build = (api: Api, m: ModuleSubset) => void;
 
-/** The JIT's module: memory and the core's helpers (translate.ts fresh()). */
+/** The JIT's module: memory and the core's helpers, as translate.ts
+ *  declares them. */
 export function jitImports(api: Api, m: ModuleSubset): void {
-  m.setFeatures(api.Features.MVP);
-  m.setMemory(1, -1, null, [], false, false, "mem");
-  m.addMemoryImport("mem", "core", "memory");
-  const { i32, none } = api;
-  const i32x2 = api.createType([i32, i32]);
-  const i32x3 = api.createType([i32, i32, i32]);
-  m.addFunctionImport("execOne", "core", "execOne", none, none);
-  m.addFunctionImport("cond", "core", "helper_condition", i32, i32);
-  for (const size of [8, 16, 32]) {
-    m.addFunctionImport(`read${size}`, "core", `helper_read${size}`, i32x2, i32);
-    m.addFunctionImport(`write${size}`, "core", `helper_write${size}`, i32x3, none);
-  }
-  m.addFunctionImport("getCF", "core", "helper_get_cf", none, i32);
-  m.addFunctionImport("fault", "core", "helper_fault", i32, none);
+  declareCoreImports(api, m);
 }
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
