@@ -3,7 +3,8 @@
  * state lives in Wasm locals, how it goes back to the core's memory, the
  * instruction count, and the ways out of a block (into another block of
  * the region, or back to the core). The per-instruction translations are
- * inline.ts, memory accesses memory.ts, the lazy flags flags.ts.
+ * inline.ts (and corecalls.ts, for what calls a core helper), memory
+ * accesses memory.ts, the lazy flags flags.ts.
  *
  * Guest state in locals. A region's function loads, on entry, the general
  * registers its inline code touches, the lazy-flags record, ICOUNT and
@@ -27,7 +28,8 @@
  *          12..15 the lazy-flags record: LAZY_OP, LAZY_A, LAZY_B, LAZY_R
  *          16     a second temp
  *          17     ICOUNT (i64)        18  ICOUNT_STOP (i64)
- *          19     a carry-in (ADC/SBB)      20  the IP an exit leaves for
+ *          19     a carry-in (ADC/SBB), or an instruction's scratch value
+ *          20     the IP an exit leaves for
  *          21     the CF of a shift by one done by the core
  */
 import type { ModuleSubset } from "./emitter.js";
