@@ -1,14 +1,17 @@
 /**
  * corecalls.ts — instructions generated code does by calling one of the
  * core's semantic helpers (assembly/helpers.ts) directly, rather than the
- * whole interpreter: shifts and rotates, MUL/IMUL, DIV/IDIV. The helper is the
- * interpreter's own function, so the flags (and, for a shift, the result)
- * have one definition; what generated code saves is the decode and the
- * full sync around execOne — only the flags record, and for MUL the
- * registers it works on in place, go through memory.
+ * whole interpreter: shifts and rotates, MUL/IMUL, DIV/IDIV. The helper
+ * is the interpreter's own function, so the flags (and, for a shift, the
+ * result) have one definition; what generated code saves is the decode and
+ * the full sync around execOne — only the flags record, and for MUL/DIV
+ * the registers they work on in place, go through memory (DIV syncs all:
+ * its divide error is raised inside the helper).
  *
- * Where a shift's flags are dead (flags.ts) and its count is a constant
- * within the operand's width, the result alone is computed inline.
+ * Where no flag is observed (flags.ts) the result alone is computed
+ * inline: shifts by a constant within the operand's width, MUL/IMUL of
+ * 8/16 bits, RCL/RCR by one when CF is known. A SHL/SHR/SAR whose CF alone
+ * is observed gets a record that defines just CF.
  */
 import { ARITH, CF, type Insn, type RegOperand } from "../x86/ir.js";
 import { L_SHCF, type Gen } from "./codegen.js";
