@@ -75,8 +75,9 @@ Options:
   --no-flag-elision       store every lazy-flags record to the CPU state, as the
                           interpreter does (default: kept in locals, dead ones dropped)
   --jit-max-region N      most blocks compiled together as one function (default 64)
-  --no-region             one block per function (default: up to 16 blocks of a
-                          page that branch to each other, so loops stay in Wasm)
+  --no-region             one block per function (same as --jit-max-region 1;
+                          by default the blocks of a page that branch to each
+                          other share one, so loops stay in Wasm)
   --trace[=N]             print each executed instruction (CS:IP, bytes, NASM
                           text, registers before it) on stderr, the first N
                           (default 100000); BIOS services show as OUT 0E6h

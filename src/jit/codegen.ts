@@ -56,6 +56,9 @@ export const REG16: Readonly<Record<string, number>> = {
 export const SEGS: Readonly<Record<string, number>> = { es: 0, cs: 1, ss: 2, ds: 3, fs: 4, gs: 5 };
 export const SP = 4, CX = 1;
 
+/** The value mask of an operand of `size` bits. */
+export const sizeMask = (size: number): number => (size === 32 ? -1 : (1 << size) - 1);
+
 /** What the region's inline code may touch: loaded on entry, synced out. */
 export interface RegionState {
   /** General registers (0–7) held in locals. */

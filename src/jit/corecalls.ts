@@ -14,9 +14,29 @@
  * is observed gets a record that defines just CF.
  */
 import { ARITH, CF, type Insn, type RegOperand } from "../x86/ir.js";
-import { L_SHCF, type Gen } from "./codegen.js";
+import { L_SHCF, sizeMask, type Gen } from "./codegen.js";
 import { carry, setRecord, LAZY_ADD } from "./flags.js";
 import type { Site } from "./inline.js";
+
+/** The bit a SHL (kind 4), SHR (5) or SAR (7) by `count` shifts out — its
+ *  CF; -1 for the other kinds. */
+function carryOutBit(kind: number, size: number, count: number): number {
+  return kind === 4 ? size - count : kind === 5 || kind === 7 ? count - 1 : -1;
+}
+
+/** The result alone of a ROL/ROR/SHL/SHR/SAR of `r` by a constant count
+ *  within its width; null for RCL/RCR. */
+function shifted(g: Gen, kind: number, r: RegOperand, count: number): number | null {
+  const m = g.m, size = r.size, c = g.c(count);
+  switch (kind) {
+    case 0: return m.i32.or(m.i32.shl(g.reg(r), c), m.i32.shr_u(g.reg(r), g.c(size - count)));  // ROL
+    case 1: return m.i32.or(m.i32.shr_u(g.reg(r), c), m.i32.shl(g.reg(r), g.c(size - count)));  // ROR
+    case 4: return m.i32.shl(g.reg(r), c);                                                        // SHL
+    case 5: return m.i32.shr_u(g.reg(r), c);                                                      // SHR
+    case 7: return m.i32.shr_s(m.i32.shl(g.reg(r), g.c(32 - size)), g.c(32 - size + count));       // SAR
+    default: return null;
+  }
+}
 
 /** Group-2 shifts and rotates of a register (C0/C1/D0–D3). */
 export function shiftReg(g: Gen, insn: Insn, at: Site): number[] | null {
@@ -32,59 +52,55 @@ export function shiftReg(g: Gen, insn: Insn, at: Site): number[] | null {
   else if (op === 0xc0 || op === 0xc1) count = ops[1]?.kind === "imm" ? ops[1].value & 31 : null;
   if ((op === 0xc0 || op === 0xc1) && count === null) return null;
   g.pending++;
-  if (g.elide && (at.live & ARITH) === 0 && count !== null && count > 0 && count < size) {
-    const v = g.reg(r), c = g.c(count);
-    let res: number | null = null;
-    switch (kind) {
-      case 0: res = m.i32.or(m.i32.shl(v, c), m.i32.shr_u(g.reg(r), g.c(size - count))); break; // ROL
-      case 1: res = m.i32.or(m.i32.shr_u(v, c), m.i32.shl(g.reg(r), g.c(size - count))); break; // ROR
-      case 4: res = m.i32.shl(v, c); break;                                                        // SHL
-      case 5: res = m.i32.shr_u(v, c); break;                                                      // SHR
-      case 7: res = m.i32.shr_s(m.i32.shl(v, g.c(32 - size)), g.c(32 - size + count)); break;       // SAR
-    }
-    if (res !== null) return [g.setReg(r, res)];
-  }
-  if (g.elide && (at.live & ARITH & ~CF) === 0 && count !== null && count > 0 && count < size && (kind === 4 || kind === 5 || kind === 7)) {
+  const res = g.elide && count !== null && count > 0 && count < size ? shifted(g, kind, r, count) : null;
+  if (res !== null && (at.live & ARITH) === 0) return [g.setReg(r, res)];
+  const outBit = count !== null ? carryOutBit(kind, size, count) : -1;
+  if (res !== null && outBit >= 0 && (at.live & ARITH & ~CF) === 0) {
     // SHL/SHR/SAR whose CF alone may be observed (an RCL, a JC after it):
     // the result inline, and a record whose only meaningful flag is CF —
     // an ADD of two values with just the top bit, CF = that bit.
-    const cf = m.i32.and(m.i32.shr_u(g.reg(r), g.c(kind === 4 ? size - count : count - 1)), g.c(1));
-    const top = m.i32.shl(g.get(L_SHCF), g.c(size - 1));
-    const res = kind === 4 ? m.i32.shl(g.reg(r), g.c(count)) : kind === 5 ? m.i32.shr_u(g.reg(r), g.c(count))
-      : m.i32.shr_s(m.i32.shl(g.reg(r), g.c(32 - size)), g.c(32 - size + count));
-    return [g.set(L_SHCF, cf), ...setRecord(g, LAZY_ADD, size, top, m.i32.shl(g.get(L_SHCF), g.c(size - 1)), g.c(0)), g.setReg(r, res)];
+    const top = () => m.i32.shl(g.get(L_SHCF), g.c(size - 1));
+    return [
+      g.set(L_SHCF, m.i32.and(m.i32.shr_u(g.reg(r), g.c(outBit)), g.c(1))),
+      ...setRecord(g, LAZY_ADD, size, top(), top(), g.c(0)), g.setReg(r, res),
+    ];
   }
   if (g.elide && (at.live & ARITH) === 0 && count === 1 && (kind === 2 || kind === 3)) {
     // RCL/RCR by one, flags dead, CF known in this block: rotate through it.
     const cf = g.knownCarry !== null ? g.get(g.knownCarry) : carry(g);
     if (cf !== null) {
-      const res = kind === 2
+      const rotated = kind === 2
         ? m.i32.or(m.i32.shl(g.reg(r), g.c(1)), cf)
         : m.i32.or(m.i32.shr_u(g.reg(r), g.c(1)), m.i32.shl(cf, g.c(size - 1)));
-      return [g.setReg(r, res)];
+      return [g.setReg(r, rotated)];
     }
   }
   const countExpr = count !== null ? g.c(count)
     : m.i32.and(g.regN(8, 1), g.c(g.model === "8086" && size !== 32 ? 0xff : 31));
-  // A shift by one of SHL/SHR/SAR: its CF (the bit shifted out) is kept
-  // in a local as well, so a JC/JNC after it tests that, not the core.
-  const carryBit = count === 1 ? (kind === 4 ? size - 1 : kind === 5 || kind === 7 ? 0 : -1) : -1;
+  // A SHL/SHR/SAR by one through the core: its CF (the bit shifted out) is
+  // kept in a local as well, so a JC/JNC after it tests that, not the core.
+  const keepCarry = count === 1 && outBit >= 0;
   const out = [...g.flagsToCore()];
-  if (carryBit >= 0) out.push(g.set(L_SHCF, m.i32.and(m.i32.shr_u(g.reg(r), g.c(carryBit)), g.c(1))));
+  if (keepCarry) out.push(g.set(L_SHCF, m.i32.and(m.i32.shr_u(g.reg(r), g.c(outBit)), g.c(1))));
   out.push(g.setReg(r, m.call("shift", [g.c(kind), g.reg(r), countExpr, g.c(size)], g.i32)), ...g.flagsFromCore());
-  if (carryBit >= 0) g.knownCarry = L_SHCF;
+  if (keepCarry) g.knownCarry = L_SHCF;
   return out;
+}
+
+/** The group-3 register form (F6/F7 with a register operand) whose reg
+ *  field is one of `kinds`: the field and the register. */
+function group3(insn: Insn, kinds: readonly number[]): { kind: number; src: RegOperand } | null {
+  if ((insn.opcode !== 0xf6 && insn.opcode !== 0xf7) || insn.modrm === undefined) return null;
+  const kind = (insn.modrm >> 3) & 7, src = insn.operands[0];
+  return kinds.includes(kind) && src?.kind === "reg" ? { kind, src } : null;
 }
 
 /** One-operand MUL/IMUL of a register (F6/F7 /4 /5): on AL/AX/EAX and
  *  AH/DX/EDX in the core's memory. */
 export function mulReg(g: Gen, insn: Insn, at: Site): number[] | null {
-  const op = insn.opcode;
-  if ((op !== 0xf6 && op !== 0xf7) || insn.modrm === undefined) return null;
-  const kind = (insn.modrm >> 3) & 7;
-  const src = insn.operands[0];
-  if ((kind !== 4 && kind !== 5) || src?.kind !== "reg") return null;
-  const m = g.m;
+  const form = group3(insn, [4, 5]);
+  if (!form) return null;
+  const { kind, src } = form, m = g.m;
   g.pending++;
   if (g.elide && (at.live & ARITH) === 0 && src.size !== 32) {
     // Flags dead: the product alone (16 × 16 fits an i32 either way).
@@ -111,7 +127,7 @@ export function imul3Reg(g: Gen, insn: Insn): number[] | null {
   const m = g.m, size = d.size;
   g.pending++;
   return [
-    g.setReg(d, m.call("imul3", [g.reg(s), g.c(i.value & (size === 32 ? -1 : (1 << size) - 1)), g.c(size)], g.i32)),
+    g.setReg(d, m.call("imul3", [g.reg(s), g.c(i.value & sizeMask(size)), g.c(size)], g.i32)),
     ...g.flagsFromCore(),
   ];
 }
@@ -121,12 +137,9 @@ export function imul3Reg(g: Gen, insn: Insn): number[] | null {
  *  INSN_IP and — for the 8086, whose frame points past the instruction —
  *  IP at the next instruction. */
 export function divReg(g: Gen, insn: Insn, next: number): number[] | null {
-  const op = insn.opcode;
-  if ((op !== 0xf6 && op !== 0xf7) || insn.modrm === undefined) return null;
-  const kind = (insn.modrm >> 3) & 7;
-  const src = insn.operands[0];
-  if ((kind !== 6 && kind !== 7) || src?.kind !== "reg") return null;
-  const m = g.m, L = g.L;
+  const form = group3(insn, [6, 7]);
+  if (!form) return null;
+  const { kind, src } = form, m = g.m, L = g.L;
   g.pending++;
   return [
     g.set(g.scratch, g.reg(src)),

@@ -5,7 +5,8 @@
  * memory, and counts what it did.
  *
  *   core: block entered > threshold times ──▶ EXIT_COMPILE (linear, CS base, slot)
- *   compile(): decodeBlock (src/x86) → translateBlock (binaryen) →
+ *   compile(): decodeRegion (src/x86 blocks) → RegionCompiler (translate.ts:
+ *              the direct emitter, or binaryen to optimise) →
  *              WebAssembly.Instance(imports: core memory, execOne, helpers)
  *              → table.grow / table.set → jitInstall(slot, index, count)
  *   guest write to a 32-byte chunk translated code was decoded from
@@ -25,7 +26,8 @@ import type { X86Model } from "../x86/ir.js";
 import type { CoreExports, Layout } from "../core/core.js";
 import { RegionCompiler, type TranslateOptions } from "./translate.js";
 
-/** The translator's knobs (CLI: --jit-threshold, --jit-max-block, --jit-opt, --no-jit-inline). */
+/** The translator's knobs (CLI: --jit-threshold, --jit-max-block,
+ *  --jit-max-region/--no-region, --jit-opt, --no-jit-inline, --no-flag-elision). */
 export interface JitOptions {
   /** Entries into a block before it is translated (0: at the first). */
   threshold?: number;
@@ -86,11 +88,6 @@ export interface JitStats {
 interface JitCore extends CoreExports {
   table: WebAssembly.Table;
   execOne(): void;
-  helper_condition(cc: number): number;
-  helper_read8(seg: number, off: number): number;
-  helper_read16(seg: number, off: number): number;
-  helper_write8(seg: number, off: number, v: number): void;
-  helper_write16(seg: number, off: number, v: number): void;
   jitInstall(slot: number, phys: number, csBase: number, index: number, instructions: number): void;
   jitInvalidate(phys: number, csBase: number): number;
   jitReset(): void;
@@ -99,6 +96,10 @@ interface JitCore extends CoreExports {
 /** A translated region: the physical byte ranges its blocks came from
  *  and its cache key (the entry block's physical address, CS base). */
 interface BlockInfo { phys: number; csBase: number; ranges: [number, number][] }
+
+/** A region's key, as the core's cache has it: entry physical address and
+ *  CS base. */
+const regionKey = (phys: number, csBase: number) => `${phys}:${csBase}`;
 
 export class JitEngine {
   readonly options: Required<JitOptions>;
@@ -181,8 +182,7 @@ export class JitEngine {
     const t0 = performance.now();
     const cs = csBase >>> 4;
     const phys = this.physAddr(linear);
-    const key = `${phys}:${csBase}`;
-    if ((this.rewrites.get(key) ?? 0) > this.options.maxRetranslations) {
+    if ((this.rewrites.get(regionKey(phys, csBase)) ?? 0) > this.options.maxRetranslations) {
       // Code that rewrites itself on every pass: each translation would be
       // thrown away at once. The interpreter runs it from now on.
       this.core.jitInstall(slot, phys, csBase, -1, 0);
@@ -245,7 +245,7 @@ export class JitEngine {
       for (const b of [...set]) {
         if (!b.ranges.some(([from, to]) => from < end && to > physAddr)) continue;
         this.core.jitInvalidate(b.phys, b.csBase);
-        const key = `${b.phys}:${b.csBase}`;
+        const key = regionKey(b.phys, b.csBase);
         this.rewrites.set(key, (this.rewrites.get(key) ?? 0) + 1);
         for (const [from, to] of b.ranges) {
           for (const p of [from >>> 12, (to - 1) >>> 12]) this.codePages.get(p)?.delete(b);

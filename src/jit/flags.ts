@@ -17,7 +17,7 @@
  * observer, since the region may return to the core there.
  */
 import { ARITH, type Insn, type X86Model } from "../x86/ir.js";
-import { Gen, L_FA, L_FB, L_FOP, L_FR } from "./codegen.js";
+import { Gen, L_FA, L_FB, L_FOP, L_FR, sizeMask } from "./codegen.js";
 
 /** The lazy-flag kinds (assembly/cpu/flags.ts). */
 export const LAZY_ADD = 1, LAZY_SUB = 2, LAZY_LOGIC = 3, LAZY_INC = 5, LAZY_DEC = 6;
@@ -87,8 +87,6 @@ export function setRecord(g: Gen, kind: number, size: number, a: number | null, 
   return out;
 }
 
-const mask = (size: number) => (size === 32 ? -1 : (1 << size) - 1);
-
 /** CF of the record in the locals, when its kind is known (the core's
  *  formula, right for ADC/SBB records too); null otherwise. INC/DEC keep
  *  CF in REG_FLAGS: null too, the caller reads it there. */
@@ -117,7 +115,7 @@ export function condition(g: Gen, cc: number): number | null {
     if (g.knownCarry !== null && (cc & ~1) === 2) return cc & 1 ? g.m.i32.eqz(g.get(g.knownCarry)) : g.get(g.knownCarry);
     return null;
   }
-  const m = g.m, size = rec.size, k = mask(size);
+  const m = g.m, size = rec.size, k = sizeMask(size);
   // After ADC/SBB the operands alone do not give CF/OF: only ZF and SF.
   if (rec.carryIn && (cc & ~1) !== 4 && (cc & ~1) !== 8) return null;
   const sext = (e: number) => (size === 32 ? e : m.i32.shr_s(m.i32.shl(e, g.c(32 - size)), g.c(32 - size)));

@@ -16,9 +16,9 @@
  * the flags record (which its slow path stores before stopping).
  */
 import { ARITH, CF, type Insn, type MemOperand, type Operand, type RegOperand } from "../x86/ir.js";
-import { Gen, L_CF, L_FR, L_LIN, L_OFF, L_TMP, L_TMP2, SEGS, SP, CX } from "./codegen.js";
+import { Gen, L_CF, L_FR, L_OFF, L_TMP, L_TMP2, SP, CX, sizeMask } from "./codegen.js";
 import { LAZY_ADD, LAZY_DEC, LAZY_INC, LAZY_LOGIC, LAZY_SUB, carry, condition, setRecord } from "./flags.js";
-import { address, pop, push, readMem, writeMem } from "./memory.js";
+import { address, pop, push, readMem, setLinear, writeMem } from "./memory.js";
 import { divReg, imul3Reg, mulReg, shiftReg } from "./corecalls.js";
 
 /** ALU operations by mnemonic: the core's numbering (reg field of 80h). */
@@ -27,8 +27,6 @@ const ALU: Readonly<Record<string, number>> = { add: 0, or: 1, adc: 2, sbb: 3, a
 /** Where the instruction sits: its IP, the next IP, whether it ends its
  *  block, the flags observable after it, the region's return sites. */
 export interface Site { next: number; last: boolean; live: number; returnSites: readonly number[] }
-
-const mask = (size: number) => (size === 32 ? -1 : (1 << size) - 1);
 
 /** The inline translation of `insn`, or null to run it through execOne. */
 export function inline(g: Gen, insn: Insn, at: Site): number[] | null {
@@ -46,7 +44,7 @@ export function inline(g: Gen, insn: Insn, at: Site): number[] | null {
 
 function value(g: Gen, o: Operand, size: number): number {
   if (o.kind === "reg") return g.reg(o);
-  if (o.kind === "imm") return g.c(o.value & mask(size));
+  if (o.kind === "imm") return g.c(o.value & sizeMask(size));
   throw new Error(`jit: no value for a ${o.kind} operand`);
 }
 
@@ -230,7 +228,7 @@ function stringForm(g: Gen, insn: Insn, mem: MemOperand, at: Site): number[] | n
     g.pending++;
     return [
       g.set(L_OFF, m.i32.and(m.i32.add(g.regN(16, 3), g.regN(8, 0)), g.c(0xffff))),
-      g.set(L_LIN, m.i32.add(g.ld32(g.L.SEG_BASE + SEGS[mem.seg] * 4), g.get(L_OFF))),
+      setLinear(g, mem.seg),
       g.setRegN(8, 0, readMem(g, mem.seg, 8, insn.ip)),
     ];
   }

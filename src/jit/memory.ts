@@ -24,10 +24,12 @@ export function address(g: Gen, mem: MemOperand): number[] {
   for (const r of [mem.base, mem.index]) {
     if (r !== null) sum = m.i32.add(sum, g.regN(16, REG16[r]));
   }
-  return [
-    g.set(L_OFF, m.i32.and(sum, g.c(0xffff))),
-    g.set(L_LIN, m.i32.add(g.ld32(g.L.SEG_BASE + SEGS[mem.seg] * 4), g.get(L_OFF))),
-  ];
+  return [g.set(L_OFF, m.i32.and(sum, g.c(0xffff))), setLinear(g, mem.seg)];
+}
+
+/** Local 2 = segment `seg`'s base + the offset in local 1. */
+export function setLinear(g: Gen, seg: string): number {
+  return g.set(L_LIN, g.m.i32.add(g.ld32(g.L.SEG_BASE + SEGS[seg] * 4), g.get(L_OFF)));
 }
 
 /** Whether the TLB entry at `table` for local 2 sends a `size`-bit access
@@ -94,7 +96,7 @@ export function push(g: Gen, value: number, size: number, ip: number, next: numb
   const m = g.m;
   return [
     g.set(L_OFF, m.i32.and(m.i32.sub(g.regN(16, SP), g.c(size / 8)), g.c(0xffff))),
-    g.set(L_LIN, m.i32.add(g.ld32(g.L.SEG_BASE + SEGS.ss * 4), g.get(L_OFF))),
+    setLinear(g, "ss"),
     ...writeMem(g, "ss", size, value, ip, next, () => [g.setRegN(16, SP, g.get(L_OFF))]),
   ];
 }
@@ -104,7 +106,7 @@ export function pop(g: Gen, size: number, ip: number): number[] {
   const m = g.m;
   return [
     g.set(L_OFF, g.regN(16, SP)),
-    g.set(L_LIN, m.i32.add(g.ld32(g.L.SEG_BASE + SEGS.ss * 4), g.get(L_OFF))),
+    setLinear(g, "ss"),
     g.set(L_TMP, readMem(g, "ss", size, ip)),
     g.setRegN(16, SP, m.i32.add(g.get(L_OFF), g.c(size / 8))),
   ];
