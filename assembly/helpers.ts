@@ -5,8 +5,8 @@
  * state at the same addresses. Simple instructions it inlines (MOV, ADD
  * with the lazy-flag record, Jcc on a recorded compare); for the rest it
  * calls the interpreter's execOne, or the helpers here (memory accesses
- * on the slow path, conditions, CF). These are the very functions the
- * interpreter runs —
+ * on the slow path, conditions, CF, shifts, MUL/DIV, raising a fault).
+ * These are the very functions the interpreter runs —
  * thin, non-inlined wrappers, so each instruction's meaning is written once
  * (in cpu/alu.ts, cpu/string.ts, ...) and both engines share it.
  *

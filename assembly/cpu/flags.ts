@@ -5,8 +5,9 @@
  * operation kind, both operands and the result, and the flags are derived
  * only when something reads them: a Jcc asks for one flag, PUSHF or an
  * interrupt for all. Most results are overwritten before anyone looks, so
- * the interpreter skips the work. (The translator writes the same record;
- * dropping records no one reads is its next step.)
+ * the interpreter skips the work. (The translator keeps the same record
+ * in Wasm locals, stores it here only where the core can look, and drops
+ * records nothing reads: src/jit/flags.ts.)
  * The measurement behind the choice is in ARCHITECTURE.md.
  *
  * The record (LAZY_OP, LAZY_A, LAZY_B, LAZY_R):

@@ -190,12 +190,18 @@ export function run(): i32 {
         return r;
       }
     }
-    store<i64>(ICOUNT, ic + 1);
-    store<i32>(INSN_IP, load<i32>(REG_IP));
-    resetPrefixes();
-    dispatch(fetch8());
+    executeNext(ic);
   }
   return EXIT_BUDGET; // not reached
+}
+
+/** Count the instruction at CS:IP (ICOUNT was `ic`), note where it starts
+ *  (a fault's frame), and execute it. */
+@inline function executeNext(ic: i64): void {
+  store<i64>(ICOUNT, ic + 1);
+  store<i32>(INSN_IP, load<i32>(REG_IP));
+  resetPrefixes();
+  dispatch(fetch8());
 }
 
 /**
@@ -204,12 +210,7 @@ export function run(): i32 {
  * translate itself. Counts the instruction (REP iterations count
  * themselves, and yield on the budget as in run()).
  */
-export function execOne(): void {
-  store<i64>(ICOUNT, load<i64>(ICOUNT) + 1);
-  store<i32>(INSN_IP, load<i32>(REG_IP));
-  resetPrefixes();
-  dispatch(fetch8());
-}
+export function execOne(): void { executeNext(load<i64>(ICOUNT)); }
 
 /** Execute the instruction whose first byte is `op` (prefixes loop). */
 @inline function dispatch(first: i32): void {
