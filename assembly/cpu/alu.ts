@@ -8,7 +8,7 @@
  * Sizes are in bits: 8, 16, or 32 (the 386's operand-size prefix).
  */
 import {
-  lazyAdd, lazySub, lazyLogic, lazyIncDec, getCF, setFlagBits, setArithFlags, parity, getFlags,
+  lazyAdd, lazySub, lazyLogic, lazyIncDec, lazyLogicCfOf, lazyCfOf, getCF, setFlagBits, setArithFlags, parity, getFlags,
   CF, PF, AF, ZF, SF, OF, ARITH,
 } from "./flags";
 import { model, MODEL_8086, reg8, setReg8, reg16, setReg16, reg32, setReg32, zext64, AX, DX } from "./state";
@@ -77,7 +77,7 @@ export function shift(op: i32, v: i32, count: i32, size: i32): i32 {
       r = c ? ((v << c) | (v >>> (size - c))) & m : v;
       cf = r & 1;
       ovf = cf ^ top(r, size);
-      setFlagBits(CF | OF, cf | (ovf << 11));
+      lazyCfOf(cf, ovf);
       return r;
     }
     case 1: { // ROR
@@ -85,7 +85,7 @@ export function shift(op: i32, v: i32, count: i32, size: i32): i32 {
       r = c ? ((v >>> c) | (v << (size - c))) & m : v;
       cf = top(r, size);
       ovf = cf ^ top(r << 1, size);
-      setFlagBits(CF | OF, cf | (ovf << 11));
+      lazyCfOf(cf, ovf);
       return r;
     }
     case 2: { // RCL: rotate the (size+1)-bit value CF:v left
@@ -97,7 +97,7 @@ export function shift(op: i32, v: i32, count: i32, size: i32): i32 {
         cf = out;
       }
       ovf = cf ^ top(r, size);
-      setFlagBits(CF | OF, cf | (ovf << 11));
+      lazyCfOf(cf, ovf);
       return r;
     }
     case 3: { // RCR
@@ -109,7 +109,7 @@ export function shift(op: i32, v: i32, count: i32, size: i32): i32 {
         cf = out;
       }
       ovf = top(r, size) ^ top(r << 1, size);
-      setFlagBits(CF | OF, cf | (ovf << 11));
+      lazyCfOf(cf, ovf);
       return r;
     }
     case 4: case 6: { // SHL / SAL
@@ -142,8 +142,9 @@ export function shift(op: i32, v: i32, count: i32, size: i32): i32 {
     }
   }
   // Shifts define SZP from the result; AF is undefined (the hardware
-  // leaves it as the ALU computed it, which we model as clear).
-  setArithFlags(cf | szp(r, size) | (ovf << 11));
+  // leaves it as the ALU computed it, which we model as clear): a logic
+  // record of the result, with CF and OF given.
+  lazyLogicCfOf(r, size, cf, ovf);
   return r;
 }
 

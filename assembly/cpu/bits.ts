@@ -8,8 +8,7 @@
  * SHLD/SHRD leave AF undefined (cleared here) and OF undefined for counts
  * above one (computed here as for a count of one).
  */
-import { setFlagBits, setArithFlags, CF, ZF } from "./flags";
-import { szp } from "./alu";
+import { setFlagBits, lazyLogicCfOf, CF, ZF } from "./flags";
 import { zext64 } from "./state";
 
 @inline function maskOf(size: i32): i32 { return size == 32 ? -1 : (1 << size) - 1; }
@@ -62,6 +61,6 @@ export function shiftDouble(left: bool, dst: i32, src: i32, count: i32, size: i3
     cf = <i32>(x >> (c - 1)) & 1;
   }
   const ovf = top(r, size) ^ top(dst, size);
-  setArithFlags(cf | szp(r, size) | (ovf << 11));
+  lazyLogicCfOf(r, size, cf, ovf);
   return r;
 }

@@ -12,14 +12,20 @@
  *
  * The record (LAZY_OP, LAZY_A, LAZY_B, LAZY_R):
  *
- *    31            16 15        8 7         0
- *   ┌────────────────┬───────────┬───────────┐
- *   │       0        │ size (8/16/32) │ kind │   LAZY_OP
- *   └────────────────┴───────────┴───────────┘
+ *    31      19 18 17 16 15           8 7      0
+ *   ┌──────────┬──┬──┬──┬──────────────┬────────┐
+ *   │    0     │OF│CF│ X│ size 8/16/32 │  kind  │   LAZY_OP
+ *   └──────────┴──┴──┴──┴──────────────┴────────┘
  *   kind: 0 none (REG_FLAGS is exact)   1 ADD/ADC   2 SUB/SBB/CMP/NEG
  *         3 logic (CF=OF=AF=0)          5 INC       6 DEC
  *   Bit 2 of kind: CF is not part of the record (INC/DEC keep it; it was
  *   frozen into REG_FLAGS when the record was made).
+ *   X (LAZY_CFOF): CF and OF are bits 17 and 18, whatever the kind says.
+ *   A rotate sets just CF and OF: it adds X to the record in place,
+ *   leaving SF/ZF/AF/PF to the record (or to REG_FLAGS, kind 0) — no
+ *   materialising. A SHL/SHR/SAR is a logic record of its result (SZP from
+ *   it, AF clear) with X: four stores, nothing computed until read. The
+ *   translator makes the same records in Wasm locals.
  *
  * Carry and overflow come from the operands' and result's top bits, the
  * same formulas for ADD/ADC and SUB/SBB, so one record serves them all
@@ -59,6 +65,11 @@ export const LAZY_LOGIC: i32 = 3;
 export const LAZY_KEEP_CF: i32 = 4;
 export const LAZY_INC: i32 = LAZY_ADD | LAZY_KEEP_CF;
 export const LAZY_DEC: i32 = LAZY_SUB | LAZY_KEEP_CF;
+/** LAZY_OP bit: CF and OF are given by bits 17 and 18. */
+export const LAZY_CFOF: i32 = 1 << 16;
+
+@inline function kindOf(op: i32): i32 { return op & 0xFF; }
+@inline function sizeOf(op: i32): i32 { return (op >> 8) & 0xFF; }
 
 /** 1 if the low byte has an even number of set bits. */
 @inline export function parity(x: i32): i32 {
@@ -90,6 +101,20 @@ export const LAZY_DEC: i32 = LAZY_SUB | LAZY_KEEP_CF;
   if (EAGER) materializeFlags();
 }
 
+/** A logic-kind record with CF and OF given (SHL/SHR/SAR, SHLD/SHRD,
+ *  AAM/AAD-like results): SZP from r, AF clear. */
+@inline export function lazyLogicCfOf(r: i32, size: i32, cf: i32, ovf: i32): void {
+  store<i32>(LAZY_OP, LAZY_LOGIC | (size << 8) | LAZY_CFOF | (cf << 17) | (ovf << 18));
+  store<i32>(LAZY_R, r);
+  if (EAGER) materializeFlags();
+}
+
+/** Set CF and OF (0 or 1 each), keep the other flags (rotates). */
+@inline export function lazyCfOf(cf: i32, ovf: i32): void {
+  store<i32>(LAZY_OP, (load<i32>(LAZY_OP) & 0xFFFF) | LAZY_CFOF | (cf << 17) | (ovf << 18));
+  if (EAGER) materializeFlags();
+}
+
 /** INC/DEC: like ADD/SUB of 1 but CF is kept, so freeze it first. */
 @inline export function lazyIncDec(isDec: bool, a: i32, r: i32, size: i32): void {
   const cf = getCF();
@@ -102,7 +127,7 @@ export const LAZY_DEC: i32 = LAZY_SUB | LAZY_KEEP_CF;
 /** The arithmetic flags defined by the pending lazy record. */
 function lazyFlags(op: i32): i32 {
   const kind = op & 3;
-  const size = op >> 8;
+  const size = sizeOf(op);
   const r = load<i32>(LAZY_R);
   let f = parity(r) << 2;
   if ((r & sizeMask(size)) == 0) f |= ZF;
@@ -125,10 +150,11 @@ function lazyFlags(op: i32): i32 {
 export function getFlags(): i32 {
   let f = load<i32>(REG_FLAGS);
   const op = load<i32>(LAZY_OP);
-  if (op != LAZY_NONE) {
+  if (kindOf(op) != LAZY_NONE) {
     const m = (op & LAZY_KEEP_CF) ? ARITH & ~CF : ARITH;
     f = (f & ~m) | (lazyFlags(op) & m);
   }
+  if (op & LAZY_CFOF) f = (f & ~(CF | OF)) | ((op >> 17) & 1) | (((op >> 18) & 1) << 11);
   return f;
 }
 
@@ -182,11 +208,12 @@ export function writeFlags(v: i32): void {
 
 export function getCF(): i32 {
   const op = load<i32>(LAZY_OP);
+  if (op & LAZY_CFOF) return (op >> 17) & 1;
   const kind = op & 7;
   if (kind == LAZY_NONE || (kind & LAZY_KEEP_CF)) return load<i32>(REG_FLAGS) & CF;
   if (kind == LAZY_LOGIC) return 0;
   const a = load<i32>(LAZY_A), b = load<i32>(LAZY_B), r = load<i32>(LAZY_R);
-  const size = op >> 8;
+  const size = sizeOf(op);
   return kind == LAZY_ADD
     ? topBit((a & b) | ((a | b) & ~r), size)
     : topBit((~a & b) | ((~a | b) & r), size);
@@ -194,28 +221,29 @@ export function getCF(): i32 {
 
 @inline export function getZF(): bool {
   const op = load<i32>(LAZY_OP);
-  if (op == LAZY_NONE) return (load<i32>(REG_FLAGS) & ZF) != 0;
-  return (load<i32>(LAZY_R) & sizeMask(op >> 8)) == 0;
+  if (kindOf(op) == LAZY_NONE) return (load<i32>(REG_FLAGS) & ZF) != 0;
+  return (load<i32>(LAZY_R) & sizeMask(sizeOf(op))) == 0;
 }
 
 @inline export function getSF(): bool {
   const op = load<i32>(LAZY_OP);
-  if (op == LAZY_NONE) return (load<i32>(REG_FLAGS) & SF) != 0;
-  return topBit(load<i32>(LAZY_R), op >> 8) != 0;
+  if (kindOf(op) == LAZY_NONE) return (load<i32>(REG_FLAGS) & SF) != 0;
+  return topBit(load<i32>(LAZY_R), sizeOf(op)) != 0;
 }
 
 export function getOF(): bool {
   const op = load<i32>(LAZY_OP);
+  if (op & LAZY_CFOF) return ((op >> 18) & 1) != 0;
   const kind = op & 3;
-  if (op == LAZY_NONE) return (load<i32>(REG_FLAGS) & OF) != 0;
+  if (kindOf(op) == LAZY_NONE) return (load<i32>(REG_FLAGS) & OF) != 0;
   if (kind == LAZY_LOGIC) return false;
   const a = load<i32>(LAZY_A), b = load<i32>(LAZY_B), r = load<i32>(LAZY_R);
-  const size = op >> 8;
+  const size = sizeOf(op);
   return (kind == LAZY_ADD ? topBit((a ^ r) & (b ^ r), size) : topBit((a ^ b) & (a ^ r), size)) != 0;
 }
 
 export function getPF(): bool {
-  if (load<i32>(LAZY_OP) == LAZY_NONE) return (load<i32>(REG_FLAGS) & PF) != 0;
+  if (kindOf(load<i32>(LAZY_OP)) == LAZY_NONE) return (load<i32>(REG_FLAGS) & PF) != 0;
   return parity(load<i32>(LAZY_R)) != 0;
 }
 

@@ -3,7 +3,7 @@
  * state lives in Wasm locals, how it goes back to the core's memory, the
  * instruction count, and the ways out of a block (into another block of
  * the region, or back to the core). The per-instruction translations are
- * inline.ts (and corecalls.ts, for what calls a core helper), memory
+ * inline.ts (with shifts.ts, and corecalls.ts for what calls a core helper), memory
  * accesses memory.ts, the lazy flags flags.ts.
  *
  * Guest state in locals. A region's function loads, on entry, the general
@@ -30,7 +30,7 @@
  *          17     ICOUNT (i64)        18  ICOUNT_STOP (i64)
  *          19     a carry-in (ADC/SBB), or an instruction's scratch value
  *          20     the IP an exit leaves for
- *          21     the CF of a shift by one done by the core
+ *          21     a shift's result (shifts.ts)
  */
 import type { ModuleSubset } from "./emitter.js";
 import type { Layout } from "../core/core.js";
@@ -38,7 +38,7 @@ import type { RegOperand, X86Model } from "../x86/ir.js";
 import type { Record as FlagRecord } from "./flags.js";
 
 export const L_IDX = 0, L_OFF = 1, L_LIN = 2, L_TMP = 3, L_REG0 = 4;
-export const L_FOP = 12, L_FA = 13, L_FB = 14, L_FR = 15, L_TMP2 = 16, L_ICOUNT = 17, L_STOP = 18, L_CF = 19, L_NEXT = 20, L_SHCF = 21;
+export const L_FOP = 12, L_FA = 13, L_FB = 14, L_FR = 15, L_TMP2 = 16, L_ICOUNT = 17, L_STOP = 18, L_CF = 19, L_NEXT = 20, L_RES = 21;
 /** The locals' types, in index order (addFunction's varTypes). */
 export function localTypes(api: WasmApi): number[] {
   return [...Array<number>(17).fill(api.i32), api.i64, api.i64, api.i32, api.i32, api.i32];
@@ -75,9 +75,9 @@ export class Gen {
   pending = 0;
   /** What the flag locals hold, as far as this block knows (flags.ts). */
   record: FlagRecord = null;
-  /** When the flags are the core's after a shift by one (corecalls.ts):
-   *  the local holding the CF it produced, so a JC/JNC needs no call. */
-  knownCarry: number | null = null;
+  /** CL's value when a MOV in this block set it and nothing wrote CX
+   *  since (a shift by CL then has a constant count: shifts.ts). */
+  knownCL: number | null = null;
   /** Registers whose local may differ from the core's copy, and whether
    *  the flag locals may (reset at each block start: unknown). */
   private dirty = new Set<number>();
@@ -138,6 +138,7 @@ export class Gen {
   setRegN(size: number, num: number, v: number): number {
     const m = this.m;
     this.dirty.add(size === 8 ? num & 3 : num);
+    if (num === 1) this.knownCL = null; // CL, CX or ECX (8-bit 5 is CH)
     if (size === 32) return this.set(this.regLocal(num), v);
     const local = this.regLocal(size === 8 ? num & 3 : num);
     let keep: number, part: number;
@@ -152,13 +153,13 @@ export class Gen {
   /** A new block: any local may differ from the core's copy. */
   startBlock(): void {
     this.record = null;
-    this.knownCarry = null;
+    this.knownCL = null;
     this.dirty = new Set(this.state.regs);
     this.flagsDirty = this.state.flags;
   }
 
   /** The flag locals now differ from the core's copy. */
-  flagsChanged(): void { this.flagsDirty = true; this.knownCarry = null; }
+  flagsChanged(): void { this.flagsDirty = true; }
 
   /** The core's state from the locals: registers, the flags record and
    *  ICOUNT (plus the instructions still pending, without consuming
@@ -194,7 +195,6 @@ export class Gen {
   flagsFromCore(): number[] {
     const L = this.L;
     this.record = null;
-    this.knownCarry = null;
     this.flagsDirty = false;
     if (!this.state.flags) return [];
     return [this.set(L_FOP, this.ld32(L.LAZY_OP)), this.set(L_FA, this.ld32(L.LAZY_A)),
@@ -213,12 +213,14 @@ export class Gen {
 
   /** Registers `nums` from memory, after such a helper. */
   regsFromCore(nums: readonly number[]): number[] {
+    if (nums.includes(1)) this.knownCL = null;
     return nums.filter((r) => this.state.regs.has(r)).map((r) => this.set(L_REG0 + r, this.ld32(this.L.REGS + r * 4)));
   }
 
   /** The locals from the core's state (on entry, and after execOne). */
   reload(): number[] {
     const m = this.m, L = this.L, out: number[] = [];
+    this.knownCL = null;
     for (const r of this.state.regs) out.push(this.set(L_REG0 + r, this.ld32(L.REGS + r * 4)));
     if (this.state.flags) {
       out.push(this.set(L_FOP, this.ld32(L.LAZY_OP)), this.set(L_FA, this.ld32(L.LAZY_A)),
@@ -311,7 +313,6 @@ export class Gen {
   execOne(ip: number, next: number | null, remaining = 0): number[] {
     const m = this.m, L = this.L;
     this.record = null; // the core's record, whatever it is, comes back
-    this.knownCarry = null;
     const out = [...this.flushCount(), ...this.sync(false), this.st32(L.REG_IP, this.c(ip)), m.call("execOne", [], this.api.none)];
     this.dirty.clear();
     this.flagsDirty = false;

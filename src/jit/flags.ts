@@ -21,10 +21,16 @@ import { Gen, L_FA, L_FB, L_FOP, L_FR, sizeMask } from "./codegen.js";
 
 /** The lazy-flag kinds (assembly/cpu/flags.ts). */
 export const LAZY_ADD = 1, LAZY_SUB = 2, LAZY_LOGIC = 3, LAZY_INC = 5, LAZY_DEC = 6;
+/** LAZY_OP's X bit: CF and OF are its bits 17 and 18. */
+export const LAZY_CFOF = 1 << 16;
+/** A Record's kind when only the X bits are known (a rotate after a
+ *  record this block did not make). */
+export const KIND_UNKNOWN = -1;
 
 /** What generated code knows about the record in the flag locals: set by
- *  an inline instruction of this block (kind, size), or unknown. */
-export type Record = { kind: number; size: number; carryIn?: boolean } | null;
+ *  an inline instruction of this block (kind, size; `cfOf`: CF and OF are
+ *  in LAZY_OP's X bits), or unknown. */
+export type Record = { kind: number; size: number; carryIn?: boolean; cfOf?: boolean } | null;
 
 /** Mnemonics whose flag effects the IR states exactly — every flag in
  *  `written | undefined` is overwritten, as the core does it — and that
@@ -87,12 +93,43 @@ export function setRecord(g: Gen, kind: number, size: number, a: number | null, 
   return out;
 }
 
+/**
+ * A logic record of `r` (SZP from it, AF clear) with CF and OF given: the
+ * flags of SHL/SHR/SAR (shifts.ts). `r`, `cf`, `of` may read the old
+ * flag locals.
+ */
+export function setShiftRecord(g: Gen, size: number, r: number, cf: number, of: number): number[] {
+  const out = [g.set(L_FR, r), g.set(L_FOP, xBits(g, g.c(LAZY_LOGIC | (size << 8) | LAZY_CFOF), cf, of))];
+  return [...out, ...recorded(g, { kind: LAZY_LOGIC, size, cfOf: true })];
+}
+
+/** CF and OF set, the other flags kept (ROL/ROR/RCL/RCR): the X bits
+ *  added to the record in the locals. */
+export function setCfOf(g: Gen, cf: number, of: number): number[] {
+  const m = g.m;
+  const out = [g.set(L_FOP, xBits(g, m.i32.or(m.i32.and(g.get(L_FOP), g.c(0xffff)), g.c(LAZY_CFOF)), cf, of))];
+  return [...out, ...recorded(g, g.record ? { ...g.record, cfOf: true } : { kind: KIND_UNKNOWN, size: 0, cfOf: true })];
+}
+
+function xBits(g: Gen, op: number, cf: number, of: number): number {
+  const m = g.m;
+  return m.i32.or(op, m.i32.or(m.i32.shl(cf, g.c(17)), m.i32.shl(of, g.c(18))));
+}
+
+function recorded(g: Gen, rec: Record): number[] {
+  if (!g.state.flags) throw new Error("jit: a flags record in a region without flag locals");
+  g.record = rec;
+  g.flagsChanged();
+  return g.elide ? [] : g.syncFlags();
+}
+
 /** CF of the record in the locals, when its kind is known (the core's
  *  formula, right for ADC/SBB records too); null otherwise. INC/DEC keep
  *  CF in REG_FLAGS: null too, the caller reads it there. */
 export function carry(g: Gen): number | null {
   const rec = g.record, m = g.m;
   if (!rec) return null;
+  if (rec.cfOf) return m.i32.and(m.i32.shr_u(g.get(L_FOP), g.c(17)), g.c(1));
   if (rec.kind === LAZY_LOGIC) return g.c(0);
   if (rec.kind !== LAZY_ADD && rec.kind !== LAZY_SUB) return null;
   const a = () => g.get(L_FA), b = () => g.get(L_FB), r = () => g.get(L_FR);
@@ -110,12 +147,9 @@ export function carry(g: Gen): number | null {
  */
 export function condition(g: Gen, cc: number): number | null {
   const rec = g.record;
-  if (!rec) {
-    // The core's flags after a shift by one: CF is known (JB/JAE).
-    if (g.knownCarry !== null && (cc & ~1) === 2) return cc & 1 ? g.m.i32.eqz(g.get(g.knownCarry)) : g.get(g.knownCarry);
-    return null;
-  }
+  if (!rec) return null;
   const m = g.m, size = rec.size, k = sizeMask(size);
+  if (rec.cfOf) return conditionCfOf(g, rec, cc);
   // After ADC/SBB the operands alone do not give CF/OF: only ZF and SF.
   if (rec.carryIn && (cc & ~1) !== 4 && (cc & ~1) !== 8) return null;
   const sext = (e: number) => (size === 32 ? e : m.i32.shr_s(m.i32.shl(e, g.c(32 - size)), g.c(32 - size)));
@@ -152,6 +186,30 @@ export function condition(g: Gen, cc: number): number | null {
       case 4: r = zf(); break;
       case 8: r = sf(); break;
     }
+  }
+  if (r === null) return null;
+  return cc & 1 ? m.i32.eqz(r) : r;
+}
+
+/** Condition `cc` from a record whose CF and OF are in the X bits: those
+ *  two from LAZY_OP, ZF and SF from the result (every kind but none has
+ *  one), PF left to the core. */
+function conditionCfOf(g: Gen, rec: NonNullable<Record>, cc: number): number | null {
+  const m = g.m, size = rec.size;
+  const cf = () => m.i32.and(m.i32.shr_u(g.get(L_FOP), g.c(17)), g.c(1));
+  const of = () => m.i32.and(m.i32.shr_u(g.get(L_FOP), g.c(18)), g.c(1));
+  const known = rec.kind !== KIND_UNKNOWN;
+  const zf = () => m.i32.eqz(m.i32.and(g.get(L_FR), g.c(sizeMask(size))));
+  const sf = () => m.i32.and(m.i32.shr_u(g.get(L_FR), g.c(size - 1)), g.c(1));
+  let r: number | null = null;
+  switch (cc & ~1) {
+    case 0: r = of(); break;
+    case 2: r = cf(); break;
+    case 4: r = known ? zf() : null; break;
+    case 6: r = known ? m.i32.or(cf(), zf()) : null; break;
+    case 8: r = known ? sf() : null; break;
+    case 12: r = known ? m.i32.xor(sf(), of()) : null; break;
+    case 14: r = known ? m.i32.or(zf(), m.i32.xor(sf(), of())) : null; break;
   }
   if (r === null) return null;
   return cc & 1 ? m.i32.eqz(r) : r;

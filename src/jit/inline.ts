@@ -5,6 +5,7 @@
  * Inline: NOP; MOV, ADD/OR/ADC/SBB/AND/SUB/XOR/CMP, TEST on registers and
  * immediates and with one 16-bit-addressed memory operand; INC/DEC/NEG/NOT
  * on registers, INC/DEC/NEG/NOT and XCHG on memory; XCHG and LEA;
+ * shifts and rotates (shifts.ts);
  * CBW/CWD/CWDE/CDQ;
  * LODSB/STOSB (and the 8086's word forms), XLAT; PUSH/POP of registers;
  * JMP/Jcc/JCXZ/LOOP/LOOPZ/LOOPNZ, CALL rel16 and RET (a RET to a
@@ -19,7 +20,8 @@ import { ARITH, CF, type Insn, type MemOperand, type Operand, type RegOperand } 
 import { Gen, L_CF, L_FR, L_OFF, L_TMP, L_TMP2, SP, CX, sizeMask } from "./codegen.js";
 import { LAZY_ADD, LAZY_DEC, LAZY_INC, LAZY_LOGIC, LAZY_SUB, carry, condition, setRecord } from "./flags.js";
 import { address, pop, push, readMem, setLinear, writeMem } from "./memory.js";
-import { divReg, imul3Reg, mulReg, shiftReg } from "./corecalls.js";
+import { divReg, imul3Reg, mulReg } from "./corecalls.js";
+import { isShift, shift } from "./shifts.js";
 
 /** ALU operations by mnemonic: the core's numbering (reg field of 80h). */
 const ALU: Readonly<Record<string, number>> = { add: 0, or: 1, adc: 2, sbb: 3, and: 4, sub: 5, xor: 6, cmp: 7, test: 8 };
@@ -39,7 +41,7 @@ export function inline(g: Gen, insn: Insn, at: Site): number[] | null {
   if (mem) return memoryForm(g, insn, mem, at);
   if (p.seg) return null;
   if (!ops.every((o) => o.kind === "reg" || o.kind === "imm" || o.kind === "rel")) return null;
-  return registerForm(g, insn, at) ?? shiftReg(g, insn, at) ?? mulReg(g, insn, at) ?? divReg(g, insn, at.next) ?? imul3Reg(g, insn) ?? flow(g, insn, at);
+  return registerForm(g, insn, at) ?? (isShift(insn) ? shift(g, insn, at, null) : null) ?? mulReg(g, insn, at) ?? divReg(g, insn, at.next) ?? imul3Reg(g, insn) ?? flow(g, insn, at);
 }
 
 function value(g: Gen, o: Operand, size: number): number {
@@ -91,7 +93,9 @@ function registerForm(g: Gen, insn: Insn, at: Site): number[] | null {
   if (mn === "nop" && insn.opcode === 0x90) { g.pending++; return []; }
   if (mn === "mov" && r0 && ops.length === 2 && ops[1].kind !== "rel") {
     g.pending++;
-    return [g.setReg(r0, value(g, ops[1], r0.size))];
+    const code = [g.setReg(r0, value(g, ops[1], r0.size))];
+    if (r0.num === 1 && ops[1].kind === "imm") g.knownCL = ops[1].value & 0xff; // CL, CX, ECX
+    return code;
   }
   if (mn in ALU && r0 && ops.length === 2 && ops[1].kind !== "rel") {
     const size = r0.size, src = ops[1];
@@ -261,6 +265,7 @@ function memoryForm(g: Gen, insn: Insn, mem: MemOperand, at: Site): number[] | n
   }
   if ((size !== 8 && size !== 16 && size !== 32) || mem.farPointer || mem.implicit) return null;
   if (!ops.every((o) => o.kind === "reg" || o.kind === "imm" || o.kind === "mem")) return null;
+  if (isShift(insn)) return shift(g, insn, at, mem);
   const isMov = mn === "mov" && ((op >= 0x88 && op <= 0x8b) || op === 0xc6 || op === 0xc7 || (op >= 0xa0 && op <= 0xa3));
   const isAlu = mn in ALU && ops.length === 2;
   const isIncDec = (mn === "inc" || mn === "dec") && ops.length === 1;
