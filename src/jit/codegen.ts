@@ -67,14 +67,24 @@ export interface RegionState {
   flags: boolean;
 }
 
-/** The region's blocks by first IP: their index and instruction count. */
-export type RegionMap = ReadonlyMap<number, { index: number; count: number }>;
+/** The region's blocks by first IP: their dispatch index (0: the entry),
+ *  their position in the function's layout (by IP, so that most branches
+ *  go forward and need no dispatch) and their instruction count. */
+export type RegionMap = ReadonlyMap<number, { index: number; position: number; count: number }>;
+
+/** The label that ends just before the code of the block at `position`. */
+export const blockLabel = (position: number): string => `b${position}`;
 
 export class Gen {
   /** Instructions translated inline and not yet added to the ICOUNT local. */
   pending = 0;
   /** What the flag locals hold, as far as this block knows (flags.ts). */
   record: FlagRecord = null;
+  /** The layout position of the block being generated. */
+  position = 0;
+  /** Whether this block called something that may set EVENTS and did not
+   *  test it at once (a slow-path read: an MMIO device may raise an IRQ). */
+  eventsUnchecked = false;
   /** CL's value when a MOV in this block set it and nothing wrote CX
    *  since (a shift by CL then has a constant count: shifts.ts). */
   knownCL: number | null = null;
@@ -150,8 +160,11 @@ export class Gen {
 
   // ------------------------------------------------- locals and memory
 
-  /** A new block: any local may differ from the core's copy. */
-  startBlock(): void {
+  /** A new block, at `position` in the layout: any local may differ from
+   *  the core's copy. */
+  startBlock(position: number): void {
+    this.position = position;
+    this.eventsUnchecked = false;
     this.record = null;
     this.knownCL = null;
     this.dirty = new Set(this.state.regs);
@@ -280,6 +293,12 @@ export class Gen {
    * a stop request, a write to translated code — what the core checks
    * before entering a block), branch to it inside this function;
    * otherwise return to the core with IP = target.
+   *
+   * EVENTS is clear when the core enters the region, and only a call can
+   * set it: execOne and slow-path writes test it as soon as they return,
+   * so a block tests it here only after a slow-path read. A block later in
+   * the layout is reached by a `br` to the label that ends just before
+   * it; an earlier one (a loop's back edge) through the dispatch.
    */
   goTo(target: number): number[] {
     const m = this.m;
@@ -287,8 +306,9 @@ export class Gen {
     const to = this.region.get(target);
     if (to) {
       const fits = m.i64.le_s(m.i64.add(this.get(L_ICOUNT), m.i64.const(BigInt(to.count))), this.get(L_STOP));
-      out.push(m.if(m.i32.and(fits, m.i32.eqz(this.ld32(this.L.EVENTS))),
-        m.block(null, [this.set(L_IDX, this.c(to.index)), m.br("dispatch")])));
+      const go = to.position > this.position ? m.br(blockLabel(to.position))
+        : m.block(null, [this.set(L_IDX, this.c(to.index)), m.br("dispatch")]);
+      out.push(m.if(this.eventsUnchecked ? m.i32.and(fits, m.i32.eqz(this.ld32(this.L.EVENTS))) : fits, go));
     }
     out.push(...this.exit(this.c(target)));
     return out;

@@ -12,7 +12,8 @@
  * The slow path tests for the one fault a real-mode access can raise
  * before calling the helper, and raises it from the synced state
  * (codegen.ts's fault epilogue). After a slow write the block stops if
- * EVENTS is set. Only 16-bit addressing is inline.
+ * EVENTS is set; after a slow read the block's end tests it (goTo). Only
+ * 16-bit addressing is inline.
  */
 import type { MemOperand } from "../x86/ir.js";
 import { Gen, L_LIN, L_OFF, L_TMP, REG16, SEGS, SP } from "./codegen.js";
@@ -68,6 +69,7 @@ export function readMem(g: Gen, seg: string, size: number, ip: number): number {
   const host = m.i32.add(g.get(L_TMP), g.get(L_LIN));
   const fast = size === 8 ? m.i32.load8_u(0, 1, host, "mem") : size === 16 ? m.i32.load16_u(0, 1, host, "mem") : m.i32.load(0, 1, host, "mem");
   const slow = m.block(null, [...faultCheck(g, size, ip), m.call(READ[size], [g.c(SEGS[seg]), g.get(L_OFF)], g.i32)], g.i32);
+  g.eventsUnchecked = true; // an MMIO read may raise an interrupt
   return m.if(slowTest(g, g.L.TLB_READ, size), slow, fast);
 }
 

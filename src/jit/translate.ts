@@ -39,7 +39,7 @@ import { binaryen as loadedBinaryen } from "./load.js";
 import type { Block } from "../x86/block.js";
 import { ARITH } from "../x86/ir.js";
 import type { Layout } from "../core/core.js";
-import { Gen, L_IDX, REG16, SP, CX, localTypes, type RegionState, type WasmApi } from "./codegen.js";
+import { Gen, L_IDX, REG16, SP, CX, blockLabel, localTypes, type RegionState, type WasmApi } from "./codegen.js";
 import { emitter, type ModuleSubset } from "./emitter.js";
 import { flagLiveness } from "./flags.js";
 import { inline } from "./inline.js";
@@ -131,11 +131,12 @@ export class RegionCompiler {
    *
    *   (prologue: the locals from the core's state)
    *   loop $dispatch
-   *     block $b2 / block $b1 / block $b0 / br_table $b0 $b1 $b2 ($next)
-   *     ... code of block 0 ...   each ends by returning to the core, or by
-   *     ... code of block 1 ...   setting $next and br $dispatch when its
-   *     ... code of block 2 ...   successor is in the region, the budget
-   *                               fits it and EVENTS is clear
+   *     block $b2 / block $b1 / block $b0 / br_table (by dispatch index)
+   *     ... code of block 0 ...   blocks in IP order; each ends by returning
+   *     ... code of block 1 ...   to the core, or — when its successor is in
+   *     ... code of block 2 ...   the region and fits the budget — by br $bN
+   *                               to a later block, or by setting the index
+   *                               and br $dispatch to an earlier one
    */
   translate(blocks: readonly Block[], options: TranslateOptions): Translation {
     const L = this.L;
@@ -144,8 +145,12 @@ export class RegionCompiler {
     const api = (options.optimize > 0 || options.text ? loadedBinaryen() : emitter) as unknown as Api;
     const m = this.fresh(api);
     try {
-      const region = new Map<number, { index: number; count: number }>();
-      blocks.forEach((b, index) => region.set(b.ip, { index, count: b.insns.length }));
+      // Layout by IP: a branch to a later block is a plain `br`; only
+      // backward branches (loops) go through the dispatch. Dispatch index 0
+      // is the entry, where the function starts.
+      const layout = blocks.map((b, index) => ({ b, index })).sort((x, y) => x.b.ip - y.b.ip);
+      const region = new Map<number, { index: number; position: number; count: number }>();
+      layout.forEach(({ b, index }, position) => region.set(b.ip, { index, position, count: b.insns.length }));
       const g = new Gen(api, m, L, region, regionState(blocks), options.flagElision ?? true, blocks[0].insns[0].model);
       const returnSites = blocks.flatMap((b) => {
         const last = b.insns[b.insns.length - 1];
@@ -154,11 +159,11 @@ export class RegionCompiler {
       });
       let inlined = 0, instructions = 0;
       const codes: number[][] = [];
-      for (const block of blocks) {
+      for (const [position, { b: block }] of layout.entries()) {
         const body: number[] = [];
         const insns = block.insns;
         instructions += insns.length;
-        g.startBlock(); // nothing is known about the flags at a block's start
+        g.startBlock(position); // nothing is known about the flags at a block's start
         const live = flagLiveness(insns, g.model);
         for (let i = 0; i < insns.length; i++) {
           const insn = insns[i];
@@ -174,11 +179,13 @@ export class RegionCompiler {
         body.push(...g.goTo((lastInsn.ip + lastInsn.length) & 0xffff));
         codes.push(body);
       }
-      // The dispatch structure: innermost block holds the br_table.
-      const names = blocks.map((_, i) => `b${i}`);
-      let nest = m.block(names[0], [m.switch(names, names[0], m.local.get(L_IDX, api.i32))]);
-      for (let i = 0; i < blocks.length; i++) {
-        nest = i + 1 < blocks.length
+      // The dispatch structure: the innermost block holds the br_table,
+      // whose targets are the labels by dispatch index.
+      const names = layout.map((_, position) => blockLabel(position));
+      const targets = blocks.map((b) => blockLabel(region.get(b.ip)!.position));
+      let nest = m.block(names[0], [m.switch(targets, targets[0], m.local.get(L_IDX, api.i32))]);
+      for (let i = 0; i < layout.length; i++) {
+        nest = i + 1 < layout.length
           ? m.block(names[i + 1], [nest, m.block(null, codes[i])])
           : m.block(null, [nest, m.block(null, codes[i])]);
       }

@@ -160,19 +160,12 @@
          )
         )
         (if
-         (i32.and
-          (i64.le_s
-           (i64.add
-            (local.get $17)
-            (i64.const 3)
-           )
-           (local.get $18)
+         (i64.le_s
+          (i64.add
+           (local.get $17)
+           (i64.const 3)
           )
-          (i32.eqz
-           (i32.load
-            (i32.const 4244)
-           )
-          )
+          (local.get $18)
          )
          (then
           (local.set $0
