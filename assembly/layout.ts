@@ -132,6 +132,8 @@ export const STAT_INTERRUPTS: i32 = STATS + 0x20;
 export const STAT_EXCEPTIONS: i32 = STATS + 0x24;
 export const STAT_TLB_SLOW: i32 = STATS + 0x28;
 export const STAT_OPEN_BUS: i32 = STATS + 0x2C;
+/** REP MOVS/STOS/CMPS/SCAS chunks done in bulk (cpu/string.ts). */
+export const STAT_REP_BULK: i32 = STATS + 0x30;
 export const STATS_END: i32 = STATS + 0x40;
 
 // -------------------------------------------------- translator (src/jit)

@@ -90,6 +90,8 @@ export interface CoreStats {
   portIn: number; portOut: number; portUnhandledIn: number; portUnhandledOut: number;
   mmio: number; romWrites: number; cowBreaks: number; codeWrites: number;
   interrupts: number; exceptions: number; tlbSlow: number; openBus: number;
+  /** REP MOVS/STOS/CMPS/SCAS chunks done in one go (a page at most). */
+  repBulk: number;
 }
 
 const REG_ORDER = ["ax", "cx", "dx", "bx", "sp", "bp", "si", "di"] as const;
@@ -561,7 +563,7 @@ export class Machine {
       portUnhandledIn: g(L.STAT_PORT_UNHANDLED_IN), portUnhandledOut: g(L.STAT_PORT_UNHANDLED_OUT),
       mmio: g(L.STAT_MMIO), romWrites: g(L.STAT_ROM_WRITES), cowBreaks: g(L.STAT_COW_BREAKS),
       codeWrites: g(L.STAT_CODE_WRITES), interrupts: g(L.STAT_INTERRUPTS), exceptions: g(L.STAT_EXCEPTIONS),
-      tlbSlow: g(L.STAT_TLB_SLOW), openBus: g(L.STAT_OPEN_BUS),
+      tlbSlow: g(L.STAT_TLB_SLOW), openBus: g(L.STAT_OPEN_BUS), repBulk: g(L.STAT_REP_BULK),
     };
   }
 }

@@ -12,10 +12,19 @@
  * The 386's forms — doubleword elements (66h) and ESI/EDI/ECX as index and
  * count (67h) — run through stringOpWide, so the 8086/286 path, with its
  * captured fault quirks, stays as the hardware corpus verified it.
+ *
+ * REP MOVS/STOS/CMPS/SCAS going up (DF clear) take a bulk path where they
+ * can: as many elements as the budget allows, as stay inside the current
+ * page of source and destination and below offset 10000h, at once — one
+ * memory.copy or fill, or a compare loop on host memory — when both pages
+ * are plain RAM (no TLB flag: no ROM, MMIO, translated code, dirty logging
+ * or COW to see each access). The count, registers, flags and memory come
+ * out as element by element; the budget and events are checked between
+ * chunks as between elements.
  */
-import { ICOUNT, ICOUNT_STOP, EVENTS, INSN_IP, REG_IP, REG_FLAGS, REP_ACTIVE } from "../layout";
+import { ICOUNT, ICOUNT_STOP, EVENTS, INSN_IP, REG_IP, REG_FLAGS, REP_ACTIVE, TLB_READ, TLB_WRITE, STAT_REP_BULK } from "../layout";
 import { readB, writeB, readW, writeW, readD, writeD } from "../memory/access";
-import { reg16, setReg16, reg8, setReg8, reg32, setReg32, model, MODEL_8086, AX, CX, DX, SI, DI, ES } from "./state";
+import { reg16, setReg16, reg8, setReg8, reg32, setReg32, model, segBase, MODEL_8086, AX, CX, DX, SI, DI, ES } from "./state";
 import { lazySub, getZF, DF } from "./flags";
 import { prefixRep, dataSeg, opsize32, addr32 } from "./decode";
 import { portIn, portOut } from "../io";
@@ -56,9 +65,17 @@ export function stringOp(op: i32): void {
   if (rep != 0 && reg16(CX) == 0) { store<i32>(REP_ACTIVE, 0); return; }
   const src = dataSeg();
   const late = word != 0 && model() != MODEL_8086;
+  const bulk = rep != 0 && step > 0 && op >= 0xA4 && op != 0xAC && op != 0xAD; // not LODS, INS/OUTS
+  const cmp = (op & 0xF6) == 0xA6;
   for (;;) {
     const si = reg16(SI), di = reg16(DI);
     if (late && (si == 0xFFFF || di == 0xFFFF)) gpAfterUpdate(op, si, di, step, rep);
+    if (bulk && bulkChunk(op, src, si, di, 1 + word, rep == 0xF3) > 0) {
+      if (cmp && getZF() != (rep == 0xF3)) break;
+      if (reg16(CX) == 0) break;
+      if (yieldBetweenIterations()) return;
+      continue;
+    }
     switch (op) {
       case 0xA4: writeB(ES, di, readB(src, si)); setReg16(SI, si + step); setReg16(DI, di + step); break;
       case 0xA5: writeW(ES, di, readW(src, si)); setReg16(SI, si + step); setReg16(DI, di + step); break;
@@ -86,6 +103,80 @@ export function stringOp(op: i32): void {
     if (yieldBetweenIterations()) return;
   }
   store<i32>(REP_ACTIVE, 0);
+}
+
+/**
+ * A REP MOVS/STOS/CMPS/SCAS element run with DF clear (see the header):
+ * do n ≥ 2 elements at once — the first already counted, as the loop's
+ * every element is, and each further one counted here — and return n;
+ * or do nothing and return 0 (the element-by-element path runs). CMPS and
+ * SCAS stop after the element whose comparison ends the REP, and leave its
+ * flags record. `size`: 1 or 2 bytes; `whileEqual`: REPE (F3).
+ */
+function bulkChunk(op: i32, src: i32, si: i32, di: i32, size: i32, whileEqual: bool): i32 {
+  const kind = op & 0xFE;
+  let n = reg16(CX);
+  // Elements 2.. each need ICOUNT < ICOUNT_STOP before them.
+  const budget = load<i64>(ICOUNT_STOP) - load<i64>(ICOUNT) + 1;
+  if (budget < <i64>n) n = <i32>budget;
+  // ES:DI, written by MOVS/STOS and read by CMPS/SCAS.
+  const dLin = segBase(ES) + di;
+  const dTable = kind == 0xA4 || kind == 0xAA ? TLB_WRITE : TLB_READ;
+  const dEntry = load<i32>(dTable + ((dLin >>> 12) << 2));
+  if (dEntry & 0xFFF) return 0;
+  n = min(n, min((0x1000 - (dLin & 0xFFF)) / size, (0x10000 - di) / size));
+  const dHost = dEntry + dLin;
+  let sHost = 0;
+  if (kind == 0xA4 || kind == 0xA6) { // the source DS:SI (or override)
+    const sLin = segBase(src) + si;
+    const sEntry = load<i32>(TLB_READ + ((sLin >>> 12) << 2));
+    if (sEntry & 0xFFF) return 0;
+    n = min(n, min((0x1000 - (sLin & 0xFFF)) / size, (0x10000 - si) / size));
+    sHost = sEntry + sLin;
+  }
+  if (kind == 0xA4) {
+    // Element by element, a destination just above the source repeats
+    // what was written; memory.copy would not: stay below the distance.
+    if (dHost > sHost) n = min(n, (dHost - sHost) / size);
+    if (n < 2) return 0;
+    memory.copy(dHost, sHost, n * size);
+  } else if (kind == 0xAA) {
+    if (n < 2) return 0;
+    if (size == 1) memory.fill(dHost, <u8>reg8(0), n);
+    else {
+      const v = <u16>reg16(AX);
+      for (let i = 0; i < n; i++) store<u16>(dHost + (i << 1), v);
+    }
+  } else {
+    if (n < 2) return 0;
+    // CMPS: [SI] − [DI]; SCAS: AL/AX − [DI]. Up to the first element
+    // whose equality ends the REP.
+    let a = size == 1 ? reg8(0) : reg16(AX), b = 0, i = 0;
+    const both = kind == 0xA6;
+    if (size == 1) {
+      while (i < n) {
+        if (both) a = <i32>load<u8>(sHost + i);
+        b = <i32>load<u8>(dHost + i);
+        i++;
+        if ((a == b) != whileEqual) break;
+      }
+    } else {
+      while (i < n) {
+        if (both) a = <i32>load<u16>(sHost + (i << 1));
+        b = <i32>load<u16>(dHost + (i << 1));
+        i++;
+        if ((a == b) != whileEqual) break;
+      }
+    }
+    n = i;
+    lazySub(a, b, a - b, size << 3);
+  }
+  if (kind == 0xA4 || kind == 0xA6) setReg16(SI, si + n * size);
+  setReg16(DI, di + n * size);
+  setReg16(CX, reg16(CX) - n);
+  store<i64>(ICOUNT, load<i64>(ICOUNT) + <i64>(n - 1));
+  store<i32>(STAT_REP_BULK, load<i32>(STAT_REP_BULK) + 1);
+  return n;
 }
 
 /** Between two REP iterations: stop at the instruction (to resume it later)

@@ -294,6 +294,7 @@ function session(argv: string[], io: CliIO, mode: "boot" | "run"): number | Prom
       ...[...pc.bios.stats.calls].sort((a, b) => b[1] - a[1]).map(([k, v]) => `  ${k.padEnd(18)} ${String(v).padStart(9)}  ${(v / n * 1e6).toFixed(1)}`),
       `  port I/O (device) ${String(pc.machine.stats.portIn + pc.machine.stats.portOut).padStart(9)}`,
       `  port I/O (no device: all ones / dropped) ${pc.machine.stats.portUnhandledIn + pc.machine.stats.portUnhandledOut}`,
+      `REP MOVS/STOS/CMPS/SCAS chunks done in bulk: ${pc.machine.stats.repBulk}`,
       ...jitStatLines(pc.machine.jitStats, n),
     ];
     io.stderr(lines.join("\n") + "\n");

@@ -7,7 +7,8 @@
  * on registers, INC/DEC/NEG/NOT and XCHG on memory; XCHG and LEA;
  * shifts and rotates (shifts.ts);
  * CBW/CWD/CWDE/CDQ;
- * LODSB/STOSB (and the 8086's word forms), XLAT; PUSH/POP of registers;
+ * the string instructions, with or without REP, and XLAT (strings.ts);
+ * PUSH/POP of registers;
  * JMP/Jcc/JCXZ/LOOP/LOOPZ/LOOPNZ, CALL rel16 and RET (a RET to a
  * return site of the region stays in the function). 8-, 16- and (66h)
  * 32-bit data; at most a segment override and 66h as prefixes.
@@ -21,23 +22,26 @@ import { Gen, L_CF, L_FR, L_OFF, L_TMP, L_TMP2, SP, CX, sizeMask } from "./codeg
 import { LAZY_ADD, LAZY_DEC, LAZY_INC, LAZY_LOGIC, LAZY_SUB, carry, condition, setRecord } from "./flags.js";
 import { address, pop, push, readMem, setLinear, writeMem } from "./memory.js";
 import { divReg, imul3Reg, mulReg } from "./corecalls.js";
+import { stringForm } from "./strings.js";
 import { isShift, shift } from "./shifts.js";
 
 /** ALU operations by mnemonic: the core's numbering (reg field of 80h). */
 const ALU: Readonly<Record<string, number>> = { add: 0, or: 1, adc: 2, sbb: 3, and: 4, sub: 5, xor: 6, cmp: 7, test: 8 };
 
-/** Where the instruction sits: its IP, the next IP, whether it ends its
- *  block, the flags observable after it, the region's return sites. */
-export interface Site { next: number; last: boolean; live: number; returnSites: readonly number[] }
+/** Where the instruction sits: the next IP, whether it ends its block,
+ *  how many instructions follow it in the block, the flags observable
+ *  after it, the region's return sites. */
+export interface Site { next: number; last: boolean; remaining: number; live: number; returnSites: readonly number[] }
 
 /** The inline translation of `insn`, or null to run it through execOne. */
 export function inline(g: Gen, insn: Insn, at: Site): number[] | null {
   if (insn.status !== "ok" || insn.fault || insn.alias || insn.addrSize !== 16) return null;
   const p = insn.prefixes;
-  if (p.rep || p.lock || p.addrsize || p.bytes.length !== (p.seg ? 1 : 0) + (p.opsize ? 1 : 0)) return null;
   const ops = insn.operands;
   const mem = ops.find((o): o is MemOperand => o.kind === "mem");
+  if (p.lock || p.addrsize || p.bytes.length !== (p.seg ? 1 : 0) + (p.opsize ? 1 : 0) + (p.rep ? 1 : 0)) return null;
   if (mem && mem.implicit) return stringForm(g, insn, mem, at);
+  if (p.rep) return null;
   if (mem) return memoryForm(g, insn, mem, at);
   if (p.seg) return null;
   if (!ops.every((o) => o.kind === "reg" || o.kind === "imm" || o.kind === "rel")) return null;
@@ -219,37 +223,6 @@ function flow(g: Gen, insn: Insn, at: Site): number[] | null {
     return out;
   }
   return null;
-}
-
-/**
- * LODSB/STOSB, and on the 8086 LODSW/STOSW, without a REP prefix: one
- * access at DS:SI (or the override) / ES:DI, then SI or DI steps by the
- * size, down when DF is set.
- */
-function stringForm(g: Gen, insn: Insn, mem: MemOperand, at: Site): number[] | null {
-  const op = insn.opcode, m = g.m;
-  if (op === 0xd7) { // XLAT: AL = [seg:BX + AL]
-    g.pending++;
-    return [
-      g.set(L_OFF, m.i32.and(m.i32.add(g.regN(16, 3), g.regN(8, 0)), g.c(0xffff))),
-      setLinear(g, mem.seg),
-      g.setRegN(8, 0, readMem(g, mem.seg, 8, insn.ip)),
-    ];
-  }
-  if ((op !== 0xaa && op !== 0xab && op !== 0xac && op !== 0xad) || insn.opSize !== 16) return null;
-  const size = op & 1 ? 16 : 8, n = size / 8;
-  // A word at offset FFFFh on the 286/386 raises #GP after the microcode
-  // has stepped the index (assembly/cpu/string.ts): the core's business.
-  if (size === 16 && g.model !== "8086") return null;
-  const isLoad = op >= 0xac, index = isLoad ? 6 : 7; // SI / DI
-  g.pending++;
-  const step = () => {
-    const df = m.i32.and(m.i32.shr_u(g.ld32(g.L.REG_FLAGS), g.c(10)), g.c(1));
-    return g.setRegN(16, index, m.i32.add(g.regN(16, index), m.i32.sub(g.c(n), m.i32.shl(df, g.c(n)))));
-  };
-  const out = address(g, mem);
-  if (isLoad) return [...out, g.setRegN(size, 0, readMem(g, mem.seg, size, insn.ip)), step()];
-  return [...out, ...writeMem(g, mem.seg, size, g.regN(size, 0), insn.ip, at.next, () => [step()])];
 }
 
 /**

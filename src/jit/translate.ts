@@ -169,7 +169,7 @@ export class RegionCompiler {
           const insn = insns[i];
           const last = i === insns.length - 1;
           const next = (insn.ip + insn.length) & 0xffff;
-          const code = options.inline ? inline(g, insn, { next, last, live: live[i], returnSites }) : null;
+          const code = options.inline ? inline(g, insn, { next, last, remaining: insns.length - 1 - i, live: live[i], returnSites }) : null;
           if (code) { body.push(...code); inlined++; continue; }
           body.push(...g.execOne(insn.ip, last ? null : next, insn.prefixes.rep ? insns.length - 1 - i : 0));
         }
@@ -229,7 +229,7 @@ export function blockText(binary: Uint8Array): string {
 
 /**
  * The general registers the region's instructions name (operands, address
- * parts, SP of stack instructions, CX of LOOP/JCXZ, AX/DX of CBW/CWD):
+ * parts, SP of stack instructions, CX of LOOP/JCXZ/REP, AX/DX of CBW/CWD):
  * a superset of what its inline code touches, which is what the function
  * holds in locals.
  */
@@ -244,7 +244,7 @@ function regionState(blocks: readonly Block[]): RegionState {
     }
     const op = insn.opcode;
     if ((op >= 0x50 && op <= 0x5f) || op === 0xe8 || op === 0xc2 || op === 0xc3) regs.add(SP);
-    if (op >= 0xe0 && op <= 0xe3) regs.add(CX);
+    if ((op >= 0xe0 && op <= 0xe3) || insn.prefixes.rep) regs.add(CX);
     if (op === 0xd7) { regs.add(0); regs.add(3); } // XLAT: AL, BX
     if (op === 0xf6 || op === 0xf7) { regs.add(0); regs.add(2); } // MUL/DIV: AX, DX
     if (op === 0x98 || op === 0x99) { regs.add(0); regs.add(2); }
