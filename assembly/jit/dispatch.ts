@@ -12,8 +12,10 @@
  *       hit, not translated: entries + 1 ≥ threshold ──▶ EXIT_COMPILE
  *       otherwise ──▶ the interpreter runs on
  *
- * A translated block is entered only when its whole instruction count fits
- * the budget (step() and --max-instructions stay exact), never with the
+ * A translated block is entered only when the instruction count it was
+ * installed with — the most it can retire before it tests the budget
+ * itself (src/jit/budget.ts) — fits the budget (step() and
+ * --max-instructions stay exact), never with the
  * trap flag set, with breakpoints, or part-way through a REP instruction.
  * Keyed by physical address and CS base: the same bytes entered as
  * 07C0:0000 and as 0000:7C00 are different blocks (their IPs differ). The

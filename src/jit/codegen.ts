@@ -69,8 +69,9 @@ export interface RegionState {
 
 /** The region's blocks by first IP: their dispatch index (0: the entry),
  *  their position in the function's layout (by IP, so that most branches
- *  go forward and need no dispatch) and their instruction count. */
-export type RegionMap = ReadonlyMap<number, { index: number; position: number; count: number }>;
+ *  go forward and need no dispatch), and whether edges into them test the
+ *  budget, for how many instructions (budget.ts). */
+export type RegionMap = ReadonlyMap<number, { index: number; position: number; check: boolean; bound: number }>;
 
 /** The label that ends just before the code of the block at `position`. */
 export const blockLabel = (position: number): string => `b${position}`;
@@ -82,6 +83,8 @@ export class Gen {
   record: FlagRecord = null;
   /** The layout position of the block being generated. */
   position = 0;
+  /** The IPs budget.ts planned this block's branches for. */
+  private successors = new Set<number>();
   /** Whether this block called something that may set EVENTS and did not
    *  test it at once (a slow-path read: an MMIO device may raise an IRQ). */
   eventsUnchecked = false;
@@ -160,10 +163,12 @@ export class Gen {
 
   // ------------------------------------------------- locals and memory
 
-  /** A new block, at `position` in the layout: any local may differ from
-   *  the core's copy. */
-  startBlock(position: number): void {
+  /** A new block, at `position` in the layout, that may branch to
+   *  `successors` without a budget test where budget.ts planned none: any
+   *  local may differ from the core's copy. */
+  startBlock(position: number, successors: readonly number[]): void {
     this.position = position;
+    this.successors = new Set(successors);
     this.eventsUnchecked = false;
     this.record = null;
     this.knownCL = null;
@@ -289,10 +294,10 @@ export class Gen {
 
   /**
    * Continue at the constant IP `target`: if a block of the region starts
-   * there, the whole of it fits the budget and nothing set EVENTS (an IRQ,
-   * a stop request, a write to translated code — what the core checks
-   * before entering a block), branch to it inside this function;
-   * otherwise return to the core with IP = target.
+   * there, the budget allows (tested only where budget.ts planned it) and
+   * nothing set EVENTS (an IRQ, a stop request, a write to translated code
+   * — what the core checks before entering a block), branch to it inside
+   * this function; otherwise return to the core with IP = target.
    *
    * EVENTS is clear when the core enters the region, and only a call can
    * set it: execOne and slow-path writes test it as soon as they return,
@@ -305,10 +310,18 @@ export class Gen {
     const out: number[] = [...this.flushCount()];
     const to = this.region.get(target);
     if (to) {
-      const fits = m.i64.le_s(m.i64.add(this.get(L_ICOUNT), m.i64.const(BigInt(to.count))), this.get(L_STOP));
       const go = to.position > this.position ? m.br(blockLabel(to.position))
         : m.block(null, [this.set(L_IDX, this.c(to.index)), m.br("dispatch")]);
-      out.push(m.if(this.eventsUnchecked ? m.i32.and(fits, m.i32.eqz(this.ld32(this.L.EVENTS))) : fits, go));
+      const tests: number[] = [];
+      if (to.check || !this.successors.has(target) || to.position <= this.position) {
+        tests.push(m.i64.le_s(m.i64.add(this.get(L_ICOUNT), m.i64.const(BigInt(to.bound))), this.get(L_STOP)));
+      }
+      if (this.eventsUnchecked) tests.push(m.i32.eqz(this.ld32(this.L.EVENTS)));
+      if (tests.length === 0) {
+        out.push(go);
+        return out; // always taken: no exit after it
+      }
+      out.push(m.if(tests.length === 2 ? m.i32.and(tests[0], tests[1]) : tests[0], go));
     }
     out.push(...this.exit(this.c(target)));
     return out;

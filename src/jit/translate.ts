@@ -15,9 +15,10 @@
  *   generated code addresses it with constants, and holds what it works
  *   on in locals between syncs (codegen.ts).
  * - Counting: every guest instruction adds one to ICOUNT, exactly as in
- *   the interpreter. The core enters a region only when its entry block
- *   fits the budget; a branch to another block of the region is taken
- *   inside only if that block fits too and EVENTS is clear.
+ *   the interpreter. The core enters a region only when what it can run
+ *   before its first budget test fits the budget; a branch into a loop
+ *   header is taken inside only if what follows it fits too (budget.ts),
+ *   and any branch only while EVENTS is clear.
  * - What is not inlined runs through the core's `execOne` — the
  *   interpreter for one instruction, the one definition of its semantics.
  *   After it the block goes on only if IP is where the block expects it
@@ -42,6 +43,7 @@ import type { Layout } from "../core/core.js";
 import { Gen, L_IDX, REG16, SP, CX, blockLabel, localTypes, type RegionState, type WasmApi } from "./codegen.js";
 import { emitter, type ModuleSubset } from "./emitter.js";
 import { flagLiveness } from "./flags.js";
+import { planBudget, successors } from "./budget.js";
 import { inline } from "./inline.js";
 
 /** Options that shape generated code (the CLI's and bench's knobs). */
@@ -59,7 +61,8 @@ export interface TranslateOptions {
 export interface Translation {
   /** The module's binary. */
   binary: Uint8Array;
-  /** Guest instructions in the entry block (the core's budget check). */
+  /** The most guest instructions the function retires before its first
+   *  budget test (budget.ts): what the core checks before calling it. */
   instructions: number;
   /** Guest instructions in the whole region. */
   total: number;
@@ -149,21 +152,23 @@ export class RegionCompiler {
       // backward branches (loops) go through the dispatch. Dispatch index 0
       // is the entry, where the function starts.
       const layout = blocks.map((b, index) => ({ b, index })).sort((x, y) => x.b.ip - y.b.ip);
-      const region = new Map<number, { index: number; position: number; count: number }>();
-      layout.forEach(({ b, index }, position) => region.set(b.ip, { index, position, count: b.insns.length }));
-      const g = new Gen(api, m, L, region, regionState(blocks), options.flagElision ?? true, blocks[0].insns[0].model);
+      const ips = new Set(blocks.map((b) => b.ip));
       const returnSites = blocks.flatMap((b) => {
         const last = b.insns[b.insns.length - 1];
         const site = (last.ip + last.length) & 0xffff;
-        return last.opcode === 0xe8 && region.has(site) ? [site] : [];
+        return last.opcode === 0xe8 && ips.has(site) ? [site] : [];
       });
+      const plan = planBudget(layout.map(({ b }) => b), returnSites);
+      const region = new Map<number, { index: number; position: number; check: boolean; bound: number }>();
+      layout.forEach(({ b, index }, position) => region.set(b.ip, { index, position, ...plan.get(b.ip)! }));
+      const g = new Gen(api, m, L, region, regionState(blocks), options.flagElision ?? true, blocks[0].insns[0].model);
       let inlined = 0, instructions = 0;
       const codes: number[][] = [];
       for (const [position, { b: block }] of layout.entries()) {
         const body: number[] = [];
         const insns = block.insns;
         instructions += insns.length;
-        g.startBlock(position); // nothing is known about the flags at a block's start
+        g.startBlock(position, successors(block, returnSites)); // nothing is known about the flags at a block's start
         const live = flagLiveness(insns, g.model);
         for (let i = 0; i < insns.length; i++) {
           const insn = insns[i];
@@ -199,7 +204,7 @@ export class RegionCompiler {
       }
       const binary = m.emitBinary();
       return {
-        binary, instructions: blocks[0].insns.length, total: instructions, inlined,
+        binary, instructions: plan.get(blocks[0].ip)!.bound, total: instructions, inlined,
         text: options.text ? (m as Binaryen.Module).emitText() : undefined,
       };
     } finally {

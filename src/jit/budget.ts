@@ -1,0 +1,67 @@
+/**
+ * budget.ts — where a region's code tests the instruction budget.
+ *
+ * A translated block may start only if it cannot run past ICOUNT_STOP:
+ * `--max-instructions`, run slices and virtual-time device events all stop
+ * at an exact count, and the core finishes what a block leaves (the
+ * interpreter, one instruction at a time). Testing at every branch
+ * between blocks is exact but costs an i64 add and compare per edge —
+ * three per pass of a tight loop such as
+ *
+ *   .bit: shl dx,1 / jnc .nox      (check point: a loop header)
+ *         xor dx,0x1021            (reached forward only: no test)
+ *   .nox: loop .bit                (reached forward only: no test)
+ *
+ * So only edges into a *check point* test, and they test for the most
+ * instructions the function can retire before it reaches the next check
+ * point or leaves: `bound`. Check points are the blocks an edge reaches
+ * backwards in the layout (loop headers: the layout is by IP and branches
+ * to later blocks are direct) and the successors of a block holding a REP
+ * (whose iterations count beyond its length). The core's own test before
+ * it calls the function is the entry's: the entry block's bound is the
+ * count it is given (jitInstall). Every path between two check points then
+ * runs forward through the layout, so bounds come from one pass in
+ * reverse layout order. A failed test leaves for the core at the block's
+ * start — earlier than needed, but at an exact count; the interpreter goes
+ * on from there.
+ */
+import type { Block } from "../x86/block.js";
+
+/** A block's budget facts: whether edges into it test the budget, and for
+ *  how many instructions. */
+export interface BudgetPlan { check: boolean; bound: number }
+
+/** The IPs a block may branch to inside the function (an over-estimate is
+ *  safe: it only adds tests). `returnSites`: where a RET may go. */
+export function successors(b: Block, returnSites: readonly number[]): number[] {
+  const last = b.insns[b.insns.length - 1];
+  const out = [(last.ip + last.length) & 0xffff]; // falling off the end, or not taken
+  const rel = last.operands[0];
+  if (rel?.kind === "rel") out.push(rel.target);
+  if (last.opcode === 0xc3 || last.opcode === 0xc2) out.push(...returnSites);
+  return out;
+}
+
+/**
+ * The plan for each block of a region, by IP. `layout` is the blocks in
+ * function order (by IP).
+ */
+export function planBudget(layout: readonly Block[], returnSites: readonly number[]): Map<number, BudgetPlan> {
+  const position = new Map(layout.map((b, i) => [b.ip, i]));
+  const succ = layout.map((b) => successors(b, returnSites).filter((ip) => position.has(ip)));
+  const check = new Set<number>();
+  layout.forEach((b, i) => {
+    const all = b.insns.some((insn) => insn.prefixes.rep !== null);
+    for (const s of succ[i]) if (all || position.get(s)! <= i) check.add(s);
+  });
+  const bound = new Array<number>(layout.length).fill(0);
+  for (let i = layout.length - 1; i >= 0; i--) {
+    let after = 0;
+    for (const s of succ[i]) {
+      const j = position.get(s)!;
+      if (!check.has(s) && j > i) after = Math.max(after, bound[j]);
+    }
+    bound[i] = layout[i].insns.length + after;
+  }
+  return new Map(layout.map((b, i) => [b.ip, { check: check.has(b.ip), bound: bound[i] }]));
+}
