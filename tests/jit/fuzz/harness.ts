@@ -250,12 +250,12 @@ export function check(p: Program, config: JitConfig, slices: readonly number[], 
 
 // ------------------------------------------------------------ the suites
 
-/** The configurations a program runs under: two per program, chosen by
- *  its seed (every configuration for a replayed seed or FUZZ_ALL_CONFIGS). */
-export function configsFor(seed: number): JitConfig[] {
-  if (process.env.FUZZ_SEED || process.env.FUZZ_ALL_CONFIGS) return [...CONFIGS];
-  const a = seed % CONFIGS.length, b = (a + 1 + ((seed >>> 8) % (CONFIGS.length - 1))) % CONFIGS.length;
-  return [CONFIGS[a], CONFIGS[b]];
+/** The configurations a program runs under: two of `list` per program,
+ *  chosen by its seed (every one for a replayed seed or FUZZ_ALL_CONFIGS). */
+export function configsFor(seed: number, list: readonly JitConfig[] = CONFIGS): JitConfig[] {
+  if (process.env.FUZZ_SEED || process.env.FUZZ_ALL_CONFIGS) return [...list];
+  const a = seed % list.length, b = (a + 1 + ((seed >>> 8) % (list.length - 1))) % list.length;
+  return [list[a], list[b]];
 }
 
 export interface SuiteStats { programs: number; instructions: number; translated: number; halted: number }
@@ -263,10 +263,12 @@ export interface SuiteStats { programs: number; instructions: number; translated
 /**
  * Generate and check the programs of seeds `list` on `cpu`; `build` makes
  * a program from a seed. `file` names the test file for the replay line.
- * Longer programs are cut at `cap` instructions.
+ * Longer programs are cut at `cap` instructions. `configs`: the set each
+ * program draws its two configurations from.
  */
 export function runSeeds(
   file: string, cpu: CpuModel, list: readonly number[], build: (seed: number, cpu: CpuModel) => Program, cap = 20_000, sliced = true,
+  configs: readonly JitConfig[] = CONFIGS,
 ): SuiteStats {
   const st: SuiteStats = { programs: 0, instructions: 0, translated: 0, halted: 0 };
   const failed: string[] = [];
@@ -277,7 +279,7 @@ export function runSeeds(
     const len = naturalLength(p, cap);
     const slices = sliced || process.env.FUZZ_SLICED ? slicing(seed, len.count) : [len.count + 10];
     const replay = `FUZZ_SEED=0x${hex(seed, 8)} FUZZ_CPU=${cpu}${process.env.FUZZ_SLICED ? " FUZZ_SLICED=1" : ""} npx vitest run ${file}${suite ? ` -t "${suite}"` : ""}`;
-    for (const cfg of configsFor(seed)) {
+    for (const cfg of configsFor(seed, configs)) {
       try {
         const r = check(p, cfg, slices, replay);
         st.instructions += r.instructions;
@@ -302,16 +304,17 @@ export function runSeeds(
  * One `it` per CPU model: `n` programs (FUZZ_SEEDS overrides) from
  * `build`, each checked under two jit configurations with random slices.
  * `sliced: false` runs each program in one slice past its end (for a
- * suite whose sliced runs hit a known bug; see the test file).
+ * suite whose sliced runs hit a known bug; see the test file). `configs`:
+ * the configurations to draw from (default CONFIGS).
  */
 export function fuzzSuite(opts: {
   file: string; base: number; n: number; models: readonly CpuModel[];
-  build: (seed: number, cpu: CpuModel) => Program; cap?: number; sliced?: boolean;
+  build: (seed: number, cpu: CpuModel) => Program; cap?: number; sliced?: boolean; configs?: readonly JitConfig[];
 }): void {
   for (const cpu of cpus(opts.models)) {
     const list = seeds(opts.base + LEVEL_SALT[cpu], opts.n);
     it(`${cpu}: ${list.length} programs${opts.sliced === false && !process.env.FUZZ_SLICED ? ", unsliced" : ", sliced runs"}`, () => {
-      const st = runSeeds(opts.file, cpu, list, opts.build, opts.cap, opts.sliced ?? true);
+      const st = runSeeds(opts.file, cpu, list, opts.build, opts.cap, opts.sliced ?? true, opts.configs);
       // The translator ran a good share of the programs.
       expect(st.translated).toBeGreaterThan(st.instructions / 10);
       expect(st.halted).toBeGreaterThan(0);
