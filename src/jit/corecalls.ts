@@ -11,37 +11,43 @@
  * Where no flag is observed (flags.ts) the product of an 8/16-bit
  * MUL/IMUL is computed inline.
  */
-import { ARITH, type Insn, type RegOperand } from "../x86/ir.js";
+import { ARITH, type Insn } from "../x86/ir.js";
+import { address, readMem } from "./memory.js";
 import { sizeMask, type Gen } from "./codegen.js";
 import type { Site } from "./inline.js";
 
-/** The group-3 register form (F6/F7 with a register operand) whose reg
- *  field is one of `kinds`: the field and the register. */
-function group3(insn: Insn, kinds: readonly number[]): { kind: number; src: RegOperand } | null {
+/** The group-3 form (F6/F7) whose reg field is one of `kinds`: the
+ *  field, the operand's size and the code that puts the operand in the
+ *  scratch local (a register, or a 16-bit-addressed memory operand — the
+ *  read is the only access, and comes first; generate it once the
+ *  instruction is counted, as a fault on it sees the count). */
+function group3(g: Gen, insn: Insn, kinds: readonly number[]): { kind: number; size: number; load: () => number[] } | null {
   if ((insn.opcode !== 0xf6 && insn.opcode !== 0xf7) || insn.modrm === undefined) return null;
   const kind = (insn.modrm >> 3) & 7, src = insn.operands[0];
-  return kinds.includes(kind) && src?.kind === "reg" ? { kind, src } : null;
+  if (!kinds.includes(kind)) return null;
+  if (src?.kind === "reg") return { kind, size: src.size, load: () => [g.set(g.scratch, g.reg(src))] };
+  if (src?.kind !== "mem" || src.implicit || src.farPointer) return null;
+  return { kind, size: src.size, load: () => [...address(g, src), g.set(g.scratch, readMem(g, src.seg, src.size, insn.ip))] };
 }
 
-/** One-operand MUL/IMUL of a register (F6/F7 /4 /5): on AL/AX/EAX and
- *  AH/DX/EDX in the core's memory. */
-export function mulReg(g: Gen, insn: Insn, at: Site): number[] | null {
-  const form = group3(insn, [4, 5]);
+/** One-operand MUL/IMUL (F6/F7 /4 /5): on AL/AX/EAX and AH/DX/EDX in
+ *  the core's memory. */
+export function mul(g: Gen, insn: Insn, at: Site): number[] | null {
+  const form = group3(g, insn, [4, 5]);
   if (!form) return null;
-  const { kind, src } = form, m = g.m;
+  const { kind, size, load } = form, m = g.m;
   g.pending++;
-  if (g.elide && (at.live & ARITH) === 0 && src.size !== 32) {
+  if (g.elide && (at.live & ARITH) === 0 && size !== 32) {
     // Flags dead: the product alone (16 × 16 fits an i32 either way).
-    const bits = src.size, sh = g.c(32 - bits);
+    const sh = g.c(32 - size);
     const ext = (e: number) => (kind === 5 ? m.i32.shr_s(m.i32.shl(e, sh), sh) : e);
-    const product = m.i32.mul(ext(g.regN(bits, 0)), ext(g.reg(src)));
-    if (bits === 8) return [g.setRegN(16, 0, product)];
-    return [g.set(g.scratch, product), g.setRegN(16, 0, g.get(g.scratch)), g.setRegN(16, 2, m.i32.shr_u(g.get(g.scratch), g.c(16)))];
+    const product = m.i32.mul(ext(g.regN(size, 0)), ext(g.get(g.scratch)));
+    if (size === 8) return [...load(), g.setRegN(16, 0, product)];
+    return [...load(), g.set(g.scratch, product), g.setRegN(16, 0, g.get(g.scratch)), g.setRegN(16, 2, m.i32.shr_u(g.get(g.scratch), g.c(16)))];
   }
-  const value = g.set(g.scratch, g.reg(src));
   return [
-    value, ...g.regsToCore([0, 2]),
-    m.call("mul", [g.get(g.scratch), g.c(src.size), g.c(kind === 5 ? 1 : 0), g.c(0)], g.api.none),
+    ...load(), ...g.regsToCore([0, 2]),
+    m.call("mul", [g.get(g.scratch), g.c(size), g.c(kind === 5 ? 1 : 0), g.c(0)], g.api.none),
     ...g.regsFromCore([0, 2]), ...g.flagsFromCore(),
   ];
 }
@@ -60,19 +66,19 @@ export function imul3Reg(g: Gen, insn: Insn): number[] | null {
   ];
 }
 
-/** DIV/IDIV of a register (F6/F7 /6 /7). The divide error is a fault the
+/** DIV/IDIV (F6/F7 /6 /7). The divide error is a fault the
  *  helper raises itself, so the core's state is synced first, with
  *  INSN_IP and — for the 8086, whose frame points past the instruction —
  *  IP at the next instruction. */
-export function divReg(g: Gen, insn: Insn, next: number): number[] | null {
-  const form = group3(insn, [6, 7]);
+export function div(g: Gen, insn: Insn, next: number): number[] | null {
+  const form = group3(g, insn, [6, 7]);
   if (!form) return null;
-  const { kind, src } = form, m = g.m, L = g.L;
+  const { kind, size, load } = form, m = g.m, L = g.L;
   g.pending++;
   return [
-    g.set(g.scratch, g.reg(src)),
+    ...load(),
     ...g.sync(false), g.st32(L.INSN_IP, g.c(insn.ip)), g.st32(L.REG_IP, g.c(next)),
-    m.call("div", [g.get(g.scratch), g.c(src.size), g.c(kind === 7 ? 1 : 0), g.c(0)], g.api.none),
+    m.call("div", [g.get(g.scratch), g.c(size), g.c(kind === 7 ? 1 : 0), g.c(0)], g.api.none),
     ...g.regsFromCore([0, 2]), ...g.flagsFromCore(),
   ];
 }

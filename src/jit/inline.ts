@@ -21,7 +21,7 @@ import { ARITH, CF, type Insn, type MemOperand, type Operand, type RegOperand } 
 import { Gen, L_CF, L_FR, L_OFF, L_TMP, L_TMP2, SP, CX, sizeMask } from "./codegen.js";
 import { LAZY_ADD, LAZY_DEC, LAZY_INC, LAZY_LOGIC, LAZY_SUB, carry, condition, setRecord } from "./flags.js";
 import { address, pop, push, readMem, setLinear, writeMem } from "./memory.js";
-import { divReg, imul3Reg, mulReg } from "./corecalls.js";
+import { div, imul3Reg, mul } from "./corecalls.js";
 import { stringForm } from "./strings.js";
 import { isShift, shift } from "./shifts.js";
 
@@ -45,7 +45,7 @@ export function inline(g: Gen, insn: Insn, at: Site): number[] | null {
   if (mem) return memoryForm(g, insn, mem, at);
   if (p.seg) return null;
   if (!ops.every((o) => o.kind === "reg" || o.kind === "imm" || o.kind === "rel")) return null;
-  return registerForm(g, insn, at) ?? (isShift(insn) ? shift(g, insn, at, null) : null) ?? mulReg(g, insn, at) ?? divReg(g, insn, at.next) ?? imul3Reg(g, insn) ?? flow(g, insn, at);
+  return registerForm(g, insn, at) ?? (isShift(insn) ? shift(g, insn, at, null) : null) ?? mul(g, insn, at) ?? div(g, insn, at.next) ?? imul3Reg(g, insn) ?? flow(g, insn, at);
 }
 
 function value(g: Gen, o: Operand, size: number): number {
@@ -161,7 +161,7 @@ function incDec(g: Gen, isDec: boolean, size: number, a: () => number, live: num
   const flags: number[] = [];
   const rec = g.record;
   if (!g.elide || (live & CF) !== 0) {
-    if (!rec || (rec.kind !== LAZY_INC && rec.kind !== LAZY_DEC)) {
+    if (!rec || rec.cfOf || (rec.kind !== LAZY_INC && rec.kind !== LAZY_DEC)) { // (X bits: CF is there)
       const cf = carry(g);
       const cfExpr = cf ?? m.block(null, [...g.flagsToCore(), m.call("getCF", [], g.i32)], g.i32);
       flags.push(g.st32(L.REG_FLAGS, m.i32.or(m.i32.and(g.ld32(L.REG_FLAGS), g.c(~1)), cfExpr)));
@@ -239,6 +239,15 @@ function memoryForm(g: Gen, insn: Insn, mem: MemOperand, at: Site): number[] | n
   if ((size !== 8 && size !== 16 && size !== 32) || mem.farPointer || mem.implicit) return null;
   if (!ops.every((o) => o.kind === "reg" || o.kind === "imm" || o.kind === "mem")) return null;
   if (isShift(insn)) return shift(g, insn, at, mem);
+  if (op === 0xf6 || op === 0xf7) return mul(g, insn, at) ?? div(g, insn, at.next);
+  if (op === 0xff && mn === "push" && size === 16 && insn.opSize === 16) { // PUSH r/m16: read, then push
+    g.pending++;
+    return [...address(g, mem), g.set(L_TMP2, readMem(g, mem.seg, 16, insn.ip)), ...push(g, g.get(L_TMP2), 16, insn.ip, at.next)];
+  }
+  if (op === 0x8f && mn === "pop" && size === 16 && insn.opSize === 16) { // POP r/m16: pop (SP moves), then store
+    g.pending++;
+    return [...pop(g, 16, insn.ip), g.set(L_TMP2, g.get(L_TMP)), ...address(g, mem), ...writeMem(g, mem.seg, 16, g.get(L_TMP2), insn.ip, at.next)];
+  }
   const isMov = mn === "mov" && ((op >= 0x88 && op <= 0x8b) || op === 0xc6 || op === 0xc7 || (op >= 0xa0 && op <= 0xa3));
   const isAlu = mn in ALU && ops.length === 2;
   const isIncDec = (mn === "inc" || mn === "dec") && ops.length === 1;

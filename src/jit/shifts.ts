@@ -17,13 +17,15 @@
  * (assembly/cpu/alu.ts shift()), restated for a constant count; the
  * conformance corpus run with `--engine jit` holds the two together.
  *
- * What is not here: a count in CL not known at translation time, and
- * RCL/RCR by more than one or with an unknown carry-in — those call the
- * core's helper_shift (the interpreter's function) with the record synced
- * around the call.
+ * A count in CL not known at translation time is masked and tested at
+ * run time (variableCount): zero changes nothing, flags included.
+ *
+ * What is not here: RCL/RCR by more than one, by CL, or with a carry-in
+ * not known here — those call the core's helper_shift (the interpreter's
+ * function) with the record synced around the call.
  */
 import { ARITH, type Insn, type MemOperand, type RegOperand } from "../x86/ir.js";
-import { L_RES, L_TMP2, sizeMask, type Gen } from "./codegen.js";
+import { L_CF, L_RES, L_TMP2, sizeMask, type Gen } from "./codegen.js";
 import { carry, setCfOf, setShiftRecord } from "./flags.js";
 import { address, readMem, writeMem } from "./memory.js";
 import type { Site } from "./inline.js";
@@ -40,7 +42,7 @@ export function isShift(insn: Insn): boolean {
 /**
  * The shift or rotate `insn` (isShift) on the register operand, or on
  * `mem` (whose address the caller has not computed), or null to run it
- * through execOne (a memory form whose count is zero or unknown).
+ * through execOne (a memory form with an immediate count of zero).
  */
 export function shift(g: Gen, insn: Insn, at: Site, mem: MemOperand | null): number[] | null {
   const ops = insn.operands, op = insn.opcode;
@@ -50,7 +52,7 @@ export function shift(g: Gen, insn: Insn, at: Site, mem: MemOperand | null): num
   if ((op === 0xc0 || op === 0xc1) && ops[1]?.kind !== "imm") return null;
   const size = mem ? mem.size : (ops[0] as RegOperand).size;
   const count = constantCount(g, insn);
-  if (mem && (count === null || count === 0)) return null;
+  if (mem && count === 0) return null;
   const m = g.m;
   g.pending++;
   // The operand, its read (memory: into local 16 first, the only access
@@ -70,6 +72,7 @@ export function shift(g: Gen, insn: Insn, at: Site, mem: MemOperand | null): num
   }
   if (count === 0) return out; // changes nothing, flags included
   const live = !g.elide || (at.live & ARITH) !== 0;
+  if (count === null && kind !== RCL && kind !== RCR) return [...out, ...variableCount(g, kind, size, value, write, mem !== null, live)];
   const cfIn = kind === RCL || kind === RCR ? carry(g) : null;
   const inline = count !== null && (kind !== RCL && kind !== RCR || (count % (size + 1) === 1 && cfIn !== null));
   if (!inline) return [...out, ...viaCore(g, kind, size, value, count, write)];
@@ -147,6 +150,75 @@ function formulas(g: Gen, kind: number, size: number, count: number, v: () => nu
     default: // the 8086's SETMO: all ones, the flags of OR with all ones
       return { result: c(mask), cf: () => c(0), of: () => c(0) };
   }
+}
+
+/**
+ * A count in CL not known here: CL masked as the model does (the 8086 not
+ * at all) in local 19, the same results as formulas() computed at run
+ * time, and nothing changed — flags and register — when it is zero. A
+ * memory operand is written back either way, as the core does.
+ */
+function variableCount(g: Gen, kind: number, size: number, v: () => number,
+  write: (v: number, after: () => number[]) => number[], isMem: boolean, live: boolean): number[] {
+  const m = g.m, mask = sizeMask(size), c = (n: number) => g.c(n);
+  const n = () => g.get(L_CF);
+  const out = [g.set(L_CF, m.i32.and(g.regN(8, 1), c(g.model === "8086" ? 0xff : 31)))];
+  const bit = (e: number, at: number) => m.i32.and(m.i32.shr_u(e, at), c(1));
+  const top = (e: number) => bit(e, c(size - 1));
+  const res = () => g.get(L_RES);
+  const masked = (e: number) => (size === 32 ? e : m.i32.and(e, c(mask)));
+  const below = (limit: number) => m.i32.lt_u(n(), c(limit)); // n < limit
+  let result: number, cf: () => number, of: () => number;
+  switch (kind) {
+    case ROL: case ROR: {
+      // By n mod size; n mod size = 0 gives v back (a shift by size of a
+      // zero-extended value is 0).
+      const r = () => m.i32.and(n(), c(size - 1));
+      result = size === 32 ? (kind === ROL ? m.i32.rotl(v(), n()) : m.i32.rotr(v(), n()))
+        : masked(kind === ROL ? m.i32.or(m.i32.shl(v(), r()), m.i32.shr_u(v(), m.i32.sub(c(size), r())))
+          : m.i32.or(m.i32.shr_u(v(), r()), m.i32.shl(v(), m.i32.sub(c(size), r()))));
+      cf = () => (kind === ROL ? m.i32.and(res(), c(1)) : top(res()));
+      of = () => (kind === ROL ? m.i32.xor(cf(), top(res())) : m.i32.xor(top(res()), bit(res(), c(size - 2))));
+      break;
+    }
+    case SHL:
+      result = m.select(below(size), masked(m.i32.shl(v(), n())), c(0));
+      cf = () => m.select(below(size + 1), bit(v(), m.i32.sub(c(size), n())), c(0));
+      of = () => m.i32.xor(cf(), top(res()));
+      break;
+    case SHR:
+      result = m.select(below(size), m.i32.shr_u(v(), n()), c(0));
+      cf = () => m.select(below(size + 1), bit(v(), m.i32.sub(n(), c(1))), c(0));
+      of = () => m.select(m.i32.eq(n(), c(1)), top(v()), c(0));
+      break;
+    case SAR: {
+      // Past the width the sign fills the result: shift by min(n, size),
+      // which the sign extension to 32 bits makes right for 8/16 bits.
+      const signed = () => (size === 32 ? v() : m.i32.shr_s(m.i32.shl(v(), c(32 - size)), c(32 - size)));
+      const by = () => (size === 32 ? n() : m.select(below(size), n(), c(size)));
+      result = masked(m.i32.shr_s(signed(), by()));
+      cf = () => bit(signed(), m.i32.sub(by(), c(1)));
+      of = () => c(0);
+      break;
+    }
+    default: // the 8086's SETMO
+      result = c(mask); cf = () => c(0); of = () => c(0);
+  }
+  const flags = (): number[] => (!live ? [] : kind >= SHL
+    ? setShiftRecord(g, size, res(), cf(), of())
+    : setCfOf(g, cf(), of()));
+  const nonzero = m.i32.ne(n(), c(0));
+  let code: number[];
+  if (isMem) {
+    const compute = m.if(nonzero, g.set(L_RES, result), g.set(L_RES, v()));
+    code = [compute, ...write(res(), () => { const f = flags(); return f.length ? [m.if(m.i32.ne(n(), c(0)), g.block(f))] : []; })];
+  } else {
+    code = [m.if(nonzero, g.block([g.set(L_RES, result), ...write(res(), flags)]))];
+  }
+  // Whether the record changed depends on the count: unknown from here.
+  g.record = null;
+  g.flagsChanged();
+  return [...out, ...code];
 }
 
 /** Through the core's helper_shift: the record synced around the call. */

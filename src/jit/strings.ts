@@ -4,10 +4,11 @@
  * XLAT. One element each, with the TLB fast path inline; SI/DI step by
  * ±size as DF says.
  *
- * On the 286/386 a word element at offset FFFFh faults after the microcode
- * has stepped the index (assembly/cpu/string.ts, gpAfterUpdate): generated
- * code hands such an instruction to the core uncounted, which runs it and
- * faults as the interpreter does.
+ * Word forms only on the 8086: on the 286/386 a word element at offset
+ * FFFFh faults after the microcode has stepped the index
+ * (assembly/cpu/string.ts, gpAfterUpdate), which is the core's business.
+ * (Handing such an element back to the core by an exit does not work: the
+ * core would enter the same translation again, and never progress.)
  *
  * What is not here: REP forms. The core runs them (execOne) with a bulk
  * path — a page at a time by memory.copy/fill or a compare loop on host
@@ -40,6 +41,9 @@ export function stringForm(g: Gen, insn: Insn, mem: MemOperand, at: Site): numbe
   if (kind === undefined || insn.opSize !== 16 || insn.addrSize !== 16) return null;
   if (p.rep) return null; // the core's, with its bulk path
   const size = op & 1 ? 16 : 8;
+  // A word at offset FFFFh on the 286/386 faults after the microcode has
+  // stepped the index (string.ts, gpAfterUpdate): the core's business.
+  if (size === 16 && g.model !== "8086") return null;
   const src = insn.operands.find((o): o is MemOperand => o.kind === "mem" && o.base === "si");
   const s: Str = { kind, size, srcSeg: src?.seg ?? "ds", ip: insn.ip, next: at.next };
   return once(g, s);
@@ -54,15 +58,6 @@ interface Str { kind: Kind; size: number; srcSeg: SegName; ip: number; next: num
 
 const usesSI = (k: Kind) => k !== "stos" && k !== "scas";
 const usesDI = (k: Kind) => k !== "lods";
-
-/** On the 286/386, whether an index this word element uses is at FFFFh
- *  (null: the case cannot arise). */
-function lateFault(g: Gen, s: Str): number | null {
-  if (s.size === 8 || g.model === "8086") return null;
-  const m = g.m, at = (r: number) => m.i32.eq(g.regN(16, r), g.c(0xffff));
-  if (usesSI(s.kind) && usesDI(s.kind)) return m.i32.or(at(SI), at(DI));
-  return at(usesSI(s.kind) ? SI : DI);
-}
 
 /** One element: the access(es), the flags record of CMPS/SCAS, the index
  *  steps. A slow-path write stops the block at the next instruction if it
@@ -101,9 +96,6 @@ function dfStep(g: Gen, size: number): number {
 
 /** Without REP: one element. */
 function once(g: Gen, s: Str): number[] {
-  const late = lateFault(g, s);
-  // The core's business (before this instruction is counted).
-  const out = late !== null ? [g.m.if(late, g.block(g.exit(g.c(s.ip))))] : [];
   g.pending++;
-  return [...out, ...element(g, s)];
+  return element(g, s);
 }

@@ -248,7 +248,7 @@ function regionState(blocks: readonly Block[]): RegionState {
       if (o.kind === "mem") for (const r of [o.base, o.index]) if (r !== null && r in REG16) regs.add(REG16[r]);
     }
     const op = insn.opcode;
-    if ((op >= 0x50 && op <= 0x5f) || op === 0xe8 || op === 0xc2 || op === 0xc3) regs.add(SP);
+    if ((op >= 0x50 && op <= 0x5f) || op === 0xe8 || op === 0xc2 || op === 0xc3 || insn.mnemonic === "push" || insn.mnemonic === "pop") regs.add(SP);
     if ((op >= 0xe0 && op <= 0xe3) || insn.prefixes.rep) regs.add(CX);
     if (op === 0xd7) { regs.add(0); regs.add(3); } // XLAT: AL, BX
     if (op === 0xf6 || op === 0xf7) { regs.add(0); regs.add(2); } // MUL/DIV: AX, DX
