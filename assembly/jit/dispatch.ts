@@ -139,8 +139,11 @@ function jitStep(): i32 {
     store<i32>(EVENTS, 0);
     const before = load<i64>(ICOUNT);
     call_indirect<void>(index);
-    store<i64>(JIT_STAT_INSNS, load<i64>(JIT_STAT_INSNS) + load<i64>(ICOUNT) - before);
-    return RAN;
+    const ran = load<i64>(ICOUNT) - before;
+    store<i64>(JIT_STAT_INSNS, load<i64>(JIT_STAT_INSNS) + ran);
+    // A translation that returns without retiring anything would be
+    // entered again at once, forever: the interpreter takes this one.
+    return ran > 0 ? RAN : NONE;
   }
   if (index < 0) return NONE;
   bump(JIT_STAT_MISSES);

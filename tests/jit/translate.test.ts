@@ -99,6 +99,24 @@ describe("generated code", () => {
     }
   });
 
+  it("a translation that retires nothing is not entered again and again: the interpreter takes the instruction", () => {
+    const m = new Machine({ engine: "jit", jit: { threshold: 0 } });
+    m.load(0x1000, [0x40, 0x40, 0xeb, 0xfc]); // l: inc ax / inc ax / jmp l
+    m.setRegisters({ cs: 0, ip: 0x1000, ss: 0, sp: 0x800, ax: 0 });
+    m.run({ maxInstructions: 30 });
+    expect(m.jitStats!.blockRuns).toBeGreaterThan(0);
+    // Replace the translation with a function that does nothing (what a
+    // translator bug returning at once would be).
+    const table = (m as unknown as { core: { table: WebAssembly.Table } }).core.table;
+    const noop = new WebAssembly.Instance(new WebAssembly.Module(new Uint8Array([
+      0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 1, 4, 1, 0x60, 0, 0, 3, 2, 1, 0, 7, 5, 1, 1, 102, 0, 0, 10, 4, 1, 2, 0, 11,
+    ]))).exports.f as () => void;
+    table.set(table.length - 1, noop); // the one region translated
+    const before = m.registers.ax;
+    expect(m.run({ maxInstructions: 30 }).reason).toBe("budget");
+    expect(m.registers.ax).toBe((before + 20) & 0xffff);
+  });
+
   it("the module validates and instantiates against a real core", () => {
     const t = translate([0x40, 0x50, 0x5b, 0xc3]); // inc ax / push ax / pop bx / ret
     expect(WebAssembly.validate(t.binary as Uint8Array<ArrayBuffer>)).toBe(true);
