@@ -213,8 +213,9 @@ export class Machine {
   }
 
   /** Set any subset of the registers, 16-bit (`ax`, ..., truncated to 16
-   *  bits) or 32-bit (`eax`, ...); FLAGS has its fixed bits forced as the
-   *  model reads them. */
+   *  bits) or 32-bit (`eax`, ...; on the 8086 and 286, which have no upper
+   *  halves, the same as the 16-bit name); FLAGS has its fixed bits forced
+   *  as the model reads them. */
   setRegisters(values: Partial<Registers & Registers32>): void {
     const dv = this.dv;
     for (const [name, value] of Object.entries(values)) {
@@ -227,7 +228,7 @@ export class Machine {
       const si = SEG_ORDER.indexOf(name as (typeof SEG_ORDER)[number]);
       const wi = REG32_ORDER.indexOf(name as (typeof REG32_ORDER)[number]);
       if (gi >= 0) dv.setUint16(this.L.REGS + gi * 4, v, true);
-      else if (wi >= 0) dv.setUint32(this.L.REGS + wi * 4, value >>> 0, true);
+      else if (wi >= 0) dv.setUint32(this.L.REGS + wi * 4, this.cpu === "386" ? value >>> 0 : v, true);
       else if (si >= 0) this.core.setSeg(si, v);
       else if (name === "ip") dv.setUint32(this.L.REG_IP, v, true);
       else if (name === "flags") { this.core.setFlags(v); this.core.poke(); }

@@ -146,6 +146,15 @@ describe("registers", () => {
     expect(m.registers32.eax).toBe(0x89ab1111);
   });
 
+  it("on the 8086 and 286, which have no upper halves, a 32-bit name sets the 16-bit register", () => {
+    for (const cpu of ["8086", "286"] as const) {
+      const m = new Machine({ cpu });
+      m.setRegisters({ eax: 0x89abcdef, esi: 0x12345678 });
+      expect(m.registers32).toMatchObject({ eax: 0xcdef, esi: 0x5678 });
+      expect(m.registers).toMatchObject({ ax: 0xcdef, si: 0x5678 });
+    }
+  });
+
   it("rejects non-numeric values with a TypeError", () => {
     const m = new Machine();
     expect(() => m.setRegisters({ ax: NaN })).toThrow(TypeError);

@@ -97,6 +97,8 @@ export class Gen {
   private flagsDirty = false;
   readonly i32: number;
   readonly i64: number;
+  /** 32-bit registers exist (the 386): 16-bit writes keep the upper half. */
+  readonly wide: boolean;
 
   /** A temp no instruction's code keeps across another's (local 19). */
   readonly scratch = L_CF;
@@ -115,6 +117,7 @@ export class Gen {
   ) {
     this.i32 = api.i32;
     this.i64 = api.i64;
+    this.wide = model === "386";
   }
 
   // ------------------------------------------------------------ basics
@@ -136,13 +139,17 @@ export class Gen {
   /** A general register's value, zero-extended from its size. */
   reg(r: RegOperand): number { return this.regN(r.size, r.num); }
 
-  /** Register `num` at `size` bits (8-bit numbers 4–7 are AH..BH). */
+  /** Register `num` at `size` bits (8-bit numbers 4–7 are AH..BH). On
+   *  the 8086 and 286 the locals hold 16 bits and nothing above (the
+   *  upper halves do not exist: no instruction and no host call sets
+   *  them), so a 16-bit read needs no mask. */
   regN(size: number, num: number): number {
     const m = this.m;
     if (size === 32) return this.get(this.regLocal(num));
-    if (size === 16) return m.i32.and(this.get(this.regLocal(num)), this.c(0xffff));
+    if (size === 16) return this.wide ? m.i32.and(this.get(this.regLocal(num)), this.c(0xffff)) : this.get(this.regLocal(num));
     const whole = this.get(this.regLocal(num & 3));
-    return num < 4 ? m.i32.and(whole, this.c(0xff)) : m.i32.and(m.i32.shr_u(whole, this.c(8)), this.c(0xff));
+    if (num < 4) return m.i32.and(whole, this.c(0xff));
+    return this.wide ? m.i32.and(m.i32.shr_u(whole, this.c(8)), this.c(0xff)) : m.i32.shr_u(whole, this.c(8));
   }
 
   /** Write a register: `v` is masked to the register's size. */
@@ -154,6 +161,7 @@ export class Gen {
     if (num === 1) this.knownCL = null; // CL, CX or ECX (8-bit 5 is CH)
     if (size === 32) return this.set(this.regLocal(num), v);
     const local = this.regLocal(size === 8 ? num & 3 : num);
+    if (size === 16 && !this.wide) return this.set(local, m.i32.and(v, this.c(0xffff)));
     let keep: number, part: number;
     if (size === 16) { keep = 0xffff0000; part = m.i32.and(v, this.c(0xffff)); }
     else if (num < 4) { keep = ~0xff; part = m.i32.and(v, this.c(0xff)); }

@@ -107,76 +107,40 @@
      )
      (block
       (local.set $4
-       (i32.or
-        (i32.and
+       (i32.and
+        (i32.add
          (local.get $4)
-         (i32.const -65536)
+         (local.get $6)
         )
-        (i32.and
-         (i32.add
-          (i32.and
-           (local.get $4)
-           (i32.const 65535)
-          )
-          (i32.and
-           (local.get $6)
-           (i32.const 65535)
-          )
-         )
-         (i32.const 65535)
-        )
+        (i32.const 65535)
        )
       )
       (local.set $15
        (i32.sub
-        (i32.and
-         (local.get $4)
-         (i32.const 65535)
-        )
-        (i32.and
-         (local.get $7)
-         (i32.const 65535)
-        )
+        (local.get $4)
+        (local.get $7)
        )
       )
       (local.set $13
-       (i32.and
-        (local.get $4)
-        (i32.const 65535)
-       )
+       (local.get $4)
       )
       (local.set $14
-       (i32.and
-        (local.get $7)
-        (i32.const 65535)
-       )
+       (local.get $7)
       )
       (local.set $12
        (i32.const 4098)
       )
       (local.set $5
-       (i32.or
-        (i32.and
+       (i32.and
+        (i32.sub
          (local.get $5)
-         (i32.const -65536)
+         (i32.const 1)
         )
-        (i32.and
-         (i32.sub
-          (i32.and
-           (local.get $5)
-           (i32.const 65535)
-          )
-          (i32.const 1)
-         )
-         (i32.const 65535)
-        )
+        (i32.const 65535)
        )
       )
       (if
-       (i32.and
-        (local.get $5)
-        (i32.const 65535)
-       )
+       (local.get $5)
        (then
         (local.set $17
          (i64.add

@@ -97,46 +97,25 @@
      )
      (block
       (local.set $10
-       (i32.or
-        (i32.and
+       (i32.and
+        (i32.add
          (local.get $10)
-         (i32.const -65536)
+         (i32.const 1)
         )
-        (i32.and
-         (i32.add
-          (i32.and
-           (local.get $10)
-           (i32.const 65535)
-          )
-          (i32.const 1)
-         )
-         (i32.const 65535)
-        )
+        (i32.const 65535)
        )
       )
       (local.set $15
        (i32.sub
-        (i32.and
-         (local.get $10)
-         (i32.const 65535)
-        )
-        (i32.and
-         (local.get $11)
-         (i32.const 65535)
-        )
+        (local.get $10)
+        (local.get $11)
        )
       )
       (local.set $13
-       (i32.and
-        (local.get $10)
-        (i32.const 65535)
-       )
+       (local.get $10)
       )
       (local.set $14
-       (i32.and
-        (local.get $11)
-        (i32.const 65535)
-       )
+       (local.get $11)
       )
       (local.set $12
        (i32.const 4098)

@@ -111,15 +111,9 @@
         (i32.add
          (i32.add
           (i32.const 4)
-          (i32.and
-           (local.get $7)
-           (i32.const 65535)
-          )
+          (local.get $7)
          )
-         (i32.and
-          (local.get $10)
-          (i32.const 65535)
-         )
+         (local.get $10)
         )
         (i32.const 65535)
        )
@@ -133,72 +127,63 @@
        )
       )
       (local.set $4
-       (i32.or
-        (i32.and
-         (local.get $4)
-         (i32.const -65536)
-        )
-        (i32.and
-         (if (result i32)
-          (i32.or
-           (i32.and
-            (local.tee $3
-             (i32.load
-              (i32.add
-               (i32.const 8192)
-               (i32.shl
-                (i32.shr_u
-                 (local.get $2)
-                 (i32.const 12)
-                )
-                (i32.const 2)
+       (i32.and
+        (if (result i32)
+         (i32.or
+          (i32.and
+           (local.tee $3
+            (i32.load
+             (i32.add
+              (i32.const 8192)
+              (i32.shl
+               (i32.shr_u
+                (local.get $2)
+                (i32.const 12)
                )
+               (i32.const 2)
               )
              )
             )
-            (i32.const 4095)
            )
-           (i32.or
-            (i32.gt_u
-             (i32.and
-              (local.get $2)
-              (i32.const 4095)
-             )
-             (i32.const 4094)
-            )
-            (i32.gt_u
-             (local.get $1)
-             (i32.const 65534)
-            )
-           )
+           (i32.const 4095)
           )
-          (then
-           (call $read16
-            (i32.const 3)
-            (local.get $1)
-           )
-          )
-          (else
-           (i32.load16_u align=1
-            (i32.add
-             (local.get $3)
+          (i32.or
+           (i32.gt_u
+            (i32.and
              (local.get $2)
+             (i32.const 4095)
             )
+            (i32.const 4094)
+           )
+           (i32.gt_u
+            (local.get $1)
+            (i32.const 65534)
            )
           )
          )
-         (i32.const 65535)
+         (then
+          (call $read16
+           (i32.const 3)
+           (local.get $1)
+          )
+         )
+         (else
+          (i32.load16_u align=1
+           (i32.add
+            (local.get $3)
+            (local.get $2)
+           )
+          )
+         )
         )
+        (i32.const 65535)
        )
       )
       (local.set $1
        (i32.and
         (i32.add
          (i32.const 0)
-         (i32.and
-          (local.get $11)
-          (i32.const 65535)
-         )
+         (local.get $11)
         )
         (i32.const 65535)
        )
@@ -300,29 +285,20 @@
          (local.get $1)
          (i32.add
           (local.get $16)
-          (i32.and
-           (local.get $4)
-           (i32.const 65535)
-          )
+          (local.get $4)
          )
         )
         (local.set $15
          (i32.add
           (local.get $16)
-          (i32.and
-           (local.get $4)
-           (i32.const 65535)
-          )
+          (local.get $4)
          )
         )
         (local.set $13
          (local.get $16)
         )
         (local.set $14
-         (i32.and
-          (local.get $4)
-          (i32.const 65535)
-         )
+         (local.get $4)
         )
         (local.set $12
          (i32.const 4097)
@@ -353,29 +329,20 @@
          )
          (i32.add
           (local.get $16)
-          (i32.and
-           (local.get $4)
-           (i32.const 65535)
-          )
+          (local.get $4)
          )
         )
         (local.set $15
          (i32.add
           (local.get $16)
-          (i32.and
-           (local.get $4)
-           (i32.const 65535)
-          )
+          (local.get $4)
          )
         )
         (local.set $13
          (local.get $16)
         )
         (local.set $14
-         (i32.and
-          (local.get $4)
-          (i32.const 65535)
-         )
+         (local.get $4)
         )
         (local.set $12
          (i32.const 4097)

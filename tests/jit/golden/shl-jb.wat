@@ -94,10 +94,7 @@
       (local.set $21
        (i32.and
         (i32.shl
-         (i32.and
-          (local.get $10)
-          (i32.const 65535)
-         )
+         (local.get $10)
          (i32.const 1)
         )
         (i32.const 65535)
@@ -113,10 +110,7 @@
          (i32.shl
           (i32.and
            (i32.shr_u
-            (i32.and
-             (local.get $10)
-             (i32.const 65535)
-            )
+            (local.get $10)
             (i32.const 15)
            )
            (i32.const 1)
@@ -127,10 +121,7 @@
           (i32.xor
            (i32.and
             (i32.shr_u
-             (i32.and
-              (local.get $10)
-              (i32.const 65535)
-             )
+             (local.get $10)
              (i32.const 15)
             )
             (i32.const 1)
@@ -149,15 +140,9 @@
        )
       )
       (local.set $10
-       (i32.or
-        (i32.and
-         (local.get $10)
-         (i32.const -65536)
-        )
-        (i32.and
-         (local.get $21)
-         (i32.const 65535)
-        )
+       (i32.and
+        (local.get $21)
+        (i32.const 65535)
        )
       )
       (if
