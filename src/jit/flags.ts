@@ -191,6 +191,56 @@ export function condition(g: Gen, cc: number): number | null {
   return cc & 1 ? m.i32.eqz(r) : r;
 }
 
+/**
+ * Condition `cc` from whatever record the flag locals hold, decided at run
+ * time — the core's getCF/getOF/getZF/getSF/getPF (assembly/cpu/flags.ts)
+ * over LAZY_OP's kind, size and X bits, with REG_FLAGS for kind 0 — for a
+ * Jcc whose record this block did not make (a callee's Jcc ladder after
+ * CMPs of three sizes at its call sites). No call, no stores. Requires the
+ * flag locals (a region that reads flags has them).
+ */
+export function runtimeCondition(g: Gen, cc: number): number {
+  const m = g.m, c = (n: number) => g.c(n);
+  const op = () => g.get(L_FOP), a = () => g.get(L_FA), b = () => g.get(L_FB), r = () => g.get(L_FR);
+  const kind = () => m.i32.and(op(), c(0xff));
+  const kind3 = () => m.i32.and(op(), c(3));
+  const size = () => m.i32.and(m.i32.shr_u(op(), c(8)), c(0xff));
+  const flag = (bit: number) => m.i32.and(m.i32.shr_u(g.ld32(g.L.REG_FLAGS), c(bit)), c(1));
+  const top = (e: number) => m.i32.and(m.i32.shr_u(e, m.i32.sub(size(), c(1))), c(1));
+  const xBit = (bit: number) => m.i32.and(m.i32.shr_u(op(), c(bit)), c(1));
+  const hasX = () => m.i32.and(op(), c(LAZY_CFOF));
+  const none = () => m.i32.eqz(kind());
+  const pick = (cond: number, yes: number, no: number) => m.if(cond, yes, no);
+  const zf = () => pick(none(), flag(6), m.i32.eqz(m.i32.shl(r(), m.i32.sub(c(32), size()))));
+  const sf = () => pick(none(), flag(7), top(r()));
+  const pf = () => pick(none(), flag(2), m.i32.xor(m.i32.and(m.i32.popcnt(m.i32.and(r(), c(0xff))), c(1)), c(1)));
+  const not = (e: number) => m.i32.xor(e, c(-1));
+  const addCarry = () => m.i32.or(m.i32.and(a(), b()), m.i32.and(m.i32.or(a(), b()), not(r())));
+  const subCarry = () => m.i32.or(m.i32.and(not(a()), b()), m.i32.and(m.i32.or(not(a()), b()), r()));
+  const cf = () => pick(hasX(), xBit(17),
+    pick(m.i32.or(none(), m.i32.and(kind(), c(4))), flag(0),
+      pick(m.i32.eq(kind3(), c(LAZY_LOGIC)), c(0),
+        top(pick(m.i32.eq(kind3(), c(LAZY_ADD)), addCarry(), subCarry())))));
+  const addOverflow = () => m.i32.and(m.i32.xor(a(), r()), m.i32.xor(b(), r()));
+  const subOverflow = () => m.i32.and(m.i32.xor(a(), b()), m.i32.xor(a(), r()));
+  const of = () => pick(hasX(), xBit(18),
+    pick(none(), flag(11),
+      pick(m.i32.eq(kind3(), c(LAZY_LOGIC)), c(0),
+        top(pick(m.i32.eq(kind3(), c(LAZY_ADD)), addOverflow(), subOverflow())))));
+  let e: number;
+  switch (cc & ~1) {
+    case 0: e = of(); break;
+    case 2: e = cf(); break;
+    case 4: e = zf(); break;
+    case 6: e = m.i32.or(cf(), zf()); break;
+    case 8: e = sf(); break;
+    case 10: e = pf(); break;
+    case 12: e = m.i32.xor(sf(), of()); break;
+    default: e = m.i32.or(zf(), m.i32.xor(sf(), of())); break;
+  }
+  return cc & 1 ? m.i32.eqz(e) : e;
+}
+
 /** Condition `cc` from a record whose CF and OF are in the X bits: those
  *  two from LAZY_OP, ZF and SF from the result (every kind but none has
  *  one), PF left to the core. */

@@ -19,7 +19,7 @@
  */
 import { ARITH, CF, type Insn, type MemOperand, type Operand, type RegOperand } from "../x86/ir.js";
 import { Gen, L_CF, L_FR, L_OFF, L_TMP, L_TMP2, SP, CX, sizeMask } from "./codegen.js";
-import { LAZY_ADD, LAZY_DEC, LAZY_INC, LAZY_LOGIC, LAZY_SUB, carry, condition, setRecord } from "./flags.js";
+import { LAZY_ADD, LAZY_DEC, LAZY_INC, LAZY_LOGIC, LAZY_SUB, carry, condition, runtimeCondition, setRecord } from "./flags.js";
 import { address, pop, push, readMem, setLinear, writeMem } from "./memory.js";
 import { div, imul3Reg, mul } from "./corecalls.js";
 import { stringForm } from "./strings.js";
@@ -180,7 +180,7 @@ function flow(g: Gen, insn: Insn, at: Site): number[] | null {
   if (insn.flow === "jcc" && rel !== null && ((op >= 0x70 && op <= 0x7f) || (op >= 0x0f80 && op <= 0x0f8f))) {
     g.pending++;
     const cc = op & 0xf;
-    const taken = condition(g, cc) ?? m.block(null, [...g.flagsToCore(), m.call("cond", [g.c(cc)], g.i32)], g.i32);
+    const taken = condition(g, cc) ?? runtimeCondition(g, cc);
     return g.branch(rel, taken, at.next);
   }
   if (op === 0xe2 && rel !== null) { // LOOP: CX − 1, taken while not zero (flags untouched)
@@ -190,7 +190,7 @@ function flow(g: Gen, insn: Insn, at: Site): number[] | null {
   if ((op === 0xe0 || op === 0xe1) && rel !== null && insn.addrSize === 16) {
     // LOOPNZ / LOOPZ: CX − 1, taken while CX ≠ 0 and ZF is clear / set.
     g.pending++;
-    const zf = condition(g, 4) ?? m.block(null, [...g.flagsToCore(), m.call("cond", [g.c(4)], g.i32)], g.i32);
+    const zf = condition(g, 4) ?? runtimeCondition(g, 4);
     return [
       g.set(g.scratch, op === 0xe1 ? zf : m.i32.eqz(zf)),
       g.setRegN(16, CX, m.i32.sub(g.regN(16, CX), g.c(1))),

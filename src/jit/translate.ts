@@ -89,7 +89,6 @@ export function declareCoreImports(api: Api, m: ModuleSubset): void {
   const i32x3 = api.createType([i32, i32, i32]);
   const i32x4 = api.createType([i32, i32, i32, i32]);
   m.addFunctionImport("execOne", "core", "execOne", none, none);
-  m.addFunctionImport("cond", "core", "helper_condition", i32, i32);
   for (const size of [8, 16, 32]) {
     m.addFunctionImport(`read${size}`, "core", `helper_read${size}`, i32x2, i32);
     m.addFunctionImport(`write${size}`, "core", `helper_write${size}`, i32x3, none);

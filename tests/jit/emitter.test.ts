@@ -30,9 +30,10 @@ const EMITTER: Api = emitter;
 type Build = (api: Api, m: ModuleSubset) => void;
 
 /** The JIT's module: memory and the core's helpers, as translate.ts
- *  declares them. */
+ *  declares them, plus one (i32) → i32 import the random modules call. */
 export function jitImports(api: Api, m: ModuleSubset): void {
   declareCoreImports(api, m);
+  m.addFunctionImport("cond", "core", "helper_condition", api.i32, api.i32);
 }
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
