@@ -239,7 +239,10 @@ function memoryForm(g: Gen, insn: Insn, mem: MemOperand, at: Site): number[] | n
   if ((size !== 8 && size !== 16 && size !== 32) || mem.farPointer || mem.implicit) return null;
   if (!ops.every((o) => o.kind === "reg" || o.kind === "imm" || o.kind === "mem")) return null;
   if (isShift(insn)) return shift(g, insn, at, mem);
-  if (op === 0xf6 || op === 0xf7) return mul(g, insn, at) ?? div(g, insn, at.next);
+  if (op === 0xf6 || op === 0xf7) { // MUL/IMUL/DIV/IDIV here; TEST/NOT/NEG below
+    const code = mul(g, insn, at) ?? div(g, insn, at.next);
+    if (code) return code;
+  }
   if (op === 0xff && mn === "push" && size === 16 && insn.opSize === 16) { // PUSH r/m16: read, then push
     g.pending++;
     return [...address(g, mem), g.set(L_TMP2, readMem(g, mem.seg, 16, insn.ip)), ...push(g, g.get(L_TMP2), 16, insn.ip, at.next)];

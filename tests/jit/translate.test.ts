@@ -86,6 +86,20 @@ describe("generated code", () => {
     expect(byCl.text).not.toMatch(/call \$cond/);
   });
 
+  it("the memory forms of group 2, group 3, PUSH and POP are inline (no execOne)", () => {
+    const forms: [string, number[]][] = [
+      ["neg word [bx]", [0xf7, 0x1f]], ["not byte [si+4]", [0xf6, 0x54, 0x04]], ["test word [di],7", [0xf7, 0x05, 0x07, 0x00]],
+      ["mul word [bx]", [0xf7, 0x27]], ["imul byte [bx]", [0xf6, 0x2f]], ["div word [bx]", [0xf7, 0x37]],
+      ["idiv byte [bx]", [0xf6, 0x3f]], ["push word [bx]", [0xff, 0x37]], ["pop word [bx]", [0x8f, 0x07]],
+      ["shl word [bx],cl", [0xd3, 0x27]], ["sar byte [bx],1", [0xd0, 0x3f]], ["rcr byte [bx],1 after add ax,bx", [0x01, 0xd8, 0xd0, 0x1f]],
+    ];
+    for (const [name, code] of forms) {
+      const t = translate([...code, 0xeb, 0xfe]); // ... / jmp $
+      expect(t.inlined, name).toBe(t.total);
+      expect(t.text, name).not.toMatch(/call \$execOne/);
+    }
+  });
+
   it("the direct emitter writes the very bytes binaryen writes for a translation", () => {
     const blocks = [
       [0x01, 0xd0, 0x39, 0xd8, 0xe2, 0xfa], [0x8b, 0x40, 0x04, 0x01, 0x05, 0xf4], [0x46, 0x39, 0xfe, 0x72, 0xfb],
