@@ -74,7 +74,7 @@ Options:
   --no-jit-inline         translate every instruction as a call to the interpreter
   --no-flag-elision       store every lazy-flags record to the CPU state, as the
                           interpreter does (default: kept in locals, dead ones dropped)
-  --jit-max-region N      most blocks compiled together as one function (default 64)
+  --jit-max-region N      most blocks compiled together as one function (default 128)
   --no-region             one block per function (same as --jit-max-region 1;
                           by default the blocks of a page that branch to each
                           other share one, so loops stay in Wasm)

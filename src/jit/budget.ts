@@ -32,13 +32,15 @@ import type { Block } from "../x86/block.js";
 export interface BudgetPlan { check: boolean; bound: number }
 
 /** The IPs a block may branch to inside the function (an over-estimate is
- *  safe: it only adds tests). `returnSites`: where a RET may go. */
-export function successors(b: Block, returnSites: readonly number[]): number[] {
+ *  safe: it only adds tests). `returnSites`: where a RET may go;
+ *  `predicted`: an indirect CALL/JMP's predicted target. */
+export function successors(b: Block, returnSites: readonly number[], predicted: number | null = null): number[] {
   const last = b.insns[b.insns.length - 1];
   const out = [(last.ip + last.length) & 0xffff]; // falling off the end, or not taken
   const rel = last.operands[0];
   if (rel?.kind === "rel") out.push(rel.target);
   if (last.opcode === 0xc3 || last.opcode === 0xc2) out.push(...returnSites);
+  if (predicted !== null) out.push(predicted);
   return out;
 }
 
@@ -46,9 +48,10 @@ export function successors(b: Block, returnSites: readonly number[]): number[] {
  * The plan for each block of a region, by IP. `layout` is the blocks in
  * function order (by IP).
  */
-export function planBudget(layout: readonly Block[], returnSites: readonly number[]): Map<number, BudgetPlan> {
+export function planBudget(layout: readonly Block[], returnSites: readonly number[],
+  predicted: (b: Block) => number | null = () => null): Map<number, BudgetPlan> {
   const position = new Map(layout.map((b, i) => [b.ip, i]));
-  const succ = layout.map((b) => successors(b, returnSites).filter((ip) => position.has(ip)));
+  const succ = layout.map((b) => successors(b, returnSites, predicted(b)).filter((ip) => position.has(ip)));
   const check = new Set<number>();
   layout.forEach((b, i) => {
     const all = b.insns.some((insn) => insn.prefixes.rep !== null);

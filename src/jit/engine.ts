@@ -50,7 +50,7 @@ export interface JitOptions {
 }
 
 export const JIT_DEFAULTS: Required<JitOptions> = {
-  threshold: 20, maxBlock: 64, maxRegion: 64, optimize: 0, inline: true, flagElision: true, maxRetranslations: 4,
+  threshold: 20, maxBlock: 64, maxRegion: 128, optimize: 0, inline: true, flagElision: true, maxRetranslations: 4,
   maxFunctions: 16384,
 };
 
@@ -189,7 +189,7 @@ export class JitEngine {
       this.s.blocksThrashing++;
       return;
     }
-    const blocks = this.decodeRegion(cs, (linear - csBase) & 0xffff);
+    const { blocks, predictions } = this.decodeRegion(cs, (linear - csBase) & 0xffff);
     if (blocks.length === 0) {
       this.core.jitInstall(slot, phys, csBase, -1, 0);
       this.s.blocksRefused++;
@@ -200,7 +200,7 @@ export class JitEngine {
     };
     let tr: ReturnType<RegionCompiler["translate"]>, instance: WebAssembly.Instance;
     try {
-      tr = this.compiler.translate(blocks, opts);
+      tr = this.compiler.translate(blocks, opts, predictions);
       instance = new WebAssembly.Instance(new WebAssembly.Module(tr.binary as Uint8Array<ArrayBuffer>), this.imports);
     } catch {
       // A translator bug must not stop the guest: the interpreter runs
@@ -284,14 +284,18 @@ export class JitEngine {
   /**
    * The region entered at cs:ip: that block, then (breadth first) the
    * blocks it branches to directly, falls through to or returns to after a
-   * call, on the same 4 KiB
-   * page, up to maxRegion blocks. Empty when the entry block cannot be
-   * translated (its first instruction is invalid or cut off).
+   * call, on the same 4 KiB page, up to maxRegion blocks — and the block an
+   * indirect CALL/JMP through a register or a fixed address would reach
+   * now (`predictions`: block IP → target; generated code compares the
+   * target it loads, so a changed pointer only costs the way back to the
+   * core). Empty when the entry block cannot be translated (its first
+   * instruction is invalid or cut off).
    */
-  private decodeRegion(cs: number, ip: number): Block[] {
+  private decodeRegion(cs: number, ip: number): { blocks: Block[]; predictions: Map<number, number> } {
     const read = (a: number) => this.readLinear(a);
     const page = (cs * 16 + ip) >>> 12;
     const blocks: Block[] = [];
+    const predictions = new Map<number, number>();
     const seen = new Set<number>();
     const queue = [ip];
     while (queue.length > 0 && blocks.length < this.options.maxRegion) {
@@ -299,17 +303,32 @@ export class JitEngine {
       if (seen.has(at)) continue;
       seen.add(at);
       const b = decodeBlock(read, this.model, cs, at, { maxInstructions: this.options.maxBlock });
-      if (b.insns[0].status !== "ok") { if (blocks.length === 0) return []; continue; }
+      if (b.insns[0].status !== "ok") { if (blocks.length === 0) return { blocks: [], predictions }; continue; }
       blocks.push(b);
       const last = b.insns[b.insns.length - 1];
       const rel = last.operands[0]?.kind === "rel" ? last.operands[0].target : null;
       // A call's return site too: a RET to it stays in the function.
       const returnSite = last.flow === "call" ? (last.ip + last.length) & 0xffff : null;
-      for (const next of [rel, b.fallthrough, returnSite]) {
+      const predicted = this.indirectTarget(last);
+      if (predicted !== null) predictions.set(b.ip, predicted);
+      for (const next of [rel, b.fallthrough, returnSite, predicted]) {
         if (next !== null && ((cs * 16 + next) >>> 12) === page && !seen.has(next)) queue.push(next);
       }
     }
-    return blocks;
+    return { blocks, predictions };
+  }
+
+  /** Where a near CALL/JMP through a register or [disp16] would go with
+   *  the registers and memory as they are now; null for anything else. */
+  private indirectTarget(insn: Block["insns"][number]): number | null {
+    const o = insn.operands[0];
+    if (insn.opcode !== 0xff || (insn.flow !== "call" && insn.flow !== "jump") || insn.opSize !== 16 || !o) return null;
+    const dv = this.dv;
+    if (o.kind === "reg" && o.size === 16) return dv.getUint16(this.L.REGS + o.num * 4, true);
+    if (o.kind !== "mem" || o.farPointer || o.base !== null || o.index !== null || o.addrSize !== 16) return null;
+    const segIndex = ["es", "cs", "ss", "ds", "fs", "gs"].indexOf(o.seg);
+    const at = dv.getInt32(this.L.SEG_BASE + segIndex * 4, true) + (o.disp & 0xffff);
+    return this.readLinear(at) | (this.readLinear(at + 1) << 8);
   }
 
   get stats(): JitStats {

@@ -30,8 +30,11 @@ const ALU: Readonly<Record<string, number>> = { add: 0, or: 1, adc: 2, sbb: 3, a
 
 /** Where the instruction sits: the next IP, whether it ends its block,
  *  how many instructions follow it in the block, the flags observable
- *  after it, the region's return sites. */
-export interface Site { next: number; last: boolean; remaining: number; live: number; returnSites: readonly number[] }
+ *  after it, the region's return sites, and for an indirect CALL/JMP the
+ *  target the engine predicted, when that block is in the region. */
+export interface Site {
+  next: number; last: boolean; remaining: number; live: number; returnSites: readonly number[]; predicted: number | null;
+}
 
 /** The inline translation of `insn`, or null to run it through execOne. */
 export function inline(g: Gen, insn: Insn, at: Site): number[] | null {
@@ -42,6 +45,7 @@ export function inline(g: Gen, insn: Insn, at: Site): number[] | null {
   if (p.lock || p.addrsize || p.bytes.length !== (p.seg ? 1 : 0) + (p.opsize ? 1 : 0) + (p.rep ? 1 : 0)) return null;
   if (mem && mem.implicit) return stringForm(g, insn, mem, at);
   if (p.rep) return null;
+  if (insn.opcode === 0xff && (insn.flow === "call" || insn.flow === "jump")) return flow(g, insn, at); // through r/m
   if (mem) return memoryForm(g, insn, mem, at);
   if (p.seg) return null;
   if (!ops.every((o) => o.kind === "reg" || o.kind === "imm" || o.kind === "rel")) return null;
@@ -203,7 +207,24 @@ function flow(g: Gen, insn: Insn, at: Site): number[] | null {
   }
   if (op === 0xe8 && rel !== null && insn.opSize === 16) { // CALL rel16
     g.pending++;
-    return [...push(g, g.c(at.next), 16, insn.ip, at.next), ...g.goTo(rel)];
+    return [...push(g, g.c(at.next), 16, insn.ip, rel), ...g.goTo(rel)];
+  }
+  if (op === 0xff && (insn.flow === "call" || insn.flow === "jump") && insn.opSize === 16) { // CALL/JMP r/m16
+    const target = ops[0];
+    if (target?.kind !== "reg" && (target?.kind !== "mem" || target.farPointer || target.implicit)) return null;
+    g.pending++;
+    const out = target.kind === "reg" ? [g.set(L_TMP2, g.reg(target))]
+      : [...address(g, target), g.set(L_TMP2, readMem(g, target.seg, 16, insn.ip))];
+    if (insn.flow === "call") out.push(...push(g, g.c(at.next), 16, insn.ip, () => g.get(L_TMP2)));
+    out.push(...g.flushCount());
+    // The target the engine saw at translation time, if in the region,
+    // is reached inside the function; any other goes back to the core.
+    if (at.predicted !== null) {
+      const pending = g.pending;
+      out.push(m.if(m.i32.eq(g.get(L_TMP2), g.c(at.predicted)), g.block(g.goTo(at.predicted))));
+      g.pending = pending;
+    }
+    return [...out, ...g.exit(g.get(L_TMP2))];
   }
   if ((op === 0xc3 || op === 0xc2) && insn.opSize === 16) { // RET [imm16]
     g.pending++;

@@ -77,9 +77,10 @@ export function readMem(g: Gen, seg: string, size: number, ip: number): number {
  * Store `value` (an expression, evaluated once) to the operand at locals
  * 1/2, then do `after()` — the rest of the instruction — on either path;
  * after a slow write, stop at `next` if EVENTS is set (it wrote translated
- * code, or a device raised an interrupt).
+ * code, or a device raised an interrupt): where the instruction goes on,
+ * a constant or, for an indirect CALL, an expression.
  */
-export function writeMem(g: Gen, seg: string, size: number, value: number, ip: number, next: number, after: () => number[] = () => []): number[] {
+export function writeMem(g: Gen, seg: string, size: number, value: number, ip: number, next: number | (() => number), after: () => number[] = () => []): number[] {
   const m = g.m;
   const host = m.i32.add(g.get(L_TMP), g.get(L_LIN));
   const fast = size === 8 ? m.i32.store8(0, 1, host, value, "mem") : size === 16 ? m.i32.store16(0, 1, host, value, "mem") : m.i32.store(0, 1, host, value, "mem");
@@ -87,14 +88,14 @@ export function writeMem(g: Gen, seg: string, size: number, value: number, ip: n
     ...faultCheck(g, size, ip),
     m.call(WRITE[size], [g.c(SEGS[seg]), g.get(L_OFF), m.copyExpression(value)], g.api.none),
     ...after(),
-    m.if(g.ld32(g.L.EVENTS), g.block(g.exit(g.c(next)))),
+    m.if(g.ld32(g.L.EVENTS), g.block(g.exit(typeof next === "number" ? g.c(next) : next()))),
   ]);
   return [m.if(slowTest(g, g.L.TLB_WRITE, size), slow, g.block([fast, ...after()]))];
 }
 
 /** PUSH a word or dword: SP − n (wrapping at 64 KiB), the store at SS:SP,
- *  then SP. */
-export function push(g: Gen, value: number, size: number, ip: number, next: number): number[] {
+ *  then SP. `next`: where the instruction goes on (a CALL: its target). */
+export function push(g: Gen, value: number, size: number, ip: number, next: number | (() => number)): number[] {
   const m = g.m;
   return [
     g.set(L_OFF, m.i32.and(m.i32.sub(g.regN(16, SP), g.c(size / 8)), g.c(0xffff))),

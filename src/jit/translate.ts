@@ -140,7 +140,7 @@ export class RegionCompiler {
    *                               to a later block, or by setting the index
    *                               and br $dispatch to an earlier one
    */
-  translate(blocks: readonly Block[], options: TranslateOptions): Translation {
+  translate(blocks: readonly Block[], options: TranslateOptions, predictions: ReadonlyMap<number, number> = new Map()): Translation {
     const L = this.L;
     // binaryen when it is to optimise, or to print the module with its
     // names (tests); the emitter otherwise — the same bytes.
@@ -155,9 +155,14 @@ export class RegionCompiler {
       const returnSites = blocks.flatMap((b) => {
         const last = b.insns[b.insns.length - 1];
         const site = (last.ip + last.length) & 0xffff;
-        return last.opcode === 0xe8 && ips.has(site) ? [site] : [];
+        return (last.opcode === 0xe8 || (last.opcode === 0xff && last.flow === "call")) && ips.has(site) ? [site] : [];
       });
-      const plan = planBudget(layout.map(({ b }) => b), returnSites);
+      // An indirect CALL/JMP's target as the engine saw it (block IP → IP).
+      const predictedFor = (b: Block): number | null => {
+        const p = predictions.get(b.ip);
+        return p !== undefined && ips.has(p) ? p : null;
+      };
+      const plan = planBudget(layout.map(({ b }) => b), returnSites, predictedFor);
       const region = new Map<number, { index: number; position: number; check: boolean; bound: number }>();
       layout.forEach(({ b, index }, position) => region.set(b.ip, { index, position, ...plan.get(b.ip)! }));
       const g = new Gen(api, m, L, region, regionState(blocks), options.flagElision ?? true, blocks[0].insns[0].model);
@@ -167,13 +172,14 @@ export class RegionCompiler {
         const body: number[] = [];
         const insns = block.insns;
         instructions += insns.length;
-        g.startBlock(position, successors(block, returnSites)); // nothing is known about the flags at a block's start
+        const predicted = predictedFor(block);
+        g.startBlock(position, successors(block, returnSites, predicted)); // nothing is known about the flags at a block's start
         const live = flagLiveness(insns, g.model);
         for (let i = 0; i < insns.length; i++) {
           const insn = insns[i];
           const last = i === insns.length - 1;
           const next = (insn.ip + insn.length) & 0xffff;
-          const code = options.inline ? inline(g, insn, { next, last, remaining: insns.length - 1 - i, live: live[i], returnSites }) : null;
+          const code = options.inline ? inline(g, insn, { next, last, remaining: insns.length - 1 - i, live: live[i], returnSites, predicted: last ? predicted : null }) : null;
           if (code) { body.push(...code); inlined++; continue; }
           body.push(...g.execOne(insn.ip, last ? null : next, insn.prefixes.rep ? insns.length - 1 - i : 0));
         }
@@ -247,7 +253,7 @@ function regionState(blocks: readonly Block[]): RegionState {
       if (o.kind === "mem") for (const r of [o.base, o.index]) if (r !== null && r in REG16) regs.add(REG16[r]);
     }
     const op = insn.opcode;
-    if ((op >= 0x50 && op <= 0x5f) || op === 0xe8 || op === 0xc2 || op === 0xc3 || insn.mnemonic === "push" || insn.mnemonic === "pop") regs.add(SP);
+    if ((op >= 0x50 && op <= 0x5f) || op === 0xe8 || op === 0xc2 || op === 0xc3 || insn.mnemonic === "push" || insn.mnemonic === "pop" || insn.mnemonic === "call") regs.add(SP);
     if ((op >= 0xe0 && op <= 0xe3) || insn.prefixes.rep) regs.add(CX);
     if (op === 0xd7) { regs.add(0); regs.add(3); } // XLAT: AL, BX
     if (op === 0xf6 || op === 0xf7) { regs.add(0); regs.add(2); } // MUL/DIV: AX, DX

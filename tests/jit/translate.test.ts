@@ -100,6 +100,30 @@ describe("generated code", () => {
     }
   });
 
+  it("an indirect CALL through a pointer stays in the function when the target is the one seen at translation", () => {
+    // 1000: mov cx,100 / l: call [1100h] / loop l / hlt, the pointer at 1100h
+    const main = [0xb9, 0x64, 0x00, 0xff, 0x16, 0x00, 0x11, 0xe2, 0xfa, 0xf4, 0x90, 0x90, 0x90, 0x90, 0x90, 0x90];
+    const run = (engine: "interp" | "jit", callees: number[]) => {
+      const m = new Machine({ engine, jit: { threshold: 2 } });
+      m.load(0x1000, [...main, ...callees]);
+      m.load(0x1100, [0x10, 0x10]);
+      m.setRegisters({ cs: 0, ds: 0, ip: 0x1000, ss: 0, sp: 0x800, ax: 0 });
+      expect(m.run({ maxInstructions: 10_000 }).reason).toBe("halt");
+      return { regs: m.registers, count: m.instructionCount, pointer: m.readByte(0x1100) | (m.readByte(0x1101) << 8), runs: m.jitStats?.blockRuns ?? 0 };
+    };
+    // 1010: f: inc ax / ret — the pointer never changes
+    const same = run("jit", [0x40, 0xc3]);
+    expect(same.regs.ax).toBe(100);
+    expect(same.runs).toBeLessThan(10); // call, f and RET inside one function
+    expect({ ...same, runs: 0 }).toEqual({ ...run("interp", [0x40, 0xc3]), runs: 0 });
+    // 1010: f: mov word [1100h],1018h / inc ax / ret; 1018: g: add ax,2 / ret — the
+    // first call moves the pointer: the prediction is wrong from then on.
+    const moved = [0xc7, 0x06, 0x00, 0x11, 0x18, 0x10, 0x40, 0xc3, 0x83, 0xc0, 0x02, 0xc3];
+    const jit = run("jit", moved);
+    expect(jit.regs.ax).toBe(1 + 2 * 99);
+    expect({ ...jit, runs: 0 }).toEqual({ ...run("interp", moved), runs: 0 });
+  });
+
   it("the direct emitter writes the very bytes binaryen writes for a translation", () => {
     const blocks = [
       [0x01, 0xd0, 0x39, 0xd8, 0xe2, 0xfa], [0x8b, 0x40, 0x04, 0x01, 0x05, 0xf4], [0x46, 0x39, 0xfe, 0x72, 0xfb],
