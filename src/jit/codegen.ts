@@ -3,7 +3,7 @@
  * state lives in Wasm locals, how it goes back to the core's memory, the
  * instruction count, and the ways out of a block (into another block of
  * the region, or back to the core). The per-instruction translations are
- * inline.ts (with shifts.ts, and corecalls.ts for what calls a core helper), memory
+ * inline.ts (with shifts.ts, strings.ts, and corecalls.ts for what calls a core helper), memory
  * accesses memory.ts, the lazy flags flags.ts.
  *
  * Guest state in locals. A region's function loads, on entry, the general
