@@ -7,7 +7,8 @@
  * on registers, INC/DEC/NEG/NOT and XCHG on memory; XCHG and LEA;
  * shifts and rotates (shifts.ts);
  * CBW/CWD/CWDE/CDQ;
- * the string instructions, with or without REP, and XLAT (strings.ts);
+ * the string instructions without REP, and XLAT (strings.ts); CALL/JMP
+ * through a register or memory;
  * PUSH/POP of registers;
  * JMP/Jcc/JCXZ/LOOP/LOOPZ/LOOPNZ, CALL rel16 and RET (a RET to a
  * return site of the region stays in the function). 8-, 16- and (66h)
