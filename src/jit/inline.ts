@@ -9,7 +9,7 @@
  * CBW/CWD/CWDE/CDQ;
  * the string instructions without REP, and XLAT (strings.ts); CALL/JMP
  * through a register or memory;
- * PUSH/POP of registers;
+ * PUSH/POP of registers and memory; MUL/IMUL/DIV/IDIV (corecalls.ts);
  * JMP/Jcc/JCXZ/LOOP/LOOPZ/LOOPNZ, CALL rel16 and RET (a RET to a
  * return site of the region stays in the function). 8-, 16- and (66h)
  * 32-bit data; at most a segment override and 66h as prefixes.
