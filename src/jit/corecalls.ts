@@ -13,7 +13,7 @@
  */
 import { ARITH, type Insn } from "../x86/ir.js";
 import { address, readMem } from "./memory.js";
-import { sizeMask, type Gen } from "./codegen.js";
+import { L_RES, L_TMP2, sizeMask, type Gen } from "./codegen.js";
 import type { Site } from "./inline.js";
 
 /** The group-3 form (F6/F7) whose reg field is one of `kinds`: the
@@ -66,19 +66,48 @@ export function imul3Reg(g: Gen, insn: Insn): number[] | null {
   ];
 }
 
-/** DIV/IDIV (F6/F7 /6 /7). The divide error is a fault the
- *  helper raises itself, so the core's state is synced first, with
- *  INSN_IP and — for the 8086, whose frame points past the instruction —
- *  IP at the next instruction. */
+/**
+ * DIV/IDIV (F6/F7 /6 /7). 8- and 16-bit ones are computed inline, and the
+ * flags, which DIV leaves alone, stay as they are. A zero divisor or a
+ * quotient that does not fit is a divide error, which the core's helper
+ * raises: that path syncs the core's state first, with INSN_IP and — for
+ * the 8086, whose frame points past the instruction — IP at the next
+ * instruction, and calls the helper, which does not return. 32-bit ones
+ * always go that way.
+ */
 export function div(g: Gen, insn: Insn, next: number): number[] | null {
   const form = group3(g, insn, [6, 7]);
   if (!form) return null;
   const { kind, size, load } = form, m = g.m, L = g.L;
   g.pending++;
-  return [
-    ...load(),
+  const out = load();
+  const helper = [
     ...g.sync(false), g.st32(L.INSN_IP, g.c(insn.ip)), g.st32(L.REG_IP, g.c(next)),
     m.call("div", [g.get(g.scratch), g.c(size), g.c(kind === 7 ? 1 : 0), g.c(0)], g.api.none),
-    ...g.regsFromCore([0, 2]), ...g.flagsFromCore(),
   ];
+  if (size === 32) return [...out, ...helper, ...g.regsFromCore([0, 2]), ...g.flagsFromCore()];
+  const signed = kind === 7, c = (n: number) => g.c(n);
+  const d = () => g.get(g.scratch), q = () => g.get(L_RES), r = () => g.get(L_TMP2);
+  const sext = (e: number, bits: number) => m.i32.shr_s(m.i32.shl(e, c(32 - bits)), c(32 - bits));
+  // The dividend: AX for a byte divisor, DX:AX for a word.
+  const n = () => (size === 8 ? (signed ? sext(g.regN(16, 0), 16) : g.regN(16, 0))
+    : m.i32.or(m.i32.shl(g.regN(16, 2), c(16)), g.regN(16, 0)));
+  const slow = `div_error_${insn.ip}`, done = `div_done_${insn.ip}`;
+  const body: number[] = [
+    g.set(g.scratch, signed ? sext(d(), size) : m.i32.and(d(), c(size === 8 ? 0xff : 0xffff))),
+    m.br(slow, m.i32.eqz(d())),
+  ];
+  // The one quotient i32.div_s traps on (−2³¹ ÷ −1) does not fit anyway.
+  if (signed && size === 16) body.push(m.br(slow, m.i32.and(m.i32.eq(d(), c(-1)), m.i32.eq(n(), c(-0x80000000)))));
+  body.push(g.set(L_TMP2, n()));
+  body.push(g.set(L_RES, signed ? m.i32.div_s(r(), d()) : m.i32.div_u(r(), d())));
+  body.push(g.set(L_TMP2, signed ? m.i32.rem_s(r(), d()) : m.i32.rem_u(r(), d())));
+  const max = size === 8 ? 0x7f : 0x7fff, lo = g.model === "8086" ? -max : -max - 1;
+  body.push(m.br(slow, signed
+    ? m.i32.or(m.i32.gt_s(q(), c(max)), m.i32.lt_s(q(), c(lo)))
+    : m.i32.gt_u(q(), c(size === 8 ? 0xff : 0xffff))));
+  if (size === 8) body.push(g.setRegN(16, 0, m.i32.or(m.i32.and(q(), c(0xff)), m.i32.shl(m.i32.and(r(), c(0xff)), c(8)))));
+  else body.push(g.setRegN(16, 0, q()), g.setRegN(16, 2, r()));
+  body.push(m.br(done));
+  return [...out, m.block(done, [m.block(slow, body), ...helper, m.unreachable()])];
 }
