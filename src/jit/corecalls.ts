@@ -1,15 +1,13 @@
 /**
- * corecalls.ts — instructions generated code does by calling one of the
- * core's semantic helpers (assembly/helpers.ts) directly, rather than the
- * whole interpreter: MUL/IMUL, DIV/IDIV. The helper is the interpreter's
- * own function, so the flags have one definition; what generated code
- * saves is the decode and the full sync around execOne — only the
- * registers they work on in place go through memory (DIV syncs all: its
- * divide error is raised inside the helper). Shifts, which call the core
- * only for a count unknown at translation time, are shifts.ts.
- *
- * Where no flag is observed (flags.ts) the product of an 8/16-bit
- * MUL/IMUL is computed inline.
+ * corecalls.ts — group 3's MUL/IMUL and DIV/IDIV, and IMUL with an
+ * immediate, in generated code. MUL/IMUL call one of the core's semantic
+ * helpers (assembly/helpers.ts) directly, rather than the whole
+ * interpreter: the helper is the interpreter's own function, so the flags
+ * have one definition, and only AX/DX go through memory. Where no flag is
+ * observed (flags.ts) the product of an 8/16-bit MUL/IMUL is computed
+ * inline. 8/16-bit DIV/IDIV are computed inline (DIV leaves the flags
+ * alone); a divide error — the one outcome that needs the core — syncs
+ * the state and calls the helper, which raises it. Shifts are shifts.ts.
  */
 import { ARITH, type Insn } from "../x86/ir.js";
 import { address, readMem } from "./memory.js";
