@@ -30,7 +30,7 @@
  *          17     ICOUNT (i64)        18  ICOUNT_STOP (i64)
  *          19     a carry-in (ADC/SBB), or an instruction's scratch value
  *          20     the IP an exit leaves for
- *          21     a shift's result (shifts.ts)
+ *          21     an instruction's result (a shift's, DIV's quotient)
  */
 import type { ModuleSubset } from "./emitter.js";
 import type { Layout } from "../core/core.js";
