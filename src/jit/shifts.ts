@@ -53,7 +53,6 @@ export function shift(g: Gen, insn: Insn, at: Site, mem: MemOperand | null): num
   const size = mem ? mem.size : (ops[0] as RegOperand).size;
   const count = constantCount(g, insn);
   if (mem && count === 0) return null;
-  const m = g.m;
   g.pending++;
   // The operand, its read (memory: into local 16 first, the only access
   // that can fault), and its write with what follows it.
