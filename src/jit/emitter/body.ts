@@ -11,7 +11,7 @@
  * is not used alone.
  */
 import { UNREACHABLE, blockTypeByte, expandType, typeName, valueTypeByte } from "./types.js";
-import { putS32, putS64, putU32 } from "./bytes.js";
+import { grown, putS32, putS64, putU32 } from "./bytes.js";
 import {
   A, B, C, D, E, K_BINARY, K_BLOCK, K_BR, K_CALL, K_CONST32, K_CONST64, K_DROP, K_IF, K_LGET, K_LOAD, K_LOOP,
   K_LSET, K_LTEE, K_NOP, K_RETURN, K_SELECT, K_STORE, K_SWITCH, K_UNARY, K_UNREACHABLE, TYPE, Expressions,
@@ -45,14 +45,18 @@ export abstract class BodyWriter extends Expressions {
 
   /** Room for `need` more bytes at `p` in the code buffer. */
   protected room(p: number, need: number): Uint8Array {
-    if (p + need > this.code.length) {
-      let size = this.code.length * 2;
-      while (size < p + need) size *= 2;
-      const g = new Uint8Array(size);
-      g.set(this.code.subarray(0, p));
-      this.code = g;
-    }
+    this.code = grown(this.code, p, need);
     return this.code;
+  }
+
+  /** Close a block, loop or if of `type` at `p`: `end`, and after an
+   *  unreachable-typed one the `unreachable` binaryen writes there. */
+  private endScope(p: number, type: number): number {
+    this.depth--;
+    const buf = this.room(p, 2);
+    buf[p++] = 0x0b;
+    if (type === UNREACHABLE) buf[p++] = 0x00;
+    return p;
   }
 
   /** Locals grouped by type (order of first appearance), as binaryen does. */
@@ -186,11 +190,7 @@ export abstract class BodyWriter extends Expressions {
         buf[p++] = 0x02; buf[p++] = blockTypeByte(type);
         this.pushLabel(label);
         p = this.children(n[o + B], n[o + C], p);
-        this.depth--;
-        buf = this.room(p, 2);
-        buf[p++] = 0x0b;
-        if (type === UNREACHABLE) buf[p++] = 0x00;
-        return p;
+        return this.endScope(p, type);
       }
       case K_IF: {
         const c = n[o + A], type = n[o + TYPE], f = n[o + C];
@@ -201,11 +201,7 @@ export abstract class BodyWriter extends Expressions {
         this.pushLabel(-1);
         p = this.contents(n[o + B], p);
         if (f) { this.room(p, 1)[p++] = 0x05; p = this.contents(f, p); }
-        this.depth--;
-        buf = this.room(p, 2);
-        buf[p++] = 0x0b;
-        if (type === UNREACHABLE) buf[p++] = 0x00;
-        return p;
+        return this.endScope(p, type);
       }
       case K_CALL: {
         const name = n[o + A], first = n[o + B], cnt = n[o + C];
@@ -278,11 +274,7 @@ export abstract class BodyWriter extends Expressions {
         buf[p++] = 0x03; buf[p++] = blockTypeByte(type);
         this.pushLabel(n[o + A]);
         p = this.contents(n[o + B], p);
-        this.depth--;
-        buf = this.room(p, 2);
-        buf[p++] = 0x0b;
-        if (type === UNREACHABLE) buf[p++] = 0x00;
-        return p;
+        return this.endScope(p, type);
       }
     }
     throw new Error(`emitter: bad expression ${e}`);

@@ -6,18 +6,24 @@
  * Not what is written (module.ts writes sections, body.ts function bodies).
  */
 
+/** `a` itself if it has room for `need` more elements past `used`;
+ *  otherwise a copy of its first `used`, its length doubled until they
+ *  fit. The emitter's one way of growing a buffer. */
+export function grown<T extends Uint8Array | Int32Array>(a: T, used: number, need: number): T {
+  if (used + need <= a.length) return a;
+  let size = a.length * 2;
+  while (size < used + need) size *= 2;
+  const g = new (a.constructor as new (length: number) => T)(size);
+  g.set(a.subarray(0, used) as ArrayLike<number>);
+  return g;
+}
+
 export class Bytes {
   buf: Uint8Array;
   pos = 0;
   constructor(size = 1 << 14) { this.buf = new Uint8Array(size); }
 
-  grow(need: number): void {
-    let size = this.buf.length * 2;
-    while (size < this.pos + need) size *= 2;
-    const b = new Uint8Array(size);
-    b.set(this.buf.subarray(0, this.pos));
-    this.buf = b;
-  }
+  grow(need: number): void { this.buf = grown(this.buf, this.pos, need); }
   byte(v: number): void {
     if (this.pos >= this.buf.length) this.grow(1);
     this.buf[this.pos++] = v;

@@ -11,6 +11,7 @@
  */
 import { NONE, UNREACHABLE, I32, I64, typeName } from "./types.js";
 import type { BinFn, I32Ops, I64Ops, LoadFn, ModuleSubset, StoreFn, UnFn } from "./subset.js";
+import { grown } from "./bytes.js";
 
 // ------------------------------------------------------------ node layout
 
@@ -111,14 +112,7 @@ export abstract class Expressions {
 
   private toPool(items: readonly number[]): number {
     const start = this.poolLen, len = items.length;
-    if (start + len > this.pool.length) {
-      let size = this.pool.length * 2;
-      while (size < start + len) size *= 2;
-      const g = new Int32Array(size);
-      g.set(this.pool.subarray(0, start));
-      this.pool = g;
-    }
-    const p = this.pool;
+    const p = this.pool = grown(this.pool, start, len);
     for (let i = 0; i < len; i++) p[start + i] = items[i];
     this.poolLen = start + len;
     return start;
