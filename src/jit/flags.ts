@@ -129,7 +129,7 @@ function recorded(g: Gen, rec: Record): number[] {
 export function carry(g: Gen): number | null {
   const rec = g.record, m = g.m;
   if (!rec) return null;
-  if (rec.cfOf) return m.i32.and(m.i32.shr_u(g.get(L_FOP), g.c(17)), g.c(1));
+  if (rec.cfOf) return xFlag(g, 17);
   if (rec.kind === LAZY_LOGIC) return g.c(0);
   if (rec.kind !== LAZY_ADD && rec.kind !== LAZY_SUB) return null;
   const a = () => g.get(L_FA), b = () => g.get(L_FB), r = () => g.get(L_FR);
@@ -207,7 +207,6 @@ export function runtimeCondition(g: Gen, cc: number): number {
   const size = () => m.i32.and(m.i32.shr_u(op(), c(8)), c(0xff));
   const flag = (bit: number) => m.i32.and(m.i32.shr_u(g.ld32(g.L.REG_FLAGS), c(bit)), c(1));
   const top = (e: number) => m.i32.and(m.i32.shr_u(e, m.i32.sub(size(), c(1))), c(1));
-  const xBit = (bit: number) => m.i32.and(m.i32.shr_u(op(), c(bit)), c(1));
   const hasX = () => m.i32.and(op(), c(LAZY_CFOF));
   const none = () => m.i32.eqz(kind());
   const pick = (cond: number, yes: number, no: number) => m.if(cond, yes, no);
@@ -217,51 +216,59 @@ export function runtimeCondition(g: Gen, cc: number): number {
   const not = (e: number) => m.i32.xor(e, c(-1));
   const addCarry = () => m.i32.or(m.i32.and(a(), b()), m.i32.and(m.i32.or(a(), b()), not(r())));
   const subCarry = () => m.i32.or(m.i32.and(not(a()), b()), m.i32.and(m.i32.or(not(a()), b()), r()));
-  const cf = () => pick(hasX(), xBit(17),
+  const cf = () => pick(hasX(), xFlag(g, 17),
     pick(m.i32.or(none(), m.i32.and(kind(), c(4))), flag(0),
       pick(m.i32.eq(kind3(), c(LAZY_LOGIC)), c(0),
         top(pick(m.i32.eq(kind3(), c(LAZY_ADD)), addCarry(), subCarry())))));
   const addOverflow = () => m.i32.and(m.i32.xor(a(), r()), m.i32.xor(b(), r()));
   const subOverflow = () => m.i32.and(m.i32.xor(a(), b()), m.i32.xor(a(), r()));
-  const of = () => pick(hasX(), xBit(18),
+  const of = () => pick(hasX(), xFlag(g, 18),
     pick(none(), flag(11),
       pick(m.i32.eq(kind3(), c(LAZY_LOGIC)), c(0),
         top(pick(m.i32.eq(kind3(), c(LAZY_ADD)), addOverflow(), subOverflow())))));
-  let e: number;
+  return combine(g, cc, { of, cf, zf, sf, pf })!;
+}
+
+/** The flags a condition is made of, each an expression maker, or null
+ *  where it cannot be had. */
+interface FlagSources { of: Maker; cf: Maker; zf: Maker; sf: Maker; pf: Maker }
+type Maker = (() => number) | null;
+
+/** Condition `cc` (Jcc's low nibble) from its flags, as testCondition in
+ *  assembly/cpu/flags.ts combines them; null when one it needs is null. */
+function combine(g: Gen, cc: number, f: FlagSources): number | null {
+  const m = g.m;
+  const need = (...makers: Maker[]) => (makers.every((x) => x !== null) ? makers.map((x) => x!()) : null);
+  let parts: number[] | null, e: ((p: number[]) => number);
   switch (cc & ~1) {
-    case 0: e = of(); break;
-    case 2: e = cf(); break;
-    case 4: e = zf(); break;
-    case 6: e = m.i32.or(cf(), zf()); break;
-    case 8: e = sf(); break;
-    case 10: e = pf(); break;
-    case 12: e = m.i32.xor(sf(), of()); break;
-    default: e = m.i32.or(zf(), m.i32.xor(sf(), of())); break;
+    case 0: parts = need(f.of); e = ([o]) => o; break;
+    case 2: parts = need(f.cf); e = ([c]) => c; break;
+    case 4: parts = need(f.zf); e = ([z]) => z; break;
+    case 6: parts = need(f.cf, f.zf); e = ([c, z]) => m.i32.or(c, z); break;
+    case 8: parts = need(f.sf); e = ([s]) => s; break;
+    case 10: parts = need(f.pf); e = ([p]) => p; break;
+    case 12: parts = need(f.sf, f.of); e = ([s, o]) => m.i32.xor(s, o); break;
+    default: parts = need(f.zf, f.sf, f.of); e = ([z, s, o]) => m.i32.or(z, m.i32.xor(s, o)); break;
   }
-  return cc & 1 ? m.i32.eqz(e) : e;
+  if (parts === null) return null;
+  const r = e(parts);
+  return cc & 1 ? m.i32.eqz(r) : r;
+}
+
+/** CF (bit 17) or OF (bit 18) of LAZY_OP's X bits, in the flag locals. */
+function xFlag(g: Gen, bit: 17 | 18): number {
+  return g.m.i32.and(g.m.i32.shr_u(g.get(L_FOP), g.c(bit)), g.c(1));
 }
 
 /** Condition `cc` from a record whose CF and OF are in the X bits: those
  *  two from LAZY_OP, ZF and SF from the result (every kind but none has
  *  one), PF left to the core. */
 function conditionCfOf(g: Gen, rec: NonNullable<Record>, cc: number): number | null {
-  const m = g.m, size = rec.size;
-  const cf = () => m.i32.and(m.i32.shr_u(g.get(L_FOP), g.c(17)), g.c(1));
-  const of = () => m.i32.and(m.i32.shr_u(g.get(L_FOP), g.c(18)), g.c(1));
-  const known = rec.kind !== KIND_UNKNOWN;
-  const zf = () => m.i32.eqz(m.i32.and(g.get(L_FR), g.c(sizeMask(size))));
-  const sf = () => m.i32.and(m.i32.shr_u(g.get(L_FR), g.c(size - 1)), g.c(1));
-  let r: number | null = null;
-  switch (cc & ~1) {
-    case 0: r = of(); break;
-    case 2: r = cf(); break;
-    case 4: r = known ? zf() : null; break;
-    case 6: r = known ? m.i32.or(cf(), zf()) : null; break;
-    case 8: r = known ? sf() : null; break;
-    case 12: r = known ? m.i32.xor(sf(), of()) : null; break;
-    case 14: r = known ? m.i32.or(zf(), m.i32.xor(sf(), of())) : null; break;
-  }
-  if (r === null) return null;
-  return cc & 1 ? m.i32.eqz(r) : r;
+  const m = g.m, size = rec.size, known = rec.kind !== KIND_UNKNOWN;
+  return combine(g, cc, {
+    cf: () => xFlag(g, 17), of: () => xFlag(g, 18), pf: null,
+    zf: known ? () => m.i32.eqz(m.i32.and(g.get(L_FR), g.c(sizeMask(size)))) : null,
+    sf: known ? () => m.i32.and(m.i32.shr_u(g.get(L_FR), g.c(size - 1)), g.c(1)) : null,
+  });
 }
 
