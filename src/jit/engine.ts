@@ -25,6 +25,7 @@ import { decodeBlock, type Block } from "../x86/block.js";
 import type { X86Model } from "../x86/ir.js";
 import type { CoreExports, Layout } from "../core/core.js";
 import { RegionCompiler, type TranslateOptions } from "./translate.js";
+import { SEGS } from "./codegen.js";
 
 /** The translator's knobs (CLI: --jit-threshold, --jit-max-block,
  *  --jit-max-region/--no-region, --jit-opt, --no-jit-inline, --no-flag-elision). */
@@ -326,8 +327,7 @@ export class JitEngine {
     const dv = this.dv;
     if (o.kind === "reg" && o.size === 16) return dv.getUint16(this.L.REGS + o.num * 4, true);
     if (o.kind !== "mem" || o.farPointer || o.base !== null || o.index !== null || o.addrSize !== 16) return null;
-    const segIndex = ["es", "cs", "ss", "ds", "fs", "gs"].indexOf(o.seg);
-    const at = dv.getInt32(this.L.SEG_BASE + segIndex * 4, true) + (o.disp & 0xffff);
+    const at = dv.getInt32(this.L.SEG_BASE + SEGS[o.seg] * 4, true) + (o.disp & 0xffff);
     return this.readLinear(at) | (this.readLinear(at + 1) << 8);
   }
 
