@@ -2,10 +2,11 @@
  * helpers.ts — instruction semantics exported for generated code.
  *
  * The binary translator (src/jit) emits Wasm that works on the same CPU
- * state at the same addresses. Simple instructions it inlines (MOV, ADD
- * with the lazy-flag record, Jcc on a recorded compare); for the rest it
- * calls the interpreter's execOne, or the helpers here (memory accesses
- * on the slow path, conditions, CF, shifts, MUL/DIV, raising a fault).
+ * state at the same addresses. Most instructions it inlines (MOV, ALU
+ * with the lazy-flag record, shifts, Jcc, 8/16-bit DIV...); for the rest
+ * it calls the interpreter's execOne, or the helpers here (memory accesses
+ * on the slow path, CF, RCL/RCR by CL, MUL, DIV's divide error, raising a
+ * fault).
  * These are the very functions the interpreter runs —
  * thin, non-inlined wrappers, so each instruction's meaning is written once
  * (in cpu/alu.ts, cpu/string.ts, ...) and both engines share it.
