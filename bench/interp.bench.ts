@@ -16,6 +16,10 @@
  *   npm run bench -- --v86              also v86 (the npm package) on the
  *                                       same kernels (v86.ts)
  *   npm run bench -- --filter sieve --cpu 286 --max-time 2
+ *   npm run bench -- --jit --no-if-conversion --jit-max-region 16
+ *                                       the translator's knobs, spelled as
+ *                                       wasm86's (src/cli/jit-flags.ts), for
+ *                                       the jit row; the results record them
  *
  * This file parses options, times and writes the files; it formats nothing.
  * The machine is shared and noisy: compare numbers from the same run only.
@@ -29,6 +33,8 @@ import { parseArgs } from "node:util";
 import { runBare } from "../src/bare.js";
 import { CPU_MODELS, type CpuModel, type Engine } from "../src/machine.js";
 import { loadJit } from "../src/jit/load.js";
+import { JIT_FLAGS, jitOptionsFrom } from "../src/cli/jit-flags.js";
+import { JIT_DEFAULTS, type JitOptions } from "../src/jit/engine.js";
 import type { CoreBuild } from "../src/core/core.js";
 import { exitsOf, geomeans, median, rme, summarize, type Build, type Row } from "./results.js";
 import { exitLines, speedTable, translatorTable } from "./table.js";
@@ -53,11 +59,14 @@ try {
       filter: { type: "string" },
       cpu: { type: "string", default: "8086" },
       "max-time": { type: "string", default: "3" },
+      ...JIT_FLAGS,
     },
   }).values;
 } catch (e) {
   fail((e as Error).message);
 }
+const jitOptions = Object.fromEntries(Object.entries(jitOptionsFrom(args, (m) => fail(m)))
+  .filter(([k, v]) => v !== undefined && v !== JIT_DEFAULTS[k as keyof JitOptions])) as JitOptions;
 const cpu = args.cpu as CpuModel;
 if (!CPU_MODELS.includes(cpu)) fail(`unknown --cpu ${cpu}`);
 if (args.jit) await loadJit();
@@ -95,7 +104,7 @@ for (const rom of roms) {
   for (const { label, build, engine } of configs) {
     let instructions = 0;
     const compileMs: number[] = [];
-    const machineOptions = { coreBuild: build, engine };
+    const machineOptions = { coreBuild: build, engine, ...(engine === "jit" ? { jit: jitOptions } : {}) };
     // Check once, outside the timing, that the kernel really completes;
     // this run's counters (exits, blocks) are the ones reported.
     const probe = runBare(image, { cpu, machineOptions });
@@ -164,6 +173,7 @@ const cpuModel = cpus()[0]?.model ?? "unknown CPU";
 
 const out = process.stdout;
 out.write(`\n${cpu} model — ${cpuModel}, Node ${process.version}${v86Version ? `, v86 ${v86Version}` : ""}, ${date}\n`);
+if (args.jit && Object.keys(jitOptions).length > 0) out.write(`translator knobs (not the defaults): ${JSON.stringify(jitOptions)}\n`);
 out.write("guest MIPS, medians (MIPS = wasm86's instruction count / median wall time):\n");
 out.write(speedTable(kernels, builds));
 if (args.jit) {
@@ -181,6 +191,7 @@ mkdirSync(resultsDir, { recursive: true });
 const json = join(resultsDir, "interp.json");
 writeFileSync(json, JSON.stringify({
   date, cpu, host: cpuModel, node: process.version, ...(v86Version ? { v86: v86Version } : {}),
+  ...(args.jit ? { jitOptions } : {}),
   rows, kernels, geomean: geomeans(kernels),
 }, null, 2) + "\n");
 const svg = join(resultsDir, "interp.svg");

@@ -176,8 +176,18 @@ describe("wasm86 --engine jit", () => {
     expect(err).toMatch(/instructions in translated code \d+ \(\d+\.\d%\)/);
   });
 
+  it("every translator knob gives the same output and count", async () => {
+    const interp = run("boot", rom("bench-crc.bin"), "--debugcon", "stdio", "--stats");
+    for (const knob of [["--no-if-conversion"], ["--no-wasm-loops"], ["--no-flag-elision"], ["--jit-max-region", "4"], ["--no-region"]]) {
+      const r = run("boot", rom("bench-crc.bin"), "--debugcon", "stdio", "--stats", "--engine", "jit", ...knob);
+      expect(r.status, knob.join(" ")).toBe(0);
+      expect(r.out, knob.join(" ")).toBe(interp.out);
+      expect(r.err.match(/instructions: (\d+)/)?.[1], knob.join(" ")).toBe(interp.err.match(/instructions: (\d+)/)?.[1]);
+    }
+  });
+
   it("bad engine options are usage errors", () => {
-    for (const argv of [["--engine", "dynarec"], ["--jit-opt", "9"], ["--jit-max-block", "0"], ["--jit-threshold", "-1"]]) {
+    for (const argv of [["--engine", "dynarec"], ["--jit-opt", "9"], ["--jit-max-block", "0"], ["--jit-threshold", "-1"], ["--jit-max-region", "x"]]) {
       const r = run("boot", rom("hello.bin"), ...argv);
       expect(r.status, argv.join(" ")).toBe(2);
     }

@@ -23,8 +23,9 @@ import { runInteractive } from "./terminal.js";
 import { Dos, DosError } from "../pc/dos/dos.js";
 import { basename } from "node:path";
 import { CPU_MODELS, ENGINES, type CpuModel, type Engine, type Machine } from "../machine.js";
-import type { JitOptions, JitStats } from "../jit/engine.js";
+import type { JitStats } from "../jit/engine.js";
 import { loadJit, jitLoaded } from "../jit/load.js";
+import { JIT_FLAGS, JIT_FLAGS_HELP, jitOptionsFrom } from "./jit-flags.js";
 import { decodeAt, disasmCommand, formatTraceLine } from "../x86/index.js";
 
 const HELP = `wasm86 — an x86 real-mode PC emulator (WebAssembly core)
@@ -68,16 +69,7 @@ Options:
   --stats                 print instructions, MIPS and exits by reason
   --engine interp|jit     run on the interpreter (default) or translate hot
                           blocks to WebAssembly
-  --jit-threshold N       block entries before translation (default 20; 0: at once)
-  --jit-max-block N       most instructions per block (default 64)
-  --jit-opt 0..4          binaryen optimisation level (default 0: the direct emitter)
-  --no-jit-inline         translate every instruction as a call to the interpreter
-  --no-flag-elision       store every lazy-flags record to the CPU state, as the
-                          interpreter does (default: kept in locals, dead ones dropped)
-  --jit-max-region N      most blocks compiled together as one function (default 128)
-  --no-region             one block per function (same as --jit-max-region 1;
-                          by default the blocks of a page that branch to each
-                          other share one, so loops stay in Wasm)
+${JIT_FLAGS_HELP}
   --trace[=N]             print each executed instruction (CS:IP, bytes, NASM
                           text, registers before it) on stderr, the first N
                           (default 100000); BIOS services show as OUT 0E6h
@@ -111,14 +103,6 @@ function readImage(path: string, what: string): Uint8Array {
   if (st.size === 0) throw new UsageError(`${what} is empty: ${path}`);
   if (st.size > MAX_IMAGE) throw new UsageError(`${what} is too large (${st.size} bytes): ${path}`);
   return readFileSync(path);
-}
-
-/** An optional integer option within [min, max]. */
-function intInRange(v: string | undefined, name: string, min: number, max: number): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`${name} must be an integer from ${min} to ${max}, got ${JSON.stringify(v)}`);
-  return n;
 }
 
 /** --stats lines for the translator. */
@@ -171,9 +155,8 @@ function session(argv: string[], io: CliIO, mode: "boot" | "run"): number | Prom
       screen: { type: "boolean", default: false }, "screen-raw": { type: "string" }, screenshot: { type: "string" },
       stats: { type: "boolean", default: false }, realtime: { type: "boolean", default: false },
       write: { type: "boolean", default: false }, trace: { type: "string" },
-      engine: { type: "string", default: "interp" }, "jit-threshold": { type: "string" },
-      "jit-max-block": { type: "string" }, "jit-opt": { type: "string" }, "no-jit-inline": { type: "boolean", default: false },
-      "no-flag-elision": { type: "boolean", default: false }, "jit-max-region": { type: "string" }, "no-region": { type: "boolean", default: false },
+      engine: { type: "string", default: "interp" },
+      ...JIT_FLAGS,
     },
   });
   if (mode === "boot" && positionals.length > 1) throw new UsageError(`boot takes one image, got ${positionals.length}`);
@@ -188,14 +171,7 @@ function session(argv: string[], io: CliIO, mode: "boot" | "run"): number | Prom
   const maxInstructions = positiveNumber(values["max-instructions"], "--max-instructions", true);
   const engine = values.engine as Engine;
   if (!ENGINES.includes(engine)) throw new UsageError(`unknown --engine ${JSON.stringify(values.engine)} (${ENGINES.join(", ")})`);
-  const jit: JitOptions = {
-    threshold: intInRange(values["jit-threshold"], "--jit-threshold", 0, 1e9),
-    maxBlock: intInRange(values["jit-max-block"], "--jit-max-block", 1, 1024),
-    optimize: intInRange(values["jit-opt"], "--jit-opt", 0, 4),
-    inline: !values["no-jit-inline"],
-    flagElision: !values["no-flag-elision"],
-    maxRegion: values["no-region"] ? 1 : intInRange(values["jit-max-region"], "--jit-max-region", 1, 4096),
-  };
+  const jit = jitOptionsFrom(values, (message) => new UsageError(message));
   // binaryen (only for --jit-opt > 0) loads asynchronously: load it, then
   // start the session again.
   if (engine === "jit" && (jit.optimize ?? 0) > 0 && !jitLoaded()) return loadJit().then(() => session(argv, io, mode));

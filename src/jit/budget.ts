@@ -46,10 +46,14 @@ export function successors(b: Block, returnSites: readonly number[], predicted: 
 
 /**
  * The plan for each block of a region, by IP. `layout` is the blocks in
- * function order (by IP).
+ * function order (by IP). `skipped(b, checked)`: how many instructions
+ * the if-converted Jcc ending `b` runs, predicated, before it goes on at
+ * its target (hammock.ts; 0: none), given which blocks are check points —
+ * they count on the way to the target, not inside the skipped block.
  */
 export function planBudget(layout: readonly Block[], returnSites: readonly number[],
-  predicted: (b: Block) => number | null = () => null): Map<number, BudgetPlan> {
+  predicted: (b: Block) => number | null = () => null,
+  skipped: (b: Block, checked: (ip: number) => boolean) => number = () => 0): Map<number, BudgetPlan> {
   const position = new Map(layout.map((b, i) => [b.ip, i]));
   const succ = layout.map((b) => successors(b, returnSites, predicted(b)).filter((ip) => position.has(ip)));
   const check = new Set<number>();
@@ -64,7 +68,12 @@ export function planBudget(layout: readonly Block[], returnSites: readonly numbe
       const j = position.get(s)!;
       if (!check.has(s) && j > i) after = Math.max(after, bound[j]);
     }
-    bound[i] = layout[i].insns.length + after;
+    const b = layout[i], last = b.insns[b.insns.length - 1], hammock = skipped(b, (ip) => check.has(ip));
+    if (hammock > 0 && last.operands[0]?.kind === "rel") {
+      const target = last.operands[0].target, j = position.get(target);
+      after = Math.max(after, hammock + (j !== undefined && !check.has(target) && j > i ? bound[j] : 0));
+    }
+    bound[i] = b.insns.length + after;
   }
   return new Map(layout.map((b, i) => [b.ip, { check: check.has(b.ip), bound: bound[i] }]));
 }

@@ -31,17 +31,19 @@
  *          19     a carry-in (ADC/SBB), or an instruction's scratch value
  *          20     the IP an exit leaves for
  *          21     an instruction's result (a shift's, DIV's quotient)
+ *          22     an if-converted Jcc's "not taken" (hammock.ts)
  */
 import type { ModuleSubset } from "./emitter.js";
 import type { Layout } from "../core/core.js";
 import type { RegOperand, X86Model } from "../x86/ir.js";
 import type { Record as FlagRecord } from "./flags.js";
+import { blockLabel, loopLabel } from "./layout.js";
 
 export const L_IDX = 0, L_OFF = 1, L_LIN = 2, L_TMP = 3, L_REG0 = 4;
-export const L_FOP = 12, L_FA = 13, L_FB = 14, L_FR = 15, L_TMP2 = 16, L_ICOUNT = 17, L_STOP = 18, L_CF = 19, L_NEXT = 20, L_RES = 21;
+export const L_FOP = 12, L_FA = 13, L_FB = 14, L_FR = 15, L_TMP2 = 16, L_ICOUNT = 17, L_STOP = 18, L_CF = 19, L_NEXT = 20, L_RES = 21, L_PRED = 22;
 /** The locals' types, in index order (addFunction's varTypes). */
 export function localTypes(api: WasmApi): number[] {
-  return [...Array<number>(17).fill(api.i32), api.i64, api.i64, api.i32, api.i32, api.i32];
+  return [...Array<number>(17).fill(api.i32), api.i64, api.i64, api.i32, api.i32, api.i32, api.i32];
 }
 
 /** What the code generator reads of binaryen's namespace — or of the
@@ -69,12 +71,10 @@ export interface RegionState {
 
 /** The region's blocks by first IP: their dispatch index (0: the entry),
  *  their position in the function's layout (by IP, so that most branches
- *  go forward and need no dispatch), and whether edges into them test the
- *  budget, for how many instructions (budget.ts). */
-export type RegionMap = ReadonlyMap<number, { index: number; position: number; check: boolean; bound: number }>;
-
-/** The label that ends just before the code of the block at `position`. */
-export const blockLabel = (position: number): string => `b${position}`;
+ *  go forward and need no dispatch), whether they head a Wasm loop
+ *  (layout.ts), and whether edges into them test the budget, for how many
+ *  instructions (budget.ts). */
+export type RegionMap = ReadonlyMap<number, { index: number; position: number; loop: boolean; check: boolean; bound: number }>;
 
 export class Gen {
   /** Instructions translated inline and not yet added to the ICOUNT local. */
@@ -100,6 +100,9 @@ export class Gen {
   /** 32-bit registers exist (the 386): 16-bit writes keep the upper half. */
   readonly wide: boolean;
 
+  /** Writes to registers and the flag record take effect only when
+   *  L_PRED is set (predicate()). */
+  private predicated = false;
   /** A temp no instruction's code keeps across another's (local 19). */
   readonly scratch = L_CF;
 
@@ -124,7 +127,12 @@ export class Gen {
 
   c(v: number): number { return this.m.i32.const(v | 0); }
   get(local: number): number { return this.m.local.get(local, local === L_ICOUNT || local === L_STOP ? this.i64 : this.i32); }
-  set(local: number, v: number): number { return this.m.local.set(local, v); }
+  set(local: number, v: number): number {
+    // Predicated (an if-converted hammock): guest state changes only when
+    // L_PRED holds; temps are written either way.
+    if (this.predicated && local >= L_REG0 && local <= L_FR) v = this.m.select(this.get(L_PRED), v, this.get(local));
+    return this.m.local.set(local, v);
+  }
   ld32(addr: number): number { return this.m.i32.load(0, 4, this.c(addr), "mem"); }
   st32(addr: number, v: number): number { return this.m.i32.store(0, 4, this.c(addr), v, "mem"); }
   block(items: number[]): number { return items.length === 1 ? items[0] : this.m.block(null, items); }
@@ -257,9 +265,16 @@ export class Gen {
     return out;
   }
 
+  /** Predicated code has no way out: hammock.ts admits no instruction
+   *  that could fault, call the core or leave. */
+  private notPredicated(): void {
+    if (this.predicated) throw new Error("jit: an exit, a call or a count in predicated code");
+  }
+
   /** ICOUNT as it stands, the pending instructions included. */
   private countNow(): number {
     const m = this.m;
+    this.notPredicated();
     return this.pending === 0 ? this.get(L_ICOUNT)
       : m.i64.add(this.get(L_ICOUNT), m.i64.const(BigInt(this.pending)));
   }
@@ -278,6 +293,7 @@ export class Gen {
    *  epilogue. Leaves the static state alone, so it may sit on a
    *  conditional path. */
   exit(ip: number): number[] {
+    this.notPredicated();
     const out = [this.set(L_NEXT, ip)];
     if (this.pending) out.push(this.set(L_ICOUNT, this.countNow()));
     return [...out, this.m.br("exit")];
@@ -286,6 +302,7 @@ export class Gen {
   /** Raise #GP for the instruction at `ip` (counted), through the fault
    *  epilogue. */
   fault(ip: number): number[] {
+    this.notPredicated();
     const out = [this.st32(this.L.INSN_IP, this.c(ip))];
     if (this.pending) out.push(this.set(L_ICOUNT, this.countNow()));
     return [...out, this.m.br("fault")];
@@ -311,7 +328,8 @@ export class Gen {
    * set it: execOne and slow-path writes test it as soon as they return,
    * so a block tests it here only after a slow-path read. A block later in
    * the layout is reached by a `br` to the label that ends just before
-   * it; an earlier one (a loop's back edge) through the dispatch.
+   * it; an earlier one (a loop's back edge) by a `br` to its Wasm loop,
+   * or, where layout.ts could not make one, through the dispatch.
    */
   goTo(target: number): number[] {
     const m = this.m;
@@ -319,7 +337,8 @@ export class Gen {
     const to = this.region.get(target);
     if (to) {
       const go = to.position > this.position ? m.br(blockLabel(to.position))
-        : m.block(null, [this.set(L_IDX, this.c(to.index)), m.br("dispatch")]);
+        : to.loop ? m.br(loopLabel(to.position))
+          : m.block(null, [this.set(L_IDX, this.c(to.index)), m.br("dispatch")]);
       const tests: number[] = [];
       if (to.check || !this.successors.has(target) || to.position <= this.position) {
         tests.push(m.i64.le_s(m.i64.add(this.get(L_ICOUNT), m.i64.const(BigInt(to.bound))), this.get(L_STOP)));
@@ -344,6 +363,31 @@ export class Gen {
     return [this.m.if(taken, this.block(yes)), ...this.goTo(next)];
   }
 
+  /**
+   * A Jcc to `target` that skips a few register-only instructions
+   * (hammock.ts), as straight-line code: the skipped instructions run
+   * predicated on the jump not being taken — every register and flag
+   * write a select (a conditional move), their count added the same way —
+   * and the block goes on at `target`. A data-dependent branch that would
+   * mispredict half the time (a CRC's "jnc .noxor / xor") costs nothing.
+   * `skipped` emits their code (inline.ts), as if at the block's end.
+   */
+  predicate(taken: number, target: number, skipped: () => number[]): number[] {
+    const m = this.m;
+    const out = [this.set(L_PRED, m.i32.eqz(taken)), ...this.flushCount()];
+    const record = this.record, cl = this.knownCL;
+    this.predicated = true;
+    try { out.push(...skipped()); } finally { this.predicated = false; }
+    if (this.record !== record) this.record = null; // one record or the other
+    if (this.knownCL !== cl) this.knownCL = null;
+    if (this.pending > 0) {
+      out.push(this.set(L_ICOUNT, m.i64.add(this.get(L_ICOUNT),
+        m.select(this.get(L_PRED), m.i64.const(BigInt(this.pending)), m.i64.const(0n)))));
+      this.pending = 0;
+    }
+    return [...out, ...this.goTo(target)];
+  }
+
   /** Run `insn` at `ip` through the interpreter; `next` is where the
    *  block expects to continue (null: the instruction ends the block).
    *  The core's state is current around the call, so a stop returns
@@ -353,6 +397,7 @@ export class Gen {
    *  then goes on only if they still fit the budget. */
   execOne(ip: number, next: number | null, remaining = 0): number[] {
     const m = this.m, L = this.L;
+    this.notPredicated();
     this.record = null; // the core's record, whatever it is, comes back
     const out = [...this.flushCount(), ...this.sync(false), this.st32(L.REG_IP, this.c(ip)), m.call("execOne", [], this.api.none)];
     this.dirty.clear();

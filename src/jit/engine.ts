@@ -28,7 +28,8 @@ import { RegionCompiler, type TranslateOptions } from "./translate.js";
 import { SEGS } from "./codegen.js";
 
 /** The translator's knobs (CLI: --jit-threshold, --jit-max-block,
- *  --jit-max-region/--no-region, --jit-opt, --no-jit-inline, --no-flag-elision). */
+ *  --jit-max-region/--no-region, --jit-opt, --no-jit-inline, --no-flag-elision,
+ *  --no-if-conversion, --no-wasm-loops). */
 export interface JitOptions {
   /** Entries into a block before it is translated (0: at the first). */
   threshold?: number;
@@ -43,6 +44,12 @@ export interface JitOptions {
   /** Keep the lazy-flags record in locals and drop records nothing
    *  observes (false: store every record, as the interpreter does). */
   flagElision?: boolean;
+  /** Compile a Jcc over a few register-only instructions as selects
+   *  (hammock.ts; false: as a branch). */
+  ifConversion?: boolean;
+  /** Make a region's loops Wasm loops where they nest (layout.ts; false:
+   *  every back edge through the dispatch's br_table). */
+  wasmLoops?: boolean;
   /** Retranslations of a region whose own code keeps being written before
    *  it is left to the interpreter for good. */
   maxRetranslations?: number;
@@ -51,7 +58,8 @@ export interface JitOptions {
 }
 
 export const JIT_DEFAULTS: Required<JitOptions> = {
-  threshold: 20, maxBlock: 64, maxRegion: 128, optimize: 0, inline: true, flagElision: true, maxRetranslations: 4,
+  threshold: 20, maxBlock: 64, maxRegion: 128, optimize: 0, inline: true, flagElision: true, ifConversion: true, wasmLoops: true,
+  maxRetranslations: 4,
   maxFunctions: 16384,
 };
 
@@ -134,7 +142,7 @@ export class JitEngine {
     const o = { ...JIT_DEFAULTS };
     for (const [k, v] of Object.entries(options) as [keyof JitOptions, unknown][]) {
       if (v === undefined) continue;
-      const ok = k === "inline" || k === "flagElision" ? typeof v === "boolean"
+      const ok = k === "inline" || k === "flagElision" || k === "ifConversion" || k === "wasmLoops" ? typeof v === "boolean"
         : typeof v === "number" && Number.isInteger(v) && v >= (k === "threshold" || k === "optimize" ? 0 : 1)
           && (k !== "optimize" || v <= 4);
       if (!ok || !(k in JIT_DEFAULTS)) throw new RangeError(`wasm86: bad jit option ${k}: ${JSON.stringify(v)}`);
@@ -198,6 +206,7 @@ export class JitEngine {
     }
     const opts: TranslateOptions = {
       optimize: this.options.optimize, inline: this.options.inline, flagElision: this.options.flagElision,
+      ifConversion: this.options.ifConversion, wasmLoops: this.options.wasmLoops,
     };
     let tr: ReturnType<RegionCompiler["translate"]>, instance: WebAssembly.Instance;
     try {

@@ -32,9 +32,11 @@ const ALU: Readonly<Record<string, number>> = { add: 0, or: 1, adc: 2, sbb: 3, a
 /** Where the instruction sits: the next IP, whether it ends its block,
  *  how many instructions follow it in the block, the flags observable
  *  after it, the region's return sites, and for an indirect CALL/JMP the
- *  target the engine predicted, when that block is in the region. */
+ *  target the engine predicted, when that block is in the region; for a
+ *  Jcc to be if-converted, the code of what it skips (hammock.ts). */
 export interface Site {
   next: number; last: boolean; remaining: number; live: number; returnSites: readonly number[]; predicted: number | null;
+  hammock?: (() => number[]) | null;
 }
 
 /** The inline translation of `insn`, or null to run it through execOne. */
@@ -186,7 +188,7 @@ function flow(g: Gen, insn: Insn, at: Site): number[] | null {
     g.pending++;
     const cc = op & 0xf;
     const taken = condition(g, cc) ?? runtimeCondition(g, cc);
-    return g.branch(rel, taken, at.next);
+    return at.hammock ? g.predicate(taken, rel, at.hammock) : g.branch(rel, taken, at.next);
   }
   if (op === 0xe2 && rel !== null) { // LOOP: CX − 1, taken while not zero (flags untouched)
     g.pending++;

@@ -38,13 +38,15 @@
 import type Binaryen from "binaryen";
 import { binaryen as loadedBinaryen } from "./load.js";
 import type { Block } from "../x86/block.js";
-import { ARITH } from "../x86/ir.js";
+import { ARITH, type Insn } from "../x86/ir.js";
 import type { Layout } from "../core/core.js";
-import { Gen, L_IDX, REG16, SP, CX, blockLabel, localTypes, type RegionState, type WasmApi } from "./codegen.js";
+import { Gen, L_IDX, REG16, SP, CX, localTypes, type RegionState, type WasmApi } from "./codegen.js";
+import { blockLabel, nest, planLoops } from "./layout.js";
 import { emitter, type ModuleSubset } from "./emitter.js";
 import { flagLiveness } from "./flags.js";
 import { planBudget, successors } from "./budget.js";
 import { inline } from "./inline.js";
+import { hammock } from "./hammock.js";
 
 /** Options that shape generated code (the CLI's and bench's knobs). */
 export interface TranslateOptions {
@@ -54,6 +56,11 @@ export interface TranslateOptions {
   inline: boolean;
   /** Flag elision and the record in locals (false: every record stored). */
   flagElision?: boolean;
+  /** If-conversion of short forward Jccs (hammock.ts). */
+  ifConversion?: boolean;
+  /** Loops as Wasm loops (layout.ts; false: every back edge through the
+   *  dispatch). */
+  wasmLoops?: boolean;
   /** Also return the module as text (tests, dumps). */
   text?: boolean;
 }
@@ -152,6 +159,7 @@ export class RegionCompiler {
       // is the entry, where the function starts.
       const layout = blocks.map((b, index) => ({ b, index })).sort((x, y) => x.b.ip - y.b.ip);
       const ips = new Set(blocks.map((b) => b.ip));
+      const byIp = new Map(blocks.map((b) => [b.ip, b]));
       const returnSites = blocks.flatMap((b) => {
         const last = b.insns[b.insns.length - 1];
         const site = (last.ip + last.length) & 0xffff;
@@ -162,9 +170,21 @@ export class RegionCompiler {
         const p = predictions.get(b.ip);
         return p !== undefined && ips.has(p) ? p : null;
       };
-      const plan = planBudget(layout.map(({ b }) => b), returnSites, predictedFor);
-      const region = new Map<number, { index: number; position: number; check: boolean; bound: number }>();
-      layout.forEach(({ b, index }, position) => region.set(b.ip, { index, position, ...plan.get(b.ip)! }));
+      // If-converted Jccs (hammock.ts), by block IP: what they skip.
+      const hammocks = new Map<number, Insn[] | null>();
+      const plan = planBudget(layout.map(({ b }) => b), returnSites, predictedFor, (b, checked) => {
+        const skipped = options.ifConversion === false ? null : hammock(b.insns[b.insns.length - 1], byIp, checked);
+        hammocks.set(b.ip, skipped);
+        return skipped?.length ?? 0;
+      });
+      const positionOf = new Map(layout.map(({ b }, position) => [b.ip, position]));
+      const edges = layout.flatMap(({ b }, position) => successors(b, returnSites, predictedFor(b))
+        .filter((ip) => positionOf.has(ip)).map((ip) => [position, positionOf.get(ip)!] as const));
+      const { loops, dispatched } = planLoops(layout.length, options.wasmLoops === false ? edges.filter(([f, t]) => t > f) : edges,
+        positionOf.get(blocks[0].ip)!);
+      if (options.wasmLoops === false) for (const [f, t] of edges) if (t <= f) dispatched.add(t);
+      const region = new Map<number, { index: number; position: number; loop: boolean; check: boolean; bound: number }>();
+      layout.forEach(({ b, index }, position) => region.set(b.ip, { index, position, loop: loops.has(position), ...plan.get(b.ip)! }));
       const g = new Gen(api, m, L, region, regionState(blocks), options.flagElision ?? true, blocks[0].insns[0].model);
       let inlined = 0, instructions = 0;
       const codes: number[][] = [];
@@ -179,7 +199,11 @@ export class RegionCompiler {
           const insn = insns[i];
           const last = i === insns.length - 1;
           const next = (insn.ip + insn.length) & 0xffff;
-          const code = options.inline ? inline(g, insn, { next, last, remaining: insns.length - 1 - i, live: live[i], returnSites, predicted: last ? predicted : null }) : null;
+          const skipped = last ? hammocks.get(block.ip) ?? null : null;
+          const code = options.inline ? inline(g, insn, {
+            next, last, remaining: insns.length - 1 - i, live: live[i], returnSites, predicted: last ? predicted : null,
+            hammock: skipped && (() => translateSkipped(g, skipped, returnSites)),
+          }) : null;
           if (code) { body.push(...code); inlined++; continue; }
           body.push(...g.execOne(insn.ip, last ? null : next, insn.prefixes.rep ? insns.length - 1 - i : 0));
         }
@@ -189,17 +213,16 @@ export class RegionCompiler {
         body.push(...g.goTo((lastInsn.ip + lastInsn.length) & 0xffff));
         codes.push(body);
       }
-      // The dispatch structure: the innermost block holds the br_table,
-      // whose targets are the labels by dispatch index.
-      const names = layout.map((_, position) => blockLabel(position));
-      const targets = blocks.map((b) => blockLabel(region.get(b.ip)!.position));
-      let nest = m.block(names[0], [m.switch(targets, targets[0], m.local.get(L_IDX, api.i32))]);
-      for (let i = 0; i < layout.length; i++) {
-        nest = i + 1 < layout.length
-          ? m.block(names[i + 1], [nest, m.block(null, codes[i])])
-          : m.block(null, [nest, m.block(null, codes[i])]);
-      }
-      m.addFunction("block", api.none, api.none, localTypes(api), g.wrap(m.loop("dispatch", nest)));
+      // The br_table, by dispatch index: the entry, and the loop headers
+      // that are not Wasm loops (no other index is ever dispatched to,
+      // and the labels inside Wasm loops are out of its reach).
+      const entryLabel = blockLabel(region.get(blocks[0].ip)!.position);
+      const targets = blocks.map((b, index) => {
+        const r = region.get(b.ip)!;
+        return index === 0 || dispatched.has(r.position) ? blockLabel(r.position) : entryLabel;
+      });
+      const items = nest(m, codes, loops, [m.switch(targets, entryLabel, m.local.get(L_IDX, api.i32))]);
+      m.addFunction("block", api.none, api.none, localTypes(api), g.wrap(m.loop("dispatch", m.block(null, items))));
       m.addFunctionExport("block", "block");
       if (options.optimize > 0) {
         const binaryen = loadedBinaryen();
@@ -223,6 +246,20 @@ export class RegionCompiler {
     for (const { m } of this.modules.values()) m.dispose();
     this.modules.clear();
   }
+}
+
+/** The code of the instructions an if-converted Jcc skips (hammock.ts),
+ *  for Gen.predicate: each inline, the flags after the last observed. */
+function translateSkipped(g: Gen, skipped: readonly Insn[], returnSites: readonly number[]): number[] {
+  const live = flagLiveness(skipped, g.model), out: number[] = [];
+  skipped.forEach((insn, i) => {
+    const code = inline(g, insn, {
+      next: (insn.ip + insn.length) & 0xffff, last: false, remaining: skipped.length - 1 - i, live: live[i], returnSites, predicted: null, hammock: null,
+    });
+    if (!code) throw new Error(`jit: hammock instruction at ${insn.ip.toString(16)} not inline`);
+    out.push(...code);
+  });
+  return out;
 }
 
 /** Translate one region with a compiler of its own (tests, tools). */

@@ -38,11 +38,13 @@ function expectGolden(name: string, text: string): void {
 }
 
 describe("generated code", () => {
-  it("a self-loop: ALU on registers with the lazy-flags record, LOOP back inside the function", () => {
+  it("a self-loop: ALU on registers with the lazy-flags record, LOOP back inside the function as a Wasm loop", () => {
     // 1000: l: add ax,dx / cmp ax,bx / loop l
     const t = translate([0x01, 0xd0, 0x39, 0xd8, 0xe2, 0xfa]);
     expect(t.inlined).toBe(t.total);
-    expect(t.text).toMatch(/br \$dispatch/);
+    expect(t.text).toMatch(/\(loop \$l0/);
+    expect(t.text).toMatch(/br \$l0/); // the back edge: a br to the loop, not through the dispatch
+    expect(t.text).not.toMatch(/br \$dispatch/);
     expect(t.text).toMatch(/\(import "core" "memory"/);
     expect(t.text).toMatch(/\(export "block"/);
     expectGolden("alu-loop", t.text);
@@ -84,6 +86,15 @@ describe("generated code", () => {
     const byCl = translate([0xb1, 0x03, 0xd3, 0xe6, 0x72, 0xfa]); // l: mov cl,3 / shl si,cl / jb l
     expect(byCl.text).not.toMatch(/call \$shift/);
     expect(byCl.text).not.toMatch(/call \$cond/);
+  });
+
+  it("a Jcc over a register-only instruction is if-converted: the XOR's writes are selects, no branch", () => {
+    // 1000: shl dx,1 / jnc 1008 / 1004: xor dx,0x1021 / 1008: loop 1000
+    const code = [0xd1, 0xe2, 0x73, 0x04, 0x81, 0xf2, 0x21, 0x10, 0xe2, 0xf6];
+    const t = translate(code, 2);
+    expect(t.text).toMatch(/\(select/);
+    expect(t.text).toMatch(/i32\.const 4129/); // the XOR's immediate, computed either way
+    expectGolden("crc-hammock", t.text);
   });
 
   it("the memory forms of group 2, group 3, PUSH and POP are inline (no execOne)", () => {

@@ -45,6 +45,7 @@
   (local $19 i32)
   (local $20 i32)
   (local $21 i32)
+  (local $22 i32)
   (block $fault
    (block $exit
     (local.set $4
@@ -103,84 +104,83 @@
        (local.get $0)
       )
      )
-     (block
-      (local.set $4
-       (i32.and
-        (i32.add
-         (local.get $4)
-         (local.get $6)
+     (loop $l0
+      (block
+       (local.set $4
+        (i32.and
+         (i32.add
+          (local.get $4)
+          (local.get $6)
+         )
+         (i32.const 65535)
         )
-        (i32.const 65535)
        )
-      )
-      (local.set $15
-       (i32.sub
+       (local.set $15
+        (i32.sub
+         (local.get $4)
+         (local.get $7)
+        )
+       )
+       (local.set $13
         (local.get $4)
+       )
+       (local.set $14
         (local.get $7)
        )
-      )
-      (local.set $13
-       (local.get $4)
-      )
-      (local.set $14
-       (local.get $7)
-      )
-      (local.set $12
-       (i32.const 4098)
-      )
-      (local.set $5
-       (i32.and
-        (i32.sub
-         (local.get $5)
-         (i32.const 1)
-        )
-        (i32.const 65535)
+       (local.set $12
+        (i32.const 4098)
        )
-      )
-      (if
-       (local.get $5)
-       (then
-        (local.set $17
-         (i64.add
-          (local.get $17)
-          (i64.const 3)
+       (local.set $5
+        (i32.and
+         (i32.sub
+          (local.get $5)
+          (i32.const 1)
          )
+         (i32.const 65535)
         )
-        (if
-         (i64.le_s
+       )
+       (if
+        (local.get $5)
+        (then
+         (local.set $17
           (i64.add
            (local.get $17)
            (i64.const 3)
           )
-          (local.get $18)
          )
-         (then
-          (local.set $0
-           (i32.const 0)
+         (if
+          (i64.le_s
+           (i64.add
+            (local.get $17)
+            (i64.const 3)
+           )
+           (local.get $18)
           )
-          (br $dispatch)
+          (then
+           (br $l0)
+          )
          )
+         (local.set $20
+          (i32.const 4096)
+         )
+         (br $exit)
         )
-        (local.set $20
-         (i32.const 4096)
+       )
+       (local.set $17
+        (i64.add
+         (local.get $17)
+         (i64.const 3)
         )
-        (br $exit)
        )
-      )
-      (local.set $17
-       (i64.add
-        (local.get $17)
-        (i64.const 3)
+       (local.set $20
+        (i32.const 4102)
        )
+       (br $exit)
+       (local.set $20
+        (i32.const 4102)
+       )
+       (br $exit)
       )
-      (local.set $20
-       (i32.const 4102)
-      )
-      (br $exit)
-      (local.set $20
-       (i32.const 4102)
-      )
-      (br $exit)
      )
     )
    )

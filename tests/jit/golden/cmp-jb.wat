@@ -45,6 +45,7 @@
   (local $19 i32)
   (local $20 i32)
   (local $21 i32)
+  (local $22 i32)
   (block $fault
    (block $exit
     (local.set $10
@@ -93,84 +94,83 @@
        (local.get $0)
       )
      )
-     (block
-      (local.set $10
-       (i32.and
-        (i32.add
-         (local.get $10)
-         (i32.const 1)
+     (loop $l0
+      (block
+       (local.set $10
+        (i32.and
+         (i32.add
+          (local.get $10)
+          (i32.const 1)
+         )
+         (i32.const 65535)
         )
-        (i32.const 65535)
        )
-      )
-      (local.set $15
-       (i32.sub
+       (local.set $15
+        (i32.sub
+         (local.get $10)
+         (local.get $11)
+        )
+       )
+       (local.set $13
         (local.get $10)
+       )
+       (local.set $14
         (local.get $11)
        )
-      )
-      (local.set $13
-       (local.get $10)
-      )
-      (local.set $14
-       (local.get $11)
-      )
-      (local.set $12
-       (i32.const 4098)
-      )
-      (if
-       (i32.lt_u
-        (i32.and
-         (local.get $13)
-         (i32.const 65535)
-        )
-        (i32.and
-         (local.get $14)
-         (i32.const 65535)
-        )
+       (local.set $12
+        (i32.const 4098)
        )
-       (then
-        (local.set $17
-         (i64.add
-          (local.get $17)
-          (i64.const 3)
+       (if
+        (i32.lt_u
+         (i32.and
+          (local.get $13)
+          (i32.const 65535)
+         )
+         (i32.and
+          (local.get $14)
+          (i32.const 65535)
          )
         )
-        (if
-         (i64.le_s
+        (then
+         (local.set $17
           (i64.add
            (local.get $17)
            (i64.const 3)
           )
-          (local.get $18)
          )
-         (then
-          (local.set $0
-           (i32.const 0)
+         (if
+          (i64.le_s
+           (i64.add
+            (local.get $17)
+            (i64.const 3)
+           )
+           (local.get $18)
           )
-          (br $dispatch)
+          (then
+           (br $l0)
+          )
          )
+         (local.set $20
+          (i32.const 4096)
+         )
+         (br $exit)
         )
-        (local.set $20
-         (i32.const 4096)
+       )
+       (local.set $17
+        (i64.add
+         (local.get $17)
+         (i64.const 3)
         )
-        (br $exit)
        )
-      )
-      (local.set $17
-       (i64.add
-        (local.get $17)
-        (i64.const 3)
+       (local.set $20
+        (i32.const 4101)
        )
+       (br $exit)
+       (local.set $20
+        (i32.const 4101)
+       )
+       (br $exit)
       )
-      (local.set $20
-       (i32.const 4101)
-      )
-      (br $exit)
-      (local.set $20
-       (i32.const 4101)
-      )
-      (br $exit)
      )
     )
    )

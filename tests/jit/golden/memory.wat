@@ -45,6 +45,7 @@
   (local $19 i32)
   (local $20 i32)
   (local $21 i32)
+  (local $22 i32)
   (block $fault
    (block $exit
     (local.set $4

@@ -45,6 +45,7 @@
   (local $19 i32)
   (local $20 i32)
   (local $21 i32)
+  (local $22 i32)
   (block $fault
    (block $exit
     (local.set $10
@@ -88,35 +89,25 @@
        (local.get $0)
       )
      )
-     (block
-      (local.set $21
-       (i32.and
-        (i32.shl
-         (local.get $10)
-         (i32.const 1)
-        )
-        (i32.const 65535)
-       )
-      )
-      (local.set $15
-       (local.get $21)
-      )
-      (local.set $12
-       (i32.or
-        (i32.const 69635)
-        (i32.or
+     (loop $l0
+      (block
+       (local.set $21
+        (i32.and
          (i32.shl
-          (i32.and
-           (i32.shr_u
-            (local.get $10)
-            (i32.const 15)
-           )
-           (i32.const 1)
-          )
-          (i32.const 17)
+          (local.get $10)
+          (i32.const 1)
          )
-         (i32.shl
-          (i32.xor
+         (i32.const 65535)
+        )
+       )
+       (local.set $15
+        (local.get $21)
+       )
+       (local.set $12
+        (i32.or
+         (i32.const 69635)
+         (i32.or
+          (i32.shl
            (i32.and
             (i32.shr_u
              (local.get $10)
@@ -124,75 +115,84 @@
             )
             (i32.const 1)
            )
-           (i32.and
-            (i32.shr_u
-             (local.get $21)
-             (i32.const 15)
-            )
-            (i32.const 1)
-           )
+           (i32.const 17)
           )
-          (i32.const 18)
+          (i32.shl
+           (i32.xor
+            (i32.and
+             (i32.shr_u
+              (local.get $10)
+              (i32.const 15)
+             )
+             (i32.const 1)
+            )
+            (i32.and
+             (i32.shr_u
+              (local.get $21)
+              (i32.const 15)
+             )
+             (i32.const 1)
+            )
+           )
+           (i32.const 18)
+          )
          )
         )
        )
-      )
-      (local.set $10
-       (i32.and
-        (local.get $21)
-        (i32.const 65535)
-       )
-      )
-      (if
-       (i32.and
-        (i32.shr_u
-         (local.get $12)
-         (i32.const 17)
+       (local.set $10
+        (i32.and
+         (local.get $21)
+         (i32.const 65535)
         )
-        (i32.const 1)
        )
-       (then
-        (local.set $17
-         (i64.add
-          (local.get $17)
-          (i64.const 2)
+       (if
+        (i32.and
+         (i32.shr_u
+          (local.get $12)
+          (i32.const 17)
          )
+         (i32.const 1)
         )
-        (if
-         (i64.le_s
+        (then
+         (local.set $17
           (i64.add
            (local.get $17)
            (i64.const 2)
           )
-          (local.get $18)
          )
-         (then
-          (local.set $0
-           (i32.const 0)
+         (if
+          (i64.le_s
+           (i64.add
+            (local.get $17)
+            (i64.const 2)
+           )
+           (local.get $18)
           )
-          (br $dispatch)
+          (then
+           (br $l0)
+          )
          )
+         (local.set $20
+          (i32.const 4096)
+         )
+         (br $exit)
         )
-        (local.set $20
-         (i32.const 4096)
+       )
+       (local.set $17
+        (i64.add
+         (local.get $17)
+         (i64.const 2)
         )
-        (br $exit)
        )
-      )
-      (local.set $17
-       (i64.add
-        (local.get $17)
-        (i64.const 2)
+       (local.set $20
+        (i32.const 4100)
        )
+       (br $exit)
+       (local.set $20
+        (i32.const 4100)
+       )
+       (br $exit)
       )
-      (local.set $20
-       (i32.const 4100)
-      )
-      (br $exit)
-      (local.set $20
-       (i32.const 4100)
-      )
-      (br $exit)
      )
     )
    )

@@ -1,0 +1,59 @@
+/**
+ * jit-flags.ts — the translator's knobs as command-line flags, shared by
+ * `wasm86` (main.ts) and `npm run bench` (bench/interp.bench.ts), so that a
+ * tuning experiment is spelled the same way in both: the parseArgs option
+ * specs, their help text, and the JitOptions they make. Not the knobs'
+ * meaning (src/jit/engine.ts JitOptions) nor their defaults (JIT_DEFAULTS).
+ */
+import type { JitOptions } from "../jit/engine.js";
+
+/** The flags, for node:util parseArgs. */
+export const JIT_FLAGS = {
+  "jit-threshold": { type: "string" }, "jit-max-block": { type: "string" }, "jit-opt": { type: "string" },
+  "no-jit-inline": { type: "boolean", default: false }, "no-flag-elision": { type: "boolean", default: false },
+  "no-if-conversion": { type: "boolean", default: false }, "no-wasm-loops": { type: "boolean", default: false },
+  "jit-max-region": { type: "string" }, "no-region": { type: "boolean", default: false },
+} as const;
+
+/** Their help text, aligned as wasm86 --help prints options. */
+export const JIT_FLAGS_HELP = `  --jit-threshold N       block entries before translation (default 20; 0: at once)
+  --jit-max-block N       most instructions per block (default 64)
+  --jit-opt 0..4          binaryen optimisation level (default 0: the direct emitter)
+  --no-jit-inline         translate every instruction as a call to the interpreter
+  --no-flag-elision       store every lazy-flags record to the CPU state, as the
+                          interpreter does (default: kept in locals, dead ones dropped)
+  --no-if-conversion      compile a Jcc over a few register-only instructions as
+                          a branch (default: as conditional moves)
+  --no-wasm-loops         every loop's back edge through the region's dispatch
+                          br_table (default: Wasm loops where they nest)
+  --jit-max-region N      most blocks compiled together as one function (default 128)
+  --no-region             one block per function (same as --jit-max-region 1;
+                          by default the blocks of a page that branch to each
+                          other share one, so loops stay in Wasm)`;
+
+/** What parseArgs gives for JIT_FLAGS. */
+export interface JitFlagValues {
+  "jit-threshold"?: string; "jit-max-block"?: string; "jit-opt"?: string; "jit-max-region"?: string;
+  "no-jit-inline"?: boolean; "no-flag-elision"?: boolean; "no-if-conversion"?: boolean; "no-wasm-loops"?: boolean; "no-region"?: boolean;
+}
+
+/** The JitOptions the flags ask for (unset ones stay undefined: the
+ *  defaults). A bad number throws `usage(message)`'s error. */
+export function jitOptionsFrom(values: JitFlagValues, usage: (message: string) => Error): JitOptions {
+  const int = (v: string | undefined, name: string, min: number, max: number): number | undefined => {
+    if (v === undefined) return undefined;
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < min || n > max) throw usage(`${name} must be an integer from ${min} to ${max}, got ${JSON.stringify(v)}`);
+    return n;
+  };
+  return {
+    threshold: int(values["jit-threshold"], "--jit-threshold", 0, 1e9),
+    maxBlock: int(values["jit-max-block"], "--jit-max-block", 1, 1024),
+    optimize: int(values["jit-opt"], "--jit-opt", 0, 4),
+    inline: !values["no-jit-inline"],
+    flagElision: !values["no-flag-elision"],
+    ifConversion: !values["no-if-conversion"],
+    wasmLoops: !values["no-wasm-loops"],
+    maxRegion: values["no-region"] ? 1 : int(values["jit-max-region"], "--jit-max-region", 1, 4096),
+  };
+}

@@ -1,0 +1,100 @@
+/**
+ * layout.ts — the shape of a region's function: its blocks in IP order,
+ * forward branches as `br` to a label that ends just before the target,
+ * and loops as Wasm `loop`s wherever structured control flow allows, so
+ * that a loop's back edge is a `br` to its header too. What is left — a
+ * back edge into a header that cannot be a Wasm loop, and the entry — goes
+ * through the dispatch: a `br_table` at the start of an outer loop, by the
+ * block's dispatch index.
+ *
+ *   loop $dispatch
+ *     block $b3                         b3: br $b3 = on to position 3
+ *       block $b1
+ *         block $b0 br_table … end      the entry, and headers left to it
+ *         code 0
+ *       end
+ *       loop $l1                        positions 1..2 loop: br $l1 from
+ *         block $b2                     inside is the back edge
+ *           code 1
+ *         end
+ *         code 2
+ *       end
+ *     end
+ *     code 3
+ *
+ * A back-edge target h becomes a loop over positions h..t, t its furthest
+ * back-edge source; loops that overlap without nesting are widened until
+ * they nest (a loop may hold more than its body: every block's code ends
+ * in a branch, so control never falls through a loop's end). A loop is
+ * kept only if nothing enters it but at its header: no branch from outside
+ * into (h, t], and neither the entry nor a header left to the dispatch
+ * there (the br_table sits outside every loop). What the blocks' code is
+ * (translate.ts, codegen.ts) and where the budget is tested (budget.ts)
+ * are not here.
+ */
+import type { ModuleSubset } from "./emitter.js";
+
+/** The label that ends just before the code of the block at `position`. */
+export const blockLabel = (position: number): string => `b${position}`;
+/** The label of the Wasm loop whose header is the block at `position`. */
+export const loopLabel = (position: number): string => `l${position}`;
+
+/** A region's loops: the Wasm loops, header position → last position,
+ *  and the back-edge targets left to the dispatch. */
+export interface LoopPlan { loops: Map<number, number>; dispatched: Set<number> }
+
+/**
+ * The loops of a region of `n` blocks. `edges`: every branch the blocks' code may take inside the
+ * function, by position (an over-estimate only costs loops); `entry`: the
+ * entry block's position.
+ */
+export function planLoops(n: number, edges: readonly (readonly [number, number])[], entry: number): LoopPlan {
+  const end = new Map<number, number>();
+  for (const [from, to] of edges) {
+    if (from < 0 || to < 0 || from >= n || to >= n) throw new RangeError(`jit: edge ${from}→${to} outside ${n} blocks`);
+    if (to <= from) end.set(to, Math.max(end.get(to) ?? to, from));
+  }
+  // Widen until every two loops are disjoint or nested.
+  for (let changed = true; changed;) {
+    changed = false;
+    for (const [h, t] of end) for (const [k, u] of end) {
+      if (h < k && k <= t && u > t) { end.set(h, u); changed = true; }
+    }
+  }
+  // Keep the loops entered only at their header.
+  const dropped = new Set<number>();
+  for (let changed = true; changed;) {
+    changed = false;
+    for (const [h, t] of end) {
+      if (dropped.has(h)) continue;
+      const inside = (p: number): boolean => p > h && p <= t;
+      if (inside(entry) || [...dropped].some(inside) || edges.some(([from, to]) => inside(to) && (from < h || from > t))) {
+        dropped.add(h);
+        changed = true;
+      }
+    }
+  }
+  for (const h of dropped) end.delete(h);
+  return { loops: end, dispatched: dropped };
+}
+
+/**
+ * The function's blocks nested as planned: `codes[p]` is the code of the
+ * block at position p (each ends in a branch or a return), `loops` from
+ * planLoops, `head` what runs before position 0's code (the br_table).
+ * Returns the items that go inside `loop $dispatch`.
+ */
+export function nest(m: ModuleSubset, codes: readonly number[][], loops: ReadonlyMap<number, number>, head: number[]): number[] {
+  const level = (lo: number, hi: number, prefix: number[] | null): number[] => {
+    let out = prefix;
+    for (let p = lo; p <= hi;) {
+      const last = p !== lo || prefix !== null ? loops.get(p) : undefined; // a loop's own header is its first item
+      const body = last === undefined ? [m.block(null, codes[p])]
+        : [m.loop(loopLabel(p), m.block(null, level(p, last, null)))];
+      out = out === null ? body : [m.block(blockLabel(p), out), ...body];
+      p = last === undefined ? p + 1 : last + 1;
+    }
+    return out ?? [];
+  };
+  return level(0, codes.length - 1, head);
+}
