@@ -157,6 +157,10 @@ export const JIT_STAT_MISSES: i32 = STATE + 0x1A0;
 export const JIT_STAT_BUDGET: i32 = STATE + 0x1A4;
 /** Instructions retired inside translated blocks (i64). */
 export const JIT_STAT_INSNS: i32 = STATE + 0x1A8;
+/** ICOUNT where the last run() stopped for its budget (i64): entries
+ *  within JIT_CUT_WINDOW instructions of a cut are not counted toward
+ *  translation (assembly/jit/dispatch.ts). */
+export const JIT_CUT: i32 = STATE + 0x1B0;
 
 // --------------------------------------------------------------- memory map
 /** Number of linear pages real mode can address: 0x000000–0x10FFEF. */

@@ -11,7 +11,7 @@
  * 286, #UD, divide) happens before the instruction writes any register, so
  * that unwinding via fault.ts leaves the pre-instruction state.
  */
-import { INSN_IP, REG_IP, REG_FLAGS, HALTED, EVENTS, ICOUNT, ICOUNT_STOP } from "../layout";
+import { INSN_IP, REG_IP, REG_FLAGS, HALTED, EVENTS, ICOUNT, ICOUNT_STOP, JIT_CUT } from "../layout";
 import {
   reg8, setReg8, reg16, setReg16, reg32, setReg32, segSel, segBase, setSeg, getIP, setIP, model,
   AX, CX, DX, BX, SP, BP, SI, DI, ES, CS, SS, DS, MODEL_8086, MODEL_286, MODEL_386,
@@ -182,7 +182,11 @@ export function run(): i32 {
     // taking what is pending there: step() executes exactly one
     // instruction, and the next call takes the interrupt.
     const ic = load<i64>(ICOUNT);
-    if (ic >= load<i64>(ICOUNT_STOP)) return load<i32>(HALTED) ? EXIT_HALT : EXIT_BUDGET;
+    if (ic >= load<i64>(ICOUNT_STOP)) {
+      if (load<i32>(HALTED)) return EXIT_HALT;
+      store<i64>(JIT_CUT, ic);
+      return EXIT_BUDGET;
+    }
     if (load<i32>(EVENTS)) {
       const r = handleEvents();
       if (r != EXIT_NONE) {

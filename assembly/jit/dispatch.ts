@@ -25,7 +25,7 @@ import {
   JIT_ENABLED, JIT_LOOKUP, JIT_THRESHOLD, JIT_REQ_LINEAR, JIT_REQ_CSBASE, JIT_REQ_SLOT,
   JIT_STAT_RUNS, JIT_STAT_LOOKUPS, JIT_STAT_MISSES, JIT_STAT_BUDGET, JIT_CACHE, JIT_SLOTS,
   REG_FLAGS, BP_COUNT, REP_ACTIVE, HALTED, ICOUNT, ICOUNT_STOP, EVENTS, REG_IP, PAGE_PHYS,
-  STOP_REQUEST, NMI_PENDING, IRQ_LINE, SHADOW_AT, JIT_STAT_INSNS,
+  STOP_REQUEST, NMI_PENDING, IRQ_LINE, SHADOW_AT, JIT_STAT_INSNS, JIT_CUT,
 } from "../layout";
 import { segBase, CS } from "../cpu/state";
 
@@ -110,6 +110,26 @@ export function jitEnter(): i32 {
   return EXIT_CONTINUE;
 }
 
+/** How close to a budget cut an entry is not evidence of hotness. */
+const JIT_CUT_WINDOW: i64 = 512;
+
+/**
+ * Whether this entry is within JIT_CUT_WINDOW instructions after the last
+ * budget cut or before the next one. Run slices, --max-instructions and
+ * device events cut the run at exact counts, wherever they fall; the
+ * interpreter then runs from the cut to the next translated entry point,
+ * and again up to the next cut — through blocks that are not entry points
+ * of any region (a loop's call return sites, say). Counted, those
+ * entries would get whole regions translated again for each such block
+ * (bench-mix: the same 71-block region six times over). With threshold 0
+ * everything counts: "translate at once" means at once.
+ */
+function nearCut(): bool {
+  if (load<i32>(JIT_THRESHOLD) == 0) return false;
+  const ic = load<i64>(ICOUNT);
+  return ic - load<i64>(JIT_CUT) < JIT_CUT_WINDOW || load<i64>(ICOUNT_STOP) - ic < JIT_CUT_WINDOW;
+}
+
 /** jitStep's result: a translated block ran. */
 const RAN: i32 = 1;
 
@@ -147,6 +167,7 @@ function jitStep(): i32 {
   }
   if (index < 0) return NONE;
   bump(JIT_STAT_MISSES);
+  if (nearCut()) return NONE;
   const hits = load<i32>(e + 12) + 1;
   store<i32>(e + 12, hits);
   if (hits <= load<i32>(JIT_THRESHOLD)) return NONE;

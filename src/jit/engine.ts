@@ -80,6 +80,9 @@ export interface JitStats {
   instructionsCompiled: number;
   instructionsInlined: number;
   compileMs: number;
+  /** Of it: in V8, compiling and instantiating the modules (the rest is
+   *  decoding and translating, in JavaScript). */
+  wasmCompileMs: number;
   codeBytes: number;
   invalidations: number;
   flushes: number;
@@ -125,7 +128,7 @@ export class JitEngine {
   private used = 0;
   private readonly s = {
     blocksCompiled: 0, regionsCompiled: 0, blocksRefused: 0, failures: 0, blocksThrashing: 0, instructionsCompiled: 0, instructionsInlined: 0,
-    compileMs: 0, codeBytes: 0, invalidations: 0, flushes: 0,
+    compileMs: 0, wasmCompileMs: 0, codeBytes: 0, invalidations: 0, flushes: 0,
   };
 
   constructor(
@@ -211,7 +214,9 @@ export class JitEngine {
     let tr: ReturnType<RegionCompiler["translate"]>, instance: WebAssembly.Instance;
     try {
       tr = this.compiler.translate(blocks, opts, predictions);
+      const t1 = performance.now();
       instance = new WebAssembly.Instance(new WebAssembly.Module(tr.binary as Uint8Array<ArrayBuffer>), this.imports);
+      this.s.wasmCompileMs += performance.now() - t1;
     } catch {
       // A translator bug must not stop the guest: the interpreter runs
       // this block from now on, and the failure is counted (--stats).

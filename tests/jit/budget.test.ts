@@ -52,3 +52,30 @@ describe("the budget plan", () => {
     }
   });
 });
+
+describe("entries near a budget cut", () => {
+  // mov cx,0 / l: inc ax / loop l (65,536 passes) / hlt
+  const program = [0xb9, 0x00, 0x00, 0x40, 0xe2, 0xfd, 0xf4];
+  const sliced = (slice: number, threshold: number) => {
+    const m = new Machine({ engine: "jit", jit: { threshold } });
+    m.load(0x1000, program);
+    m.setRegisters({ cs: 0, ip: 0x1000, ss: 0, sp: 0x800 });
+    for (let i = 0; i < 40; i++) m.run({ maxInstructions: slice });
+    return { stats: m.jitStats!, ax: m.registers.ax, count: m.instructionCount };
+  };
+
+  it("do not count toward translation: a cut every 200 instructions leaves the loop interpreted", () => {
+    // Every entry into the loop is within 512 instructions of a cut.
+    const r = sliced(200, 2);
+    expect(r.count).toBe(8000);
+    expect(r.stats.blocksCompiled).toBe(0);
+    expect(r.ax).toBe(4000); // mov, then 3,999.5 passes of inc/loop
+  });
+
+  it("but away from cuts they do, and threshold 0 translates at once whatever the cuts", () => {
+    expect(sliced(5000, 2).stats.blocksCompiled).toBeGreaterThan(0);
+    const atOnce = sliced(200, 0);
+    expect(atOnce.stats.blocksCompiled).toBeGreaterThan(0);
+    expect(atOnce.ax).toBe(4000);
+  });
+});

@@ -47,6 +47,9 @@ export abstract class Expressions {
   /** Label and function names, interned. */
   protected names: string[] = [];
   private nameIds = new Map<string, number>();
+  /** Branches (br, br_table targets) made to each label id since the last
+   *  clearExpressions: none means no block with it can be branched to. */
+  private branchCount: number[] = [];
 
   private walkStack = new Int32Array(256);
 
@@ -251,16 +254,22 @@ export abstract class Expressions {
     if (value) throw new Error("emitter: br with a value is not supported");
     if (condition) {
       const tc = this.operand(condition, I32, "br_if condition");
-      return this.node(K_BR, tc === UNREACHABLE ? UNREACHABLE : NONE, this.nameId(label), condition, 0);
+      return this.node(K_BR, tc === UNREACHABLE ? UNREACHABLE : NONE, this.branchTo(label), condition, 0);
     }
-    return this.node(K_BR, UNREACHABLE, this.nameId(label), 0, 0);
+    return this.node(K_BR, UNREACHABLE, this.branchTo(label), 0, 0);
+  }
+
+  private branchTo(label: string): number {
+    const id = this.nameId(label);
+    this.branchCount[id] = (this.branchCount[id] ?? 0) + 1;
+    return id;
   }
 
   switch(labels: readonly string[], defaultLabel: string, condition: number, value?: number): number {
     if (value) throw new Error("emitter: br_table with a value is not supported");
     this.operand(condition, I32, "br_table index");
-    const ids = labels.map((l) => this.nameId(l));
-    const e = this.node(K_SWITCH, UNREACHABLE, this.toPool(ids), ids.length, this.nameId(defaultLabel));
+    const ids = labels.map((l) => this.branchTo(l));
+    const e = this.node(K_SWITCH, UNREACHABLE, this.toPool(ids), ids.length, this.branchTo(defaultLabel));
     this.n[(e << 3) + D] = condition;
     return e;
   }
@@ -295,8 +304,14 @@ export abstract class Expressions {
   copyExpression(expr: number): number { return expr; }
 
   /** Whether a br/br_table in the tree of `root` names `label`
-   *  (binaryen's BranchSeeker::has, dead code included). */
+   *  (binaryen's BranchSeeker::has, dead code included). A region's
+   *  function nests a block per guest block around all the code before
+   *  it, so the walk is quick only because it stops at the first branch
+   *  found and looks at a block's last children first (a guest block
+   *  usually branches to the one after it); a label nothing branches to
+   *  needs no walk at all. */
   private branchesTo(root: number, label: number): boolean {
+    if (!this.branchCount[label]) return false;
     const n = this.n, pool = this.pool;
     let stack = this.walkStack, sp = 0;
     stack[sp++] = root;
@@ -317,7 +332,7 @@ export abstract class Expressions {
         case K_BLOCK: case K_CALL: {
           const first = n[o + B], cnt = n[o + C];
           if (sp + cnt > stack.length) { let s = stack.length * 2; while (s < sp + cnt + 8) s *= 2; const g = new Int32Array(s); g.set(stack); this.walkStack = stack = g; }
-          for (let i = first + cnt - 1; i >= first; i--) stack[sp++] = pool[i];
+          for (let i = first; i < first + cnt; i++) stack[sp++] = pool[i]; // the last child on top
           break;
         }
         case K_LOOP: stack[sp++] = n[o + B]; break;
@@ -348,5 +363,6 @@ export abstract class Expressions {
   clearExpressions(): void {
     this.count = 1;
     this.poolLen = 0;
+    this.branchCount = [];
   }
 }
