@@ -32,6 +32,7 @@
  *          20     the IP an exit leaves for
  *          21     an instruction's result (a shift's, DIV's quotient)
  *          22     an if-converted Jcc's "not taken" (hammock.ts)
+ *          23     CF of the record's X bits, kept apart as well (flags.ts)
  */
 import type { ModuleSubset } from "./emitter.js";
 import type { Layout } from "../core/core.js";
@@ -40,10 +41,10 @@ import type { Record as FlagRecord } from "./flags.js";
 import { blockLabel, loopLabel } from "./layout.js";
 
 export const L_IDX = 0, L_OFF = 1, L_LIN = 2, L_TMP = 3, L_REG0 = 4;
-export const L_FOP = 12, L_FA = 13, L_FB = 14, L_FR = 15, L_TMP2 = 16, L_ICOUNT = 17, L_STOP = 18, L_CF = 19, L_NEXT = 20, L_RES = 21, L_PRED = 22;
+export const L_FOP = 12, L_FA = 13, L_FB = 14, L_FR = 15, L_TMP2 = 16, L_ICOUNT = 17, L_STOP = 18, L_CF = 19, L_NEXT = 20, L_RES = 21, L_PRED = 22, L_XCF = 23;
 /** The locals' types, in index order (addFunction's varTypes). */
 export function localTypes(api: WasmApi): number[] {
-  return [...Array<number>(17).fill(api.i32), api.i64, api.i64, api.i32, api.i32, api.i32, api.i32];
+  return [...Array<number>(17).fill(api.i32), api.i64, api.i64, api.i32, api.i32, api.i32, api.i32, api.i32];
 }
 
 /** What the code generator reads of binaryen's namespace — or of the
@@ -130,7 +131,7 @@ export class Gen {
   set(local: number, v: number): number {
     // Predicated (an if-converted hammock): guest state changes only when
     // L_PRED holds; temps are written either way.
-    if (this.predicated && local >= L_REG0 && local <= L_FR) v = this.m.select(this.get(L_PRED), v, this.get(local));
+    if (this.predicated && ((local >= L_REG0 && local <= L_FR) || local === L_XCF)) v = this.m.select(this.get(L_PRED), v, this.get(local));
     return this.m.local.set(local, v);
   }
   ld32(addr: number): number { return this.m.i32.load(0, 4, this.c(addr), "mem"); }
@@ -181,12 +182,13 @@ export class Gen {
 
   /** A new block, at `position` in the layout, that may branch to
    *  `successors` without a budget test where budget.ts planned none: any
-   *  local may differ from the core's copy. */
-  startBlock(position: number, successors: readonly number[]): void {
+   *  local may differ from the core's copy. `record`: what every way into
+   *  it leaves in the flag locals (recordAtStart), or null. */
+  startBlock(position: number, successors: readonly number[], record: FlagRecord = null): void {
     this.position = position;
     this.successors = new Set(successors);
     this.eventsUnchecked = false;
-    this.record = null;
+    this.record = record;
     this.knownCL = null;
     this.dirty = new Set(this.state.regs);
     this.flagsDirty = this.state.flags;
@@ -374,17 +376,17 @@ export class Gen {
    */
   predicate(taken: number, target: number, skipped: () => number[]): number[] {
     const m = this.m;
-    const out = [this.set(L_PRED, m.i32.eqz(taken)), ...this.flushCount()];
-    const record = this.record, cl = this.knownCL;
+    const out = [this.set(L_PRED, m.i32.eqz(taken))];
+    const record = this.record, cl = this.knownCL, before = this.pending;
+    this.pending = 0;
     this.predicated = true;
     try { out.push(...skipped()); } finally { this.predicated = false; }
     if (this.record !== record) this.record = null; // one record or the other
     if (this.knownCL !== cl) this.knownCL = null;
-    if (this.pending > 0) {
-      out.push(this.set(L_ICOUNT, m.i64.add(this.get(L_ICOUNT),
-        m.select(this.get(L_PRED), m.i64.const(BigInt(this.pending)), m.i64.const(0n)))));
-      this.pending = 0;
-    }
+    // The count, what came before and the skipped part, in one add.
+    out.push(this.set(L_ICOUNT, m.i64.add(this.get(L_ICOUNT),
+      m.select(this.get(L_PRED), m.i64.const(BigInt(before + this.pending)), m.i64.const(BigInt(before))))));
+    this.pending = 0;
     return [...out, ...this.goTo(target)];
   }
 

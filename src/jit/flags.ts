@@ -12,12 +12,14 @@
  * the flag elision (`--no-flag-elision` turns it off, and then every
  * record is also stored to the core at once, as the interpreter does).
  *
- * What is not here: the flag formulas themselves (the core's, one
- * definition), and flags across blocks — every block end counts as an
- * observer, since the region may return to the core there.
+ * Across blocks, what the record *is* (its kind and size) is known where
+ * every way into a block comes from blocks that agree on it
+ * (recordAtStart); which flags are live is not — every block end counts
+ * as an observer, since the region may return to the core there. What is
+ * not here: the flag formulas themselves (the core's, one definition).
  */
 import { ARITH, type Insn, type X86Model } from "../x86/ir.js";
-import { Gen, L_FA, L_FB, L_FOP, L_FR, sizeMask } from "./codegen.js";
+import { Gen, L_FA, L_FB, L_FOP, L_FR, L_XCF, sizeMask } from "./codegen.js";
 
 /** The lazy-flag kinds (assembly/cpu/flags.ts). */
 export const LAZY_ADD = 1, LAZY_SUB = 2, LAZY_LOGIC = 3, LAZY_INC = 5, LAZY_DEC = 6;
@@ -28,9 +30,11 @@ export const LAZY_CFOF = 1 << 16;
 export const KIND_UNKNOWN = -1;
 
 /** What generated code knows about the record in the flag locals: set by
- *  an inline instruction of this block (kind, size; `cfOf`: CF and OF are
- *  in LAZY_OP's X bits), or unknown. */
-export type Record = { kind: number; size: number; carryIn?: boolean; cfOf?: boolean } | null;
+ *  an inline instruction (kind, size; `cfOf`: CF and OF are in LAZY_OP's
+ *  X bits; `cfLocal`: CF is in local L_XCF too, where a Jcc reads it
+ *  without waiting for LAZY_OP to be put together — a shift's CF is on
+ *  the critical path of loops like a CRC's), or unknown. */
+export type Record = { kind: number; size: number; carryIn?: boolean; cfOf?: boolean; cfLocal?: boolean } | null;
 
 /** Mnemonics whose flag effects the IR states exactly — every flag in
  *  `written | undefined` is overwritten, as the core does it — and that
@@ -99,16 +103,16 @@ export function setRecord(g: Gen, kind: number, size: number, a: number | null, 
  * flag locals.
  */
 export function setShiftRecord(g: Gen, size: number, r: number, cf: number, of: number): number[] {
-  const out = [g.set(L_FR, r), g.set(L_FOP, xBits(g, g.c(LAZY_LOGIC | (size << 8) | LAZY_CFOF), cf, of))];
-  return [...out, ...recorded(g, { kind: LAZY_LOGIC, size, cfOf: true })];
+  const out = [g.set(L_XCF, cf), g.set(L_FR, r), g.set(L_FOP, xBits(g, g.c(LAZY_LOGIC | (size << 8) | LAZY_CFOF), g.get(L_XCF), of))];
+  return [...out, ...recorded(g, { kind: LAZY_LOGIC, size, cfOf: true, cfLocal: true })];
 }
 
 /** CF and OF set, the other flags kept (ROL/ROR/RCL/RCR): the X bits
  *  added to the record in the locals. */
 export function setCfOf(g: Gen, cf: number, of: number): number[] {
   const m = g.m;
-  const out = [g.set(L_FOP, xBits(g, m.i32.or(m.i32.and(g.get(L_FOP), g.c(0xffff)), g.c(LAZY_CFOF)), cf, of))];
-  return [...out, ...recorded(g, g.record ? { ...g.record, cfOf: true } : { kind: KIND_UNKNOWN, size: 0, cfOf: true })];
+  const out = [g.set(L_XCF, cf), g.set(L_FOP, xBits(g, m.i32.or(m.i32.and(g.get(L_FOP), g.c(0xffff)), g.c(LAZY_CFOF)), g.get(L_XCF), of))];
+  return [...out, ...recorded(g, g.record ? { ...g.record, cfOf: true, cfLocal: true } : { kind: KIND_UNKNOWN, size: 0, cfOf: true, cfLocal: true })];
 }
 
 function xBits(g: Gen, op: number, cf: number, of: number): number {
@@ -129,7 +133,7 @@ function recorded(g: Gen, rec: Record): number[] {
 export function carry(g: Gen): number | null {
   const rec = g.record, m = g.m;
   if (!rec) return null;
-  if (rec.cfOf) return xFlag(g, 17);
+  if (rec.cfOf) return rec.cfLocal ? g.get(L_XCF) : xFlag(g, 17);
   if (rec.kind === LAZY_LOGIC) return g.c(0);
   if (rec.kind !== LAZY_ADD && rec.kind !== LAZY_SUB) return null;
   const a = () => g.get(L_FA), b = () => g.get(L_FB), r = () => g.get(L_FR);
@@ -266,9 +270,30 @@ function xFlag(g: Gen, bit: 17 | 18): number {
 function conditionCfOf(g: Gen, rec: NonNullable<Record>, cc: number): number | null {
   const m = g.m, size = rec.size, known = rec.kind !== KIND_UNKNOWN;
   return combine(g, cc, {
-    cf: () => xFlag(g, 17), of: () => xFlag(g, 18), pf: null,
+    cf: () => (rec.cfLocal ? g.get(L_XCF) : xFlag(g, 17)), of: () => xFlag(g, 18), pf: null,
     zf: known ? () => m.i32.eqz(m.i32.and(g.get(L_FR), g.c(sizeMask(size)))) : null,
     sf: known ? () => m.i32.and(m.i32.shr_u(g.get(L_FR), g.c(size - 1)), g.c(1)) : null,
   });
 }
 
+
+/**
+ * What the flag locals hold when a block starts: the record every
+ * predecessor leaves (`ends`, each block's record at its end, null where
+ * unknown), when they agree; null for a block the function may enter
+ * other than by a branch from another block (its entry, a loop header:
+ * `entered`), or with no predecessor. Agreeing on the kind and size is
+ * enough: the operands are in the same locals whichever way came in.
+ */
+export function recordAtStart(preds: readonly number[], ends: ReadonlyMap<number, Record>, entered: boolean): Record {
+  if (entered || preds.length === 0) return null;
+  let at: Record | undefined;
+  for (const p of preds) {
+    const r = ends.get(p);
+    if (!r) return null; // unknown, or not generated yet (not a forward edge)
+    if (at === undefined) at = r;
+    else if (at!.kind !== r.kind || at!.size !== r.size || !at!.carryIn !== !r.carryIn || !at!.cfOf !== !r.cfOf) return null;
+    else if (!at!.cfLocal !== !r.cfLocal) at = { ...at!, cfLocal: false }; // LAZY_OP has CF either way
+  }
+  return at ?? null;
+}

@@ -43,7 +43,7 @@ import type { Layout } from "../core/core.js";
 import { Gen, L_IDX, REG16, SP, CX, localTypes, type RegionState, type WasmApi } from "./codegen.js";
 import { blockLabel, nest, planLoops } from "./layout.js";
 import { emitter, type ModuleSubset } from "./emitter.js";
-import { flagLiveness } from "./flags.js";
+import { flagLiveness, recordAtStart, type Record as FlagRecord } from "./flags.js";
 import { planBudget, successors } from "./budget.js";
 import { inline } from "./inline.js";
 import { hammock } from "./hammock.js";
@@ -188,12 +188,19 @@ export class RegionCompiler {
       const g = new Gen(api, m, L, region, regionState(blocks), options.flagElision ?? true, blocks[0].insns[0].model);
       let inlined = 0, instructions = 0;
       const codes: number[][] = [];
+      // Record knowledge across blocks: each block's predecessors, and the
+      // record each block leaves at its end.
+      const preds = layout.map(() => [] as number[]);
+      for (const [from, to] of edges) preds[to].push(from);
+      const entered = new Set<number>([positionOf.get(blocks[0].ip)!, ...dispatched, ...loops.keys()]);
+      for (const [from, to] of edges) if (to <= from) entered.add(to);
+      const ends = new Map<number, FlagRecord>();
       for (const [position, { b: block }] of layout.entries()) {
         const body: number[] = [];
         const insns = block.insns;
         instructions += insns.length;
         const predicted = predictedFor(block);
-        g.startBlock(position, successors(block, returnSites, predicted)); // nothing is known about the flags at a block's start
+        g.startBlock(position, successors(block, returnSites, predicted), recordAtStart(preds[position], ends, entered.has(position)));
         const live = flagLiveness(insns, g.model);
         for (let i = 0; i < insns.length; i++) {
           const insn = insns[i];
@@ -211,6 +218,7 @@ export class RegionCompiler {
         // instruction translated inline without a jump): on to the next IP.
         const lastInsn = insns[insns.length - 1];
         body.push(...g.goTo((lastInsn.ip + lastInsn.length) & 0xffff));
+        ends.set(position, g.record);
         codes.push(body);
       }
       // The br_table, by dispatch index: the entry, and the loop headers

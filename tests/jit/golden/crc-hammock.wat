@@ -46,6 +46,7 @@
   (local $20 i32)
   (local $21 i32)
   (local $22 i32)
+  (local $23 i32)
   (block $fault
    (block $exit
     (local.set $6
@@ -106,6 +107,15 @@
           (i32.const 65535)
          )
         )
+        (local.set $23
+         (i32.and
+          (i32.shr_u
+           (local.get $6)
+           (i32.const 15)
+          )
+          (i32.const 1)
+         )
+        )
         (local.set $15
          (local.get $21)
         )
@@ -114,13 +124,7 @@
           (i32.const 69635)
           (i32.or
            (i32.shl
-            (i32.and
-             (i32.shr_u
-              (local.get $6)
-              (i32.const 15)
-             )
-             (i32.const 1)
-            )
+            (local.get $23)
             (i32.const 17)
            )
            (i32.shl
@@ -154,20 +158,8 @@
         (local.set $22
          (i32.eqz
           (i32.eqz
-           (i32.and
-            (i32.shr_u
-             (local.get $12)
-             (i32.const 17)
-            )
-            (i32.const 1)
-           )
+           (local.get $23)
           )
-         )
-        )
-        (local.set $17
-         (i64.add
-          (local.get $17)
-          (i64.const 2)
          )
         )
         (local.set $15
@@ -201,8 +193,8 @@
          (i64.add
           (local.get $17)
           (select
-           (i64.const 1)
-           (i64.const 0)
+           (i64.const 3)
+           (i64.const 2)
            (local.get $22)
           )
          )

@@ -46,6 +46,7 @@
   (local $20 i32)
   (local $21 i32)
   (local $22 i32)
+  (local $23 i32)
   (block $fault
    (block $exit
     (local.set $4

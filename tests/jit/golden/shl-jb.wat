@@ -46,6 +46,7 @@
   (local $20 i32)
   (local $21 i32)
   (local $22 i32)
+  (local $23 i32)
   (block $fault
    (block $exit
     (local.set $10
@@ -100,6 +101,15 @@
          (i32.const 65535)
         )
        )
+       (local.set $23
+        (i32.and
+         (i32.shr_u
+          (local.get $10)
+          (i32.const 15)
+         )
+         (i32.const 1)
+        )
+       )
        (local.set $15
         (local.get $21)
        )
@@ -108,13 +118,7 @@
          (i32.const 69635)
          (i32.or
           (i32.shl
-           (i32.and
-            (i32.shr_u
-             (local.get $10)
-             (i32.const 15)
-            )
-            (i32.const 1)
-           )
+           (local.get $23)
            (i32.const 17)
           )
           (i32.shl
@@ -146,13 +150,7 @@
         )
        )
        (if
-        (i32.and
-         (i32.shr_u
-          (local.get $12)
-          (i32.const 17)
-         )
-         (i32.const 1)
-        )
+        (local.get $23)
         (then
          (local.set $17
           (i64.add
