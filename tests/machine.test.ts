@@ -570,3 +570,21 @@ describe("ports", () => {
     expect(ports).toEqual([0xffff, 0]);
   });
 });
+
+describe("flags of SHL by one", () => {
+  // mov ax,4008h / shl ax,1 / pushf / pop bx / hlt: v + v = 8010h. CF 0,
+  // OF 1 (the top bit changed), SF 1, ZF 0, PF 0 (10h has one bit set);
+  // AF, undefined after a shift, is what the addition gives: bit 3 of v.
+  for (const cpu of ["8086", "286", "386"] as const) for (const engine of ["interp", "jit"] as const) {
+    it(`are those of v + v (${cpu}, ${engine})`, () => {
+      const m = new Machine({ cpu, engine, jit: { threshold: 0 } });
+      m.load(0x1000, [0xb8, 0x08, 0x40, 0xd1, 0xe0, 0x9c, 0x5b, 0xf4]);
+      m.setRegisters({ cs: 0, ip: 0x1000, ss: 0, sp: 0x800 });
+      expect(m.run({ maxInstructions: 100 }).reason).toBe("halt");
+      const f = m.registers.bx;
+      expect({ cf: f & 1, pf: (f >> 2) & 1, af: (f >> 4) & 1, zf: (f >> 6) & 1, sf: (f >> 7) & 1, of: (f >> 11) & 1 })
+        .toEqual({ cf: 0, pf: 0, af: 1, zf: 0, sf: 1, of: 1 });
+      expect(m.registers.ax).toBe(0x8010);
+    });
+  }
+});

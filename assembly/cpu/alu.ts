@@ -114,6 +114,15 @@ export function shift(op: i32, v: i32, count: i32, size: i32): i32 {
     }
     case 4: case 6: { // SHL / SAL
       if (op == 6 && model() == MODEL_8086) return setmo(size);
+      if (count == 1) {
+        // v << 1 is v + v, with the same CF, OF and SZP: an ADD record, which
+        // costs nothing until a flag is read (AF, undefined after a shift,
+        // then follows the addition: bit 3 of v). The translator records
+        // it the same way (src/jit/shifts.ts).
+        r = (v << 1) & m;
+        lazyAdd(v, v, v + v, size);
+        return r;
+      }
       if (count <= size) {
         cf = (v >>> (size - count)) & 1;
         r = count == 32 ? 0 : (v << count) & m;

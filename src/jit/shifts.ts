@@ -7,6 +7,8 @@
  * the flags when something may observe them, as the core's records
  * (assembly/cpu/flags.ts) have them:
  *
+ *   SHL by 1      an ADD record of v + v: the same CF, OF and SZP, and
+ *                 nothing computed until a flag is read
  *   SHL/SHR/SAR   a logic record of the result (SZP from it, AF clear)
  *                 with CF and OF given in LAZY_OP's X bits
  *   ROL/ROR, and  CF and OF given in the X bits of the record already
@@ -26,7 +28,7 @@
  */
 import { ARITH, type Insn, type MemOperand, type RegOperand } from "../x86/ir.js";
 import { L_CF, L_RES, L_TMP2, sizeMask, type Gen } from "./codegen.js";
-import { carry, setCfOf, setShiftRecord } from "./flags.js";
+import { LAZY_ADD, carry, setCfOf, setRecord, setShiftRecord } from "./flags.js";
 import { address, readMem, writeMem } from "./memory.js";
 import type { Site } from "./inline.js";
 
@@ -78,10 +80,16 @@ export function shift(g: Gen, insn: Insn, at: Site, mem: MemOperand | null): num
   const f = formulas(g, kind, size, count, value, cfIn);
   out.push(g.set(L_RES, f.result));
   if (!live) return [...out, ...write(g.get(L_RES), () => [])];
-  const flags = (): number[] => (kind >= SHL
-    ? setShiftRecord(g, size, g.get(L_RES), f.cf(), f.of())
-    : setCfOf(g, f.cf(), f.of()));
+  const flags = (): number[] => (kind === SHL && count === 1 ? byOne(g, size, value)
+    : kind >= SHL ? setShiftRecord(g, size, g.get(L_RES), f.cf(), f.of())
+      : setCfOf(g, f.cf(), f.of()));
   return [...out, ...write(g.get(L_RES), flags)];
+}
+
+/** The flags of SHL by one: an ADD record of v + v, as the core makes it
+ *  (alu.ts shift()). */
+function byOne(g: Gen, size: number, v: () => number): number[] {
+  return setRecord(g, LAZY_ADD, size, v(), v(), g.m.i32.add(v(), v()));
 }
 
 /** The count when it is known here: 1 (D0/D1), the immediate (C0/C1),
@@ -203,9 +211,10 @@ function variableCount(g: Gen, kind: number, size: number, v: () => number,
     default: // the 8086's SETMO
       result = c(mask); cf = () => c(0); of = () => c(0);
   }
-  const flags = (): number[] => (!live ? [] : kind >= SHL
-    ? setShiftRecord(g, size, res(), cf(), of())
-    : setCfOf(g, cf(), of()));
+  const flags = (): number[] => (!live ? [] : kind === SHL
+    ? [m.if(m.i32.eq(n(), c(1)), g.block(byOne(g, size, v)), g.block(setShiftRecord(g, size, res(), cf(), of())))]
+    : kind >= SHL ? setShiftRecord(g, size, res(), cf(), of())
+      : setCfOf(g, cf(), of()));
   const nonzero = m.i32.ne(n(), c(0));
   let code: number[];
   if (isMem) {

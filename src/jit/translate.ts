@@ -7,8 +7,10 @@
  * they share one function, so loops among them never leave it.
  *
  * What this file is not: the cache, the table and invalidation
- * (engine.ts), the decoder (src/x86), nor the code of one instruction
- * (inline.ts, memory.ts, flags.ts; the function's locals: codegen.ts).
+ * (engine.ts), the decoder (src/x86), the function's shape (layout.ts),
+ * which Jccs are if-converted (hammock.ts), nor the code of one
+ * instruction (inline.ts, memory.ts, flags.ts; the function's locals:
+ * codegen.ts).
  *
  * The contract a translated block keeps with the core:
  * - CPU state lives where the interpreter keeps it (assembly/layout.ts);
@@ -144,8 +146,9 @@ export class RegionCompiler {
    *     ... code of block 0 ...   blocks in IP order; each ends by returning
    *     ... code of block 1 ...   to the core, or — when its successor is in
    *     ... code of block 2 ...   the region and fits the budget — by br $bN
-   *                               to a later block, or by setting the index
-   *                               and br $dispatch to an earlier one
+   *                               to a later block, br $lN to the Wasm loop
+   *                               it is in, or by setting the index and
+   *                               br $dispatch (layout.ts has the nesting)
    */
   translate(blocks: readonly Block[], options: TranslateOptions, predictions: ReadonlyMap<number, number> = new Map()): Translation {
     const L = this.L;

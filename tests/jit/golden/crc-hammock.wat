@@ -107,47 +107,20 @@
           (i32.const 65535)
          )
         )
-        (local.set $23
-         (i32.and
-          (i32.shr_u
-           (local.get $6)
-           (i32.const 15)
-          )
-          (i32.const 1)
+        (local.set $15
+         (i32.add
+          (local.get $6)
+          (local.get $6)
          )
         )
-        (local.set $15
-         (local.get $21)
+        (local.set $13
+         (local.get $6)
+        )
+        (local.set $14
+         (local.get $6)
         )
         (local.set $12
-         (i32.or
-          (i32.const 69635)
-          (i32.or
-           (i32.shl
-            (local.get $23)
-            (i32.const 17)
-           )
-           (i32.shl
-            (i32.xor
-             (i32.and
-              (i32.shr_u
-               (local.get $6)
-               (i32.const 15)
-              )
-              (i32.const 1)
-             )
-             (i32.and
-              (i32.shr_u
-               (local.get $21)
-               (i32.const 15)
-              )
-              (i32.const 1)
-             )
-            )
-            (i32.const 18)
-           )
-          )
-         )
+         (i32.const 4097)
         )
         (local.set $6
          (i32.and
@@ -158,7 +131,16 @@
         (local.set $22
          (i32.eqz
           (i32.eqz
-           (local.get $23)
+           (i32.lt_u
+            (i32.and
+             (local.get $15)
+             (i32.const 65535)
+            )
+            (i32.and
+             (local.get $13)
+             (i32.const 65535)
+            )
+           )
           )
          )
         )
