@@ -34,11 +34,31 @@ export function setLinear(g: Gen, seg: string): number {
 }
 
 /** Whether the TLB entry at `table` for local 2 sends a `size`-bit access
- *  slow: 0 for the fast path. Leaves the entry's host base in local 3. */
+ *  slow: 0 for the fast path. Leaves the entry's host base in local 3.
+ *  A write to a page holding translated code whose only flag that is
+ *  (PF_JIT_CODE) goes fast too unless it touches a 32-byte chunk code was
+ *  decoded from (CODE_BITMAP): the core's prepareWrite test, inline, so a
+ *  stack or data sharing the page with hot code (bench-mix: the stack
+ *  below 7C00h) costs no call. */
 function slowTest(g: Gen, table: number, size: number): number {
-  const m = g.m;
+  const m = g.m, L = g.L;
   const entry = m.local.tee(L_TMP, m.i32.load(0, 4, m.i32.add(g.c(table), m.i32.shl(m.i32.shr_u(g.get(L_LIN), g.c(12)), g.c(2))), "mem"), g.i32);
   let slow = m.i32.and(entry, g.c(0xfff));
+  if (table === L.TLB_WRITE) {
+    // The home frame (a shared one has PF_COW): physical = host − GUEST_BASE
+    // (the flag, 40h, is below the 32-byte chunk the address selects).
+    const phys = () => m.i32.sub(m.i32.add(m.i32.and(g.get(L_TMP), g.c(~0xfff)), g.get(L_LIN)), g.c(L.GUEST_BASE));
+    // (A maker, not an expression: each use needs its own tree.)
+    const marked = (chunk: () => number) => m.i32.and(
+      m.i32.shr_u(m.i32.load8_u(0, 1, m.i32.add(g.c(L.CODE_BITMAP), m.i32.shr_u(chunk(), g.c(3))), "mem"), m.i32.and(chunk(), g.c(7))), g.c(1));
+    const first = () => m.i32.shr_u(phys(), g.c(5));
+    const last = () => m.i32.shr_u(m.i32.add(phys(), g.c(size / 8 - 1)), g.c(5));
+    slow = m.if(slow,
+      m.if(m.i32.eq(m.i32.and(g.get(L_TMP), g.c(0xfff)), g.c(L.PF_JIT_CODE)),
+        size === 8 ? marked(first) : m.i32.or(marked(first), marked(last)),
+        g.c(1)),
+      g.c(0));
+  }
   if (size > 8) {
     const bytes = size / 8;
     slow = m.i32.or(slow, m.i32.or(
@@ -84,13 +104,16 @@ export function writeMem(g: Gen, seg: string, size: number, value: number, ip: n
   const m = g.m;
   const host = m.i32.add(g.get(L_TMP), g.get(L_LIN));
   const fast = size === 8 ? m.i32.store8(0, 1, host, value, "mem") : size === 16 ? m.i32.store16(0, 1, host, value, "mem") : m.i32.store(0, 1, host, value, "mem");
+  // The fast path may be taken with PF_JIT_CODE in the entry (slowTest):
+  // the host base without the flag.
+  const base = g.set(L_TMP, m.i32.and(g.get(L_TMP), g.c(~0xfff)));
   const slow = m.block(null, [
     ...faultCheck(g, size, ip),
     m.call(WRITE[size], [g.c(SEGS[seg]), g.get(L_OFF), m.copyExpression(value)], g.api.none),
     ...after(),
     m.if(g.ld32(g.L.EVENTS), g.block(g.exit(typeof next === "number" ? g.c(next) : next()))),
   ]);
-  return [m.if(slowTest(g, g.L.TLB_WRITE, size), slow, g.block([fast, ...after()]))];
+  return [m.if(slowTest(g, g.L.TLB_WRITE, size), slow, g.block([base, fast, ...after()]))];
 }
 
 /** PUSH a word or dword: SP − n (wrapping at 64 KiB), the store at SS:SP,

@@ -248,22 +248,135 @@
       )
       (if
        (i32.or
-        (i32.and
-         (local.tee $3
-          (i32.load
-           (i32.add
-            (i32.const 10240)
-            (i32.shl
-             (i32.shr_u
-              (local.get $2)
-              (i32.const 12)
+        (if (result i32)
+         (i32.and
+          (local.tee $3
+           (i32.load
+            (i32.add
+             (i32.const 10240)
+             (i32.shl
+              (i32.shr_u
+               (local.get $2)
+               (i32.const 12)
+              )
+              (i32.const 2)
              )
-             (i32.const 2)
             )
            )
           )
+          (i32.const 4095)
          )
-         (i32.const 4095)
+         (then
+          (if (result i32)
+           (i32.eq
+            (i32.and
+             (local.get $3)
+             (i32.const 4095)
+            )
+            (i32.const 64)
+           )
+           (then
+            (i32.or
+             (i32.and
+              (i32.shr_u
+               (i32.load8_u
+                (i32.add
+                 (i32.const 27392)
+                 (i32.shr_u
+                  (i32.shr_u
+                   (i32.sub
+                    (i32.add
+                     (i32.and
+                      (local.get $3)
+                      (i32.const -4096)
+                     )
+                     (local.get $2)
+                    )
+                    (i32.const 1048576)
+                   )
+                   (i32.const 5)
+                  )
+                  (i32.const 3)
+                 )
+                )
+               )
+               (i32.and
+                (i32.shr_u
+                 (i32.sub
+                  (i32.add
+                   (i32.and
+                    (local.get $3)
+                    (i32.const -4096)
+                   )
+                   (local.get $2)
+                  )
+                  (i32.const 1048576)
+                 )
+                 (i32.const 5)
+                )
+                (i32.const 7)
+               )
+              )
+              (i32.const 1)
+             )
+             (i32.and
+              (i32.shr_u
+               (i32.load8_u
+                (i32.add
+                 (i32.const 27392)
+                 (i32.shr_u
+                  (i32.shr_u
+                   (i32.add
+                    (i32.sub
+                     (i32.add
+                      (i32.and
+                       (local.get $3)
+                       (i32.const -4096)
+                      )
+                      (local.get $2)
+                     )
+                     (i32.const 1048576)
+                    )
+                    (i32.const 1)
+                   )
+                   (i32.const 5)
+                  )
+                  (i32.const 3)
+                 )
+                )
+               )
+               (i32.and
+                (i32.shr_u
+                 (i32.add
+                  (i32.sub
+                   (i32.add
+                    (i32.and
+                     (local.get $3)
+                     (i32.const -4096)
+                    )
+                    (local.get $2)
+                   )
+                   (i32.const 1048576)
+                  )
+                  (i32.const 1)
+                 )
+                 (i32.const 5)
+                )
+                (i32.const 7)
+               )
+              )
+              (i32.const 1)
+             )
+            )
+           )
+           (else
+            (i32.const 1)
+           )
+          )
+         )
+         (else
+          (i32.const 0)
+         )
         )
         (i32.or
          (i32.gt_u
@@ -322,6 +435,12 @@
         )
        )
        (else
+        (local.set $3
+         (i32.and
+          (local.get $3)
+          (i32.const -4096)
+         )
+        )
         (i32.store16 align=1
          (i32.add
           (local.get $3)
