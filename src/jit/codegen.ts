@@ -33,6 +33,8 @@
  *          21     an instruction's result (a shift's, DIV's quotient)
  *          22     an if-converted Jcc's "not taken" (hammock.ts)
  *          23     CF of the record's X bits, kept apart as well (flags.ts)
+ *          24..29 the segment bases ES CS SS DS FS GS the region uses (only
+ *                 execOne changes a segment: reloaded after it)
  */
 import type { ModuleSubset } from "./emitter.js";
 import type { Layout } from "../core/core.js";
@@ -41,10 +43,10 @@ import type { Record as FlagRecord } from "./flags.js";
 import { blockLabel, loopLabel } from "./layout.js";
 
 export const L_IDX = 0, L_OFF = 1, L_LIN = 2, L_TMP = 3, L_REG0 = 4;
-export const L_FOP = 12, L_FA = 13, L_FB = 14, L_FR = 15, L_TMP2 = 16, L_ICOUNT = 17, L_STOP = 18, L_CF = 19, L_NEXT = 20, L_RES = 21, L_PRED = 22, L_XCF = 23;
+export const L_FOP = 12, L_FA = 13, L_FB = 14, L_FR = 15, L_TMP2 = 16, L_ICOUNT = 17, L_STOP = 18, L_CF = 19, L_NEXT = 20, L_RES = 21, L_PRED = 22, L_XCF = 23, L_SEG0 = 24;
 /** The locals' types, in index order (addFunction's varTypes). */
 export function localTypes(api: WasmApi): number[] {
-  return [...Array<number>(17).fill(api.i32), api.i64, api.i64, api.i32, api.i32, api.i32, api.i32, api.i32];
+  return [...Array<number>(17).fill(api.i32), api.i64, api.i64, ...Array<number>(11).fill(api.i32)];
 }
 
 /** What the code generator reads of binaryen's namespace — or of the
@@ -68,6 +70,9 @@ export interface RegionState {
   regs: ReadonlySet<number>;
   /** Whether the lazy-flags record is held in locals. */
   flags: boolean;
+  /** Segments (SEGS numbering) whose base memory accesses read: held in
+   *  locals, loaded with the registers. */
+  segs: ReadonlySet<number>;
 }
 
 /** The region's blocks by first IP: their dispatch index (0: the entry),
@@ -262,6 +267,7 @@ export class Gen {
       out.push(this.set(L_FOP, this.ld32(L.LAZY_OP)), this.set(L_FA, this.ld32(L.LAZY_A)),
         this.set(L_FB, this.ld32(L.LAZY_B)), this.set(L_FR, this.ld32(L.LAZY_R)));
     }
+    for (const s of this.state.segs) out.push(this.set(L_SEG0 + s, this.ld32(L.SEG_BASE + s * 4)));
     out.push(this.set(L_ICOUNT, m.i64.load(0, 8, this.c(L.ICOUNT), "mem")),
       this.set(L_STOP, m.i64.load(0, 8, this.c(L.ICOUNT_STOP), "mem")));
     return out;

@@ -16,7 +16,7 @@
  * 16-bit addressing is inline.
  */
 import type { MemOperand } from "../x86/ir.js";
-import { Gen, L_LIN, L_OFF, L_TMP, REG16, SEGS, SP } from "./codegen.js";
+import { Gen, L_LIN, L_OFF, L_SEG0, L_TMP, REG16, SEGS, SP } from "./codegen.js";
 
 /** Local 1 = the 16-bit offset of `mem`, local 2 = its linear address. */
 export function address(g: Gen, mem: MemOperand): number[] {
@@ -30,7 +30,8 @@ export function address(g: Gen, mem: MemOperand): number[] {
 
 /** Local 2 = segment `seg`'s base + the offset in local 1. */
 export function setLinear(g: Gen, seg: string): number {
-  return g.set(L_LIN, g.m.i32.add(g.ld32(g.L.SEG_BASE + SEGS[seg] * 4), g.get(L_OFF)));
+  const s = SEGS[seg];
+  return g.set(L_LIN, g.m.i32.add(g.state.segs.has(s) ? g.get(L_SEG0 + s) : g.ld32(g.L.SEG_BASE + s * 4), g.get(L_OFF)));
 }
 
 /** Whether the TLB entry at `table` for local 2 sends a `size`-bit access

@@ -42,7 +42,7 @@ import { binaryen as loadedBinaryen } from "./load.js";
 import type { Block } from "../x86/block.js";
 import { ARITH, type Insn } from "../x86/ir.js";
 import type { Layout } from "../core/core.js";
-import { Gen, L_IDX, REG16, SP, CX, localTypes, type RegionState, type WasmApi } from "./codegen.js";
+import { Gen, L_IDX, REG16, SEGS, SP, CX, localTypes, type RegionState, type WasmApi } from "./codegen.js";
 import { blockLabel, nest, planLoops } from "./layout.js";
 import { emitter, type ModuleSubset } from "./emitter.js";
 import { flagLiveness, recordAtStart, type Record as FlagRecord } from "./flags.js";
@@ -287,26 +287,32 @@ export function blockText(binary: Uint8Array): string {
 
 /**
  * The general registers the region's instructions name (operands, address
- * parts, SP of stack instructions, CX of LOOP/JCXZ/REP, AX/DX of CBW/CWD):
- * a superset of what its inline code touches, which is what the function
- * holds in locals.
+ * parts, SP of stack instructions, CX of LOOP/JCXZ/REP, AX/DX of CBW/CWD),
+ * and the segments memory operands and the stack use: a superset of what
+ * its inline code touches, which is what the function holds in locals.
  */
 function regionState(blocks: readonly Block[]): RegionState {
-  const regs = new Set<number>();
+  const regs = new Set<number>(), segs = new Set<number>();
   let flags = false;
   for (const b of blocks) for (const insn of b.insns) {
     if (insn.status !== "ok") continue;
     for (const o of insn.operands) {
       if (o.kind === "reg") regs.add(o.size === 8 ? o.num & 3 : o.num);
-      if (o.kind === "mem") for (const r of [o.base, o.index]) if (r !== null && r in REG16) regs.add(REG16[r]);
+      if (o.kind === "mem") {
+        for (const r of [o.base, o.index]) if (r !== null && r in REG16) regs.add(REG16[r]);
+        if (o.seg in SEGS) segs.add(SEGS[o.seg]);
+      }
     }
     const op = insn.opcode;
-    if ((op >= 0x50 && op <= 0x5f) || op === 0xe8 || op === 0xc2 || op === 0xc3 || insn.mnemonic === "push" || insn.mnemonic === "pop" || insn.mnemonic === "call") regs.add(SP);
+    if ((op >= 0x50 && op <= 0x5f) || op === 0xe8 || op === 0xc2 || op === 0xc3 || insn.mnemonic === "push" || insn.mnemonic === "pop" || insn.mnemonic === "call") {
+      regs.add(SP);
+      segs.add(SEGS.ss);
+    }
     if ((op >= 0xe0 && op <= 0xe3) || insn.prefixes.rep) regs.add(CX);
     if (op === 0xd7) { regs.add(0); regs.add(3); } // XLAT: AL, BX
     if (op === 0xf6 || op === 0xf7) { regs.add(0); regs.add(2); } // MUL/DIV: AX, DX
     if (op === 0x98 || op === 0x99) { regs.add(0); regs.add(2); }
     if ((insn.flags.read | insn.flags.written | insn.flags.undefined) & ARITH) flags = true;
   }
-  return { regs, flags };
+  return { regs, flags, segs };
 }

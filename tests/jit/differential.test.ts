@@ -148,6 +148,22 @@ describe("self-modifying code under the translator", () => {
     expect(results[1].stats!.invalidations).toBeGreaterThan(0);
   });
 
+  it("a segment register loaded inside a region moves the accesses after it (segment bases held in locals)", () => {
+    // mov cx,3 / l: mov ax,2000h / mov ds,ax / mov [10h],cl / mov ax,3000h /
+    // mov ds,ax / add [10h],cl / push ds / pop es / mov [es:12h],cl / loop l / hlt
+    const code = [0xb9, 0x03, 0x00, 0xb8, 0x00, 0x20, 0x8e, 0xd8, 0x88, 0x0e, 0x10, 0x00, 0xb8, 0x00, 0x30, 0x8e, 0xd8,
+      0x00, 0x0e, 0x10, 0x00, 0x1e, 0x07, 0x26, 0x88, 0x0e, 0x12, 0x00, 0xe2, 0xe5, 0xf4];
+    const results = (["interp", "jit"] as const).map((engine) => {
+      const m = new Machine({ cpu: "8086", engine, jit: { threshold: 0 } });
+      m.load(0x1000, code);
+      m.setRegisters({ cs: 0, ip: 0x1000, ds: 0, es: 0, ss: 0, sp: 0x800 });
+      expect(m.run({ maxInstructions: 1000 }).reason).toBe("halt");
+      return [...m.read(0x20010, 1), ...m.read(0x30010, 3), m.instructionCount];
+    });
+    expect(results[0].slice(0, 4)).toEqual([1, 6, 0, 1]); // the last pass writes cl = 1; the ADDs make 3 + 2 + 1
+    expect(results[1]).toEqual(results[0]);
+  });
+
   it("data and stack in the same page as hot code do not cause retranslation, nor leave the fast path", () => {
     // 0000:1000  mov cx,1000 / l: push cx / mov [1100h],cx / pop ax / loop l / hlt   (SP in the page)
     const loop = [0xb9, 0xe8, 0x03, 0x51, 0x89, 0x0e, 0x00, 0x11, 0x58, 0xe2, 0xf8, 0xf4];

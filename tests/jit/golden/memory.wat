@@ -47,6 +47,12 @@
   (local $21 i32)
   (local $22 i32)
   (local $23 i32)
+  (local $24 i32)
+  (local $25 i32)
+  (local $26 i32)
+  (local $27 i32)
+  (local $28 i32)
+  (local $29 i32)
   (block $fault
    (block $exit
     (local.set $4
@@ -89,6 +95,11 @@
       (i32.const 4204)
      )
     )
+    (local.set $27
+     (i32.load
+      (i32.const 4172)
+     )
+    )
     (local.set $17
      (i64.load
       (i32.const 4224)
@@ -120,9 +131,7 @@
       )
       (local.set $2
        (i32.add
-        (i32.load
-         (i32.const 4172)
-        )
+        (local.get $27)
         (local.get $1)
        )
       )
@@ -190,9 +199,7 @@
       )
       (local.set $2
        (i32.add
-        (i32.load
-         (i32.const 4172)
-        )
+        (local.get $27)
         (local.get $1)
        )
       )
