@@ -35,6 +35,8 @@
  *          23     CF of the record's X bits, kept apart as well (flags.ts)
  *          24..29 the segment bases ES CS SS DS FS GS the region uses (only
  *                 execOne changes a segment: reloaded after it)
+ *          30     a string instruction's byte step: +1, or −1 with DF set
+ *                 (the same: only execOne changes DF)
  */
 import type { ModuleSubset } from "./emitter.js";
 import type { Layout } from "../core/core.js";
@@ -43,10 +45,10 @@ import type { Record as FlagRecord } from "./flags.js";
 import { blockLabel, loopLabel } from "./layout.js";
 
 export const L_IDX = 0, L_OFF = 1, L_LIN = 2, L_TMP = 3, L_REG0 = 4;
-export const L_FOP = 12, L_FA = 13, L_FB = 14, L_FR = 15, L_TMP2 = 16, L_ICOUNT = 17, L_STOP = 18, L_CF = 19, L_NEXT = 20, L_RES = 21, L_PRED = 22, L_XCF = 23, L_SEG0 = 24;
+export const L_FOP = 12, L_FA = 13, L_FB = 14, L_FR = 15, L_TMP2 = 16, L_ICOUNT = 17, L_STOP = 18, L_CF = 19, L_NEXT = 20, L_RES = 21, L_PRED = 22, L_XCF = 23, L_SEG0 = 24, L_STEP = 30;
 /** The locals' types, in index order (addFunction's varTypes). */
 export function localTypes(api: WasmApi): number[] {
-  return [...Array<number>(17).fill(api.i32), api.i64, api.i64, ...Array<number>(11).fill(api.i32)];
+  return [...Array<number>(17).fill(api.i32), api.i64, api.i64, ...Array<number>(12).fill(api.i32)];
 }
 
 /** What the code generator reads of binaryen's namespace — or of the
@@ -73,6 +75,8 @@ export interface RegionState {
   /** Segments (SEGS numbering) whose base memory accesses read: held in
    *  locals, loaded with the registers. */
   segs: ReadonlySet<number>;
+  /** Whether inline string instructions step SI/DI (L_STEP is loaded). */
+  strings: boolean;
 }
 
 /** The region's blocks by first IP: their dispatch index (0: the entry),
@@ -268,6 +272,9 @@ export class Gen {
         this.set(L_FB, this.ld32(L.LAZY_B)), this.set(L_FR, this.ld32(L.LAZY_R)));
     }
     for (const s of this.state.segs) out.push(this.set(L_SEG0 + s, this.ld32(L.SEG_BASE + s * 4)));
+    if (this.state.strings) {
+      out.push(this.set(L_STEP, m.i32.sub(this.c(1), m.i32.and(m.i32.shr_u(this.ld32(L.REG_FLAGS), this.c(9)), this.c(2)))));
+    }
     out.push(this.set(L_ICOUNT, m.i64.load(0, 8, this.c(L.ICOUNT), "mem")),
       this.set(L_STOP, m.i64.load(0, 8, this.c(L.ICOUNT_STOP), "mem")));
     return out;

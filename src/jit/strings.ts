@@ -17,7 +17,7 @@
  * in bulk). Nor INS/OUTS (port I/O: sensitive) or 66h/67h forms.
  */
 import type { Insn, MemOperand, SegName } from "../x86/ir.js";
-import { Gen, L_CF, L_OFF, L_TMP2 } from "./codegen.js";
+import { Gen, L_CF, L_OFF, L_STEP, L_TMP2 } from "./codegen.js";
 import { LAZY_SUB, setRecord } from "./flags.js";
 import { address, readMem, setLinear, writeMem } from "./memory.js";
 import type { Site } from "./inline.js";
@@ -87,11 +87,13 @@ function element(g: Gen, s: Str): number[] {
   return [...out, ...setRecord(g, LAZY_SUB, size, g.get(L_TMP2), g.get(L_CF), m.i32.sub(g.get(L_TMP2), g.get(L_CF))), ...steps()];
 }
 
-/** The step DF gives: ±1 for bytes, ±2 for words. */
+/** The step DF gives: ±1 for bytes, ±2 for words, ±4 for dwords (DF is
+ *  held in L_STEP as ±1: codegen.ts). */
 function dfStep(g: Gen, size: number): number {
-  const m = g.m, n = size / 8;
-  const df = m.i32.and(m.i32.shr_u(g.ld32(g.L.REG_FLAGS), g.c(10)), g.c(1));
-  return m.i32.sub(g.c(n), m.i32.shl(df, g.c(n)));
+  const m = g.m;
+  const step = g.state.strings ? g.get(L_STEP)
+    : m.i32.sub(g.c(1), m.i32.and(m.i32.shr_u(g.ld32(g.L.REG_FLAGS), g.c(9)), g.c(2)));
+  return size === 8 ? step : m.i32.shl(step, g.c(size === 16 ? 1 : 2));
 }
 
 /** Without REP: one element. */

@@ -293,7 +293,7 @@ export function blockText(binary: Uint8Array): string {
  */
 function regionState(blocks: readonly Block[]): RegionState {
   const regs = new Set<number>(), segs = new Set<number>();
-  let flags = false;
+  let flags = false, strings = false;
   for (const b of blocks) for (const insn of b.insns) {
     if (insn.status !== "ok") continue;
     for (const o of insn.operands) {
@@ -301,6 +301,7 @@ function regionState(blocks: readonly Block[]): RegionState {
       if (o.kind === "mem") {
         for (const r of [o.base, o.index]) if (r !== null && r in REG16) regs.add(REG16[r]);
         if (o.seg in SEGS) segs.add(SEGS[o.seg]);
+        if (o.implicit) strings = true;
       }
     }
     const op = insn.opcode;
@@ -314,5 +315,5 @@ function regionState(blocks: readonly Block[]): RegionState {
     if (op === 0x98 || op === 0x99) { regs.add(0); regs.add(2); }
     if ((insn.flags.read | insn.flags.written | insn.flags.undefined) & ARITH) flags = true;
   }
-  return { regs, flags, segs };
+  return { regs, flags, segs, strings };
 }

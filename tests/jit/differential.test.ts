@@ -164,6 +164,23 @@ describe("self-modifying code under the translator", () => {
     expect(results[1]).toEqual(results[0]);
   });
 
+  it("CLD/STD inside a region turn the string instructions after them (DF held in a local)", () => {
+    // mov cx,4 / l: cld / lodsb / stosb / std / lodsb / stosb / stosb / loop l / hlt
+    const code = [0xb9, 0x04, 0x00, 0xfc, 0xac, 0xaa, 0xfd, 0xac, 0xaa, 0xaa, 0xe2, 0xf7, 0xf4];
+    const results = (["interp", "jit"] as const).map((engine) => {
+      const m = new Machine({ cpu: "8086", engine, jit: { threshold: 0 } });
+      m.load(0x1000, code);
+      m.load(0x2000, [1, 2, 3, 4, 5, 6, 7, 8]);
+      m.setRegisters({ cs: 0, ip: 0x1000, ds: 0, es: 0, ss: 0, sp: 0x800, si: 0x2004, di: 0x3008 });
+      expect(m.run({ maxInstructions: 1000 }).reason).toBe("halt");
+      const r = m.registers;
+      return { si: r.si, di: r.di, al: r.ax & 0xff, out: [...m.read(0x3000, 16)], count: m.instructionCount };
+    });
+    expect(results[0].si).toBe(0x2004); // +1 then −1 each pass
+    expect(results[0].di).toBe(0x3004); // +1 then −2 each pass
+    expect(results[1]).toEqual(results[0]);
+  });
+
   it("data and stack in the same page as hot code do not cause retranslation, nor leave the fast path", () => {
     // 0000:1000  mov cx,1000 / l: push cx / mov [1100h],cx / pop ax / loop l / hlt   (SP in the page)
     const loop = [0xb9, 0xe8, 0x03, 0x51, 0x89, 0x0e, 0x00, 0x11, 0x58, 0xe2, 0xf8, 0xf4];

@@ -53,6 +53,7 @@
   (local $27 i32)
   (local $28 i32)
   (local $29 i32)
+  (local $30 i32)
   (block $fault
    (block $exit
     (local.set $4
