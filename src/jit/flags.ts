@@ -276,7 +276,6 @@ function conditionCfOf(g: Gen, rec: NonNullable<Record>, cc: number): number | n
   });
 }
 
-
 /**
  * What the flag locals hold when a block starts: the record every
  * predecessor leaves (`ends`, each block's record at its end, null where

@@ -46,8 +46,7 @@ function slowTest(g: Gen, table: number, size: number): number {
   const entry = m.local.tee(L_TMP, m.i32.load(0, 4, m.i32.add(g.c(table), m.i32.shl(m.i32.shr_u(g.get(L_LIN), g.c(12)), g.c(2))), "mem"), g.i32);
   let slow = m.i32.and(entry, g.c(0xfff));
   if (table === L.TLB_WRITE) {
-    // The home frame (a shared one has PF_COW): physical = host − GUEST_BASE
-    // (the flag, 40h, is below the 32-byte chunk the address selects).
+    // The home frame (a shared one has PF_COW): physical = host − GUEST_BASE.
     const phys = () => m.i32.sub(m.i32.add(m.i32.and(g.get(L_TMP), g.c(~0xfff)), g.get(L_LIN)), g.c(L.GUEST_BASE));
     // (A maker, not an expression: each use needs its own tree.)
     const marked = (chunk: () => number) => m.i32.and(
