@@ -101,13 +101,8 @@ export abstract class Expressions {
 
   private node(kind: number, type: number, a: number, b: number, c: number): number {
     const id = this.count++;
-    let n = this.n;
-    if ((id << 3) + 8 > n.length) {
-      const g = new Int32Array(n.length * 2);
-      g.set(n);
-      this.n = n = g;
-    }
     const o = id << 3;
+    const n = this.n = grown(this.n, o, 8);
     n[o] = kind; n[o + 1] = type; n[o + 2] = a; n[o + 3] = b; n[o + 4] = c;
     n[o + 5] = 0; n[o + 6] = 0;
     return id;
@@ -317,7 +312,7 @@ export abstract class Expressions {
     stack[sp++] = root;
     while (sp > 0) {
       const e = stack[--sp], o = e << 3;
-      if (sp + 8 > stack.length) { const g = new Int32Array(stack.length * 2); g.set(stack); this.walkStack = stack = g; }
+      this.walkStack = stack = grown(stack, sp, 8);
       switch (n[o]) {
         case K_BR:
           if (n[o + A] === label) return true;
@@ -331,7 +326,7 @@ export abstract class Expressions {
         }
         case K_BLOCK: case K_CALL: {
           const first = n[o + B], cnt = n[o + C];
-          if (sp + cnt > stack.length) { let s = stack.length * 2; while (s < sp + cnt + 8) s *= 2; const g = new Int32Array(s); g.set(stack); this.walkStack = stack = g; }
+          this.walkStack = stack = grown(stack, sp, cnt + 8);
           for (let i = first; i < first + cnt; i++) stack[sp++] = pool[i]; // the last child on top
           break;
         }
