@@ -5,7 +5,7 @@
  * specs, their help text, and the JitOptions they make. Not the knobs'
  * meaning (src/jit/engine.ts JitOptions) nor their defaults (JIT_DEFAULTS).
  */
-import type { JitOptions } from "../jit/engine.js";
+import { JIT_DEFAULTS, type JitOptions } from "../jit/engine.js";
 
 /** The flags, for node:util parseArgs. */
 export const JIT_FLAGS = {
@@ -15,9 +15,10 @@ export const JIT_FLAGS = {
   "jit-max-region": { type: "string" }, "no-region": { type: "boolean", default: false },
 } as const;
 
-/** Their help text, aligned as wasm86 --help prints options. */
-export const JIT_FLAGS_HELP = `  --jit-threshold N       block entries before translation (default 20; 0: at once)
-  --jit-max-block N       most instructions per block (default 64)
+/** Their help text, aligned as wasm86 --help prints options; the
+ *  defaults are JIT_DEFAULTS'. */
+export const JIT_FLAGS_HELP = `  --jit-threshold N       block entries before translation (default ${JIT_DEFAULTS.threshold}; 0: at once)
+  --jit-max-block N       most instructions per block (default ${JIT_DEFAULTS.maxBlock})
   --jit-opt 0..4          binaryen optimisation level (default 0: the direct emitter)
   --no-jit-inline         translate every instruction as a call to the interpreter
   --no-flag-elision       store every lazy-flags record to the CPU state, as the
@@ -26,7 +27,7 @@ export const JIT_FLAGS_HELP = `  --jit-threshold N       block entries before tr
                           a branch (default: as conditional moves)
   --no-wasm-loops         every loop's back edge through the region's dispatch
                           br_table (default: Wasm loops where they nest)
-  --jit-max-region N      most blocks compiled together as one function (default 128)
+  --jit-max-region N      most blocks compiled together as one function (default ${JIT_DEFAULTS.maxRegion})
   --no-region             one block per function (same as --jit-max-region 1;
                           by default the blocks of a page that branch to each
                           other share one, so loops stay in Wasm)`;
