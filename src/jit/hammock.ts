@@ -26,6 +26,7 @@
  */
 import type { Block } from "../x86/block.js";
 import type { Insn } from "../x86/ir.js";
+import { isShift } from "./shifts.js";
 
 /** The most instructions a hammock skips: both ways cost their work. */
 export const HAMMOCK_MAX = 4;
@@ -38,11 +39,10 @@ function pure(insn: Insn): boolean {
   if (insn.status !== "ok" || insn.fault || insn.alias || insn.prefixes.bytes.length !== 0 || !PURE.has(insn.mnemonic)) return false;
   if (insn.mnemonic === "lea") return insn.operands[0]?.kind === "reg" && insn.addrSize === 16; // an address: no access
   if (!insn.operands.every((o) => o.kind === "reg" || o.kind === "imm")) return false;
-  const op = insn.opcode;
-  // Shifts and rotates by 1 or an immediate (not by CL: a zero count
-  // leaves the flags, which the selects would have to follow).
-  if (["shl", "sal", "shr", "sar", "rol", "ror"].includes(insn.mnemonic)) return op === 0xd0 || op === 0xd1 || op === 0xc0 || op === 0xc1;
-  return true;
+  // Shifts and rotates (PURE leaves out RCL/RCR) by 1 or an immediate,
+  // not by CL: a zero count leaves the flags, which the selects would
+  // have to follow.
+  return !isShift(insn) || (insn.opcode !== 0xd2 && insn.opcode !== 0xd3);
 }
 
 /**
