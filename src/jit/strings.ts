@@ -90,10 +90,8 @@ function element(g: Gen, s: Str): number[] {
 /** The step DF gives: ±1 for bytes, ±2 for words, ±4 for dwords (DF is
  *  held in L_STEP as ±1: codegen.ts). */
 function dfStep(g: Gen, size: number): number {
-  const m = g.m;
-  const step = g.state.strings ? g.get(L_STEP)
-    : m.i32.sub(g.c(1), m.i32.and(m.i32.shr_u(g.ld32(g.L.REG_FLAGS), g.c(9)), g.c(2)));
-  return size === 8 ? step : m.i32.shl(step, g.c(size === 16 ? 1 : 2));
+  if (!g.state.strings) throw new Error("jit: a string instruction in a region without the step local");
+  return size === 8 ? g.get(L_STEP) : g.m.i32.shl(g.get(L_STEP), g.c(size === 16 ? 1 : 2));
 }
 
 /** Without REP: one element. */
