@@ -195,7 +195,9 @@ export class RegionCompiler {
       // record each block leaves at its end.
       const preds = layout.map(() => [] as number[]);
       for (const [from, to] of edges) preds[to].push(from);
-      const entered = new Set<number>([positionOf.get(blocks[0].ip)!, ...dispatched, ...loops.keys()]);
+      // Entered other than by a forward branch: the entry, and every
+      // back-edge target (Wasm loop headers and dispatched ones alike).
+      const entered = new Set<number>([positionOf.get(blocks[0].ip)!]);
       for (const [from, to] of edges) if (to <= from) entered.add(to);
       const ends = new Map<number, FlagRecord>();
       for (const [position, { b: block }] of layout.entries()) {
