@@ -161,6 +161,10 @@ export const JIT_STAT_INSNS: i32 = STATE + 0x1A8;
  *  within JIT_CUT_WINDOW instructions of a cut are not counted toward
  *  translation (assembly/jit/dispatch.ts). */
 export const JIT_CUT: i32 = STATE + 0x1B0;
+/** Which of a region's entry points the core is entering it at: the
+ *  host's entry code from the cache slot (0: the region's first block),
+ *  read by the function's prologue (src/jit/translate.ts). */
+export const JIT_ENTRY: i32 = STATE + 0x1B8;
 
 // --------------------------------------------------------------- memory map
 /** Number of linear pages real mode can address: 0x000000–0x10FFEF. */
@@ -189,7 +193,15 @@ export const PAGE_FRAME: i32 = 0x8000;
 /** The translation cache (src/jit): JIT_SLOTS direct-mapped entries of
  *  16 bytes, keyed by the block's physical address and CS base:
  *    +0 physical address (-1: empty)   +4 CS base
- *    +8 function-table index (0: not translated, -1: never translate)
+ *    +8 0: not translated, -1: never translate; otherwise
+ *
+ *         31 30         20 19                 0
+ *        ┌──┬─────────────┬──────────────────────┐
+ *        │0 │ entry code  │ function-table index │
+ *        └──┴─────────────┴──────────────────────┘
+ *
+ *       (the entry code goes to JIT_ENTRY: which block of the region
+ *       the function starts at; 0 for the block it was translated for)
  *    +12 entries counted so far, or the block's instruction count once
  *        translated (the budget check before running it) */
 export const JIT_CACHE: i32 = 0xC000;

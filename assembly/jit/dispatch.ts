@@ -25,7 +25,7 @@ import {
   JIT_ENABLED, JIT_LOOKUP, JIT_THRESHOLD, JIT_REQ_LINEAR, JIT_REQ_CSBASE, JIT_REQ_SLOT,
   JIT_STAT_RUNS, JIT_STAT_LOOKUPS, JIT_STAT_MISSES, JIT_STAT_BUDGET, JIT_CACHE, JIT_SLOTS,
   REG_FLAGS, BP_COUNT, REP_ACTIVE, HALTED, ICOUNT, ICOUNT_STOP, EVENTS, REG_IP, PAGE_PHYS,
-  STOP_REQUEST, NMI_PENDING, IRQ_LINE, SHADOW_AT, JIT_STAT_INSNS, JIT_CUT,
+  STOP_REQUEST, NMI_PENDING, IRQ_LINE, SHADOW_AT, JIT_STAT_INSNS, JIT_CUT, JIT_ENTRY,
 } from "../layout";
 import { segBase, CS } from "../cpu/state";
 
@@ -52,27 +52,47 @@ export function jitReset(): void {
   }
 }
 
+/** A slot word's function-table index (layout.ts: JIT_CACHE). */
+const INDEX_MASK: i32 = 0xFFFFF;
+/** A slot word's entry code, above the index. */
+const ENTRY_SHIFT: i32 = 20;
+
 /** Drop the translation of the block at physical address `phys` entered
- *  with CS base `csBase` (its code was written). Returns whether the cache
- *  held it. */
-export function jitInvalidate(phys: i32, csBase: i32): bool {
+ *  with CS base `csBase` if it runs the function at table `index` (its
+ *  code was written). Returns whether the cache held it. */
+export function jitInvalidate(phys: i32, csBase: i32, index: i32): bool {
   const e = slotOf(phys, csBase);
-  if (load<i32>(e) != phys || load<i32>(e + 4) != csBase) return false;
+  if (load<i32>(e) != phys || load<i32>(e + 4) != csBase || (load<i32>(e + 8) & INDEX_MASK) != index) return false;
   store<i32>(e, -1); store<i32>(e + 8, 0); store<i32>(e + 12, 0);
   return true;
 }
 
-/** Record the host's translation of the requested block: `index` in the
- *  function table (or -1: never translate here) and its instruction
- *  count. The key is written again: the host may have flushed the cache
- *  (table full) between the request and the answer. */
-export function jitInstall(slot: i32, phys: i32, csBase: i32, index: i32, instructions: i32): void {
+/** Record the host's translation of the requested block: `word` (the
+ *  function-table index, with entry code 0; or -1: never translate here)
+ *  and its instruction count. The key is written again: the host may have
+ *  flushed the cache (table full) between the request and the answer. */
+export function jitInstall(slot: i32, phys: i32, csBase: i32, word: i32, instructions: i32): void {
   store<i32>(slot, phys);
   store<i32>(slot + 4, csBase);
-  store<i32>(slot + 8, index);
+  store<i32>(slot + 8, word);
   store<i32>(slot + 12, instructions);
   store<i32>(JIT_LOOKUP, 1);
   store<i32>(EVENTS, 1);
+}
+
+/** One more way into a translated region: the block at `phys` (CS base
+ *  `csBase`) runs the function and entry code in `word`, within
+ *  `instructions` before its first budget test. Takes the block's slot
+ *  unless it holds another translated block (a region of its own, or
+ *  another region's entry: the first stays). Returns whether it did. */
+export function jitAddEntry(phys: i32, csBase: i32, word: i32, instructions: i32): bool {
+  const e = slotOf(phys, csBase);
+  if (load<i32>(e + 8) > 0) return false;
+  store<i32>(e, phys);
+  store<i32>(e + 4, csBase);
+  store<i32>(e + 8, word);
+  store<i32>(e + 12, instructions);
+  return true;
 }
 
 /** Whether anything needs the run loop's attention before the next
@@ -148,8 +168,8 @@ function jitStep(): i32 {
     // translated or not, is evicted).
     store<i32>(e, phys); store<i32>(e + 4, csBase); store<i32>(e + 8, 0); store<i32>(e + 12, 0);
   }
-  const index = load<i32>(e + 8);
-  if (index > 0) {
+  const word = load<i32>(e + 8);
+  if (word > 0) {
     if (load<i64>(ICOUNT) + <i64>load<i32>(e + 12) > load<i64>(ICOUNT_STOP)) { bump(JIT_STAT_BUDGET); return NONE; }
     bump(JIT_STAT_RUNS);
     // Nothing is pending (checked before every chained block; at the first
@@ -158,14 +178,15 @@ function jitStep(): i32 {
     // it sees EVENTS set — clear it so blocks run whole.
     store<i32>(EVENTS, 0);
     const before = load<i64>(ICOUNT);
-    call_indirect<void>(index);
+    store<i32>(JIT_ENTRY, word >>> ENTRY_SHIFT);
+    call_indirect<void>(word & INDEX_MASK);
     const ran = load<i64>(ICOUNT) - before;
     store<i64>(JIT_STAT_INSNS, load<i64>(JIT_STAT_INSNS) + ran);
     // A translation that returns without retiring anything would be
     // entered again at once, forever: the interpreter takes this one.
     return ran > 0 ? RAN : NONE;
   }
-  if (index < 0) return NONE;
+  if (word < 0) return NONE;
   bump(JIT_STAT_MISSES);
   if (nearCut()) return NONE;
   const hits = load<i32>(e + 12) + 1;

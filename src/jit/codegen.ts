@@ -37,6 +37,8 @@
  *                 execOne changes a segment: reloaded after it)
  *          30     a string instruction's byte step: +1, or −1 with DF set
  *                 (the same: only execOne changes DF)
+ *          31     entering at a block inside Wasm loops: the loops still
+ *                 to go down through (layout.ts planEntries)
  */
 import type { ModuleSubset } from "./emitter.js";
 import type { Layout } from "../core/core.js";
@@ -45,10 +47,10 @@ import type { Record as FlagRecord } from "./flags.js";
 import { blockLabel, loopLabel } from "./layout.js";
 
 export const L_IDX = 0, L_OFF = 1, L_LIN = 2, L_TMP = 3, L_REG0 = 4;
-export const L_FOP = 12, L_FA = 13, L_FB = 14, L_FR = 15, L_TMP2 = 16, L_ICOUNT = 17, L_STOP = 18, L_CF = 19, L_NEXT = 20, L_RES = 21, L_PRED = 22, L_XCF = 23, L_SEG0 = 24, L_STEP = 30;
+export const L_FOP = 12, L_FA = 13, L_FB = 14, L_FR = 15, L_TMP2 = 16, L_ICOUNT = 17, L_STOP = 18, L_CF = 19, L_NEXT = 20, L_RES = 21, L_PRED = 22, L_XCF = 23, L_SEG0 = 24, L_STEP = 30, L_ENTRY = 31;
 /** The locals' types, in index order (addFunction's varTypes). */
 export function localTypes(api: WasmApi): number[] {
-  return [...Array<number>(17).fill(api.i32), api.i64, api.i64, ...Array<number>(12).fill(api.i32)];
+  return [...Array<number>(17).fill(api.i32), api.i64, api.i64, ...Array<number>(13).fill(api.i32)];
 }
 
 /** What the code generator reads of binaryen's namespace — or of the
@@ -323,13 +325,41 @@ export class Gen {
     return [...out, this.m.br("fault")];
   }
 
-  /** The function's body around the dispatch loop: the prologue, and the
-   *  two epilogues the loop's `br $exit` / `br $fault` land in. */
-  wrap(loop: number): number {
+  /** The function's body around the dispatch loop: the prologue (the
+   *  locals, then `entry`: where to start, when not at the first block),
+   *  and the two epilogues the loop's `br $exit` / `br $fault` land in. */
+  wrap(loop: number, entry: number[] = []): number {
     const m = this.m;
-    const exitPart = m.block("exit", [...this.reload(), loop]);
+    const exitPart = m.block("exit", [...this.reload(), ...entry, loop]);
     const faultPart = m.block("fault", [exitPart, ...this.sync(true), this.st32(this.L.REG_IP, this.get(L_NEXT)), m.return()]);
     return m.block(null, [faultPart, ...this.sync(true), m.call("fault", [this.c(13)], this.api.none), m.unreachable()]);
+  }
+
+  /**
+   * The prologue's part for a region with more than one entry point
+   * (layout.ts planEntries): the dispatch index the core entered with,
+   * and, by `depths` (dispatch index → Wasm loops around that block), how
+   * many entry guards it goes down through.
+   */
+  entryPrologue(depths: ReadonlyMap<number, number>): number[] {
+    const m = this.m;
+    const deep = [...depths].filter(([, d]) => d > 0);
+    const out = [this.set(L_IDX, this.ld32(this.L.JIT_ENTRY))];
+    if (deep.length > 0) {
+      out.push(this.set(L_ENTRY, deep.reduce((rest, [index, d]) => m.select(m.i32.eq(this.get(L_IDX), this.c(index)), this.c(d), rest), this.c(0))));
+    }
+    return out;
+  }
+
+  /** A loop's entry guard (layout.ts planEntries): while an entry is on
+   *  its way down, one loop less to go, and on by dispatch index
+   *  (`targets`; `head`: the header's own code, where passes go on). */
+  entryGuard(targets: readonly string[], head: string): number {
+    const m = this.m;
+    return m.if(this.get(L_ENTRY), m.block(null, [
+      this.set(L_ENTRY, m.i32.sub(this.get(L_ENTRY), this.c(1))),
+      m.switch(targets, head, this.get(L_IDX)),
+    ]));
   }
 
   /**

@@ -29,7 +29,7 @@ import { SEGS } from "./codegen.js";
 
 /** The translator's knobs (CLI: --jit-threshold, --jit-max-block,
  *  --jit-max-region/--no-region, --jit-opt, --no-jit-inline, --no-flag-elision,
- *  --no-if-conversion, --no-wasm-loops). */
+ *  --no-if-conversion, --no-wasm-loops, --no-region-entries). */
 export interface JitOptions {
   /** Entries into a block before it is translated (0: at the first). */
   threshold?: number;
@@ -50,15 +50,19 @@ export interface JitOptions {
   /** Make a region's loops Wasm loops where they nest (layout.ts; false:
    *  every back edge through the dispatch's br_table). */
   wasmLoops?: boolean;
+  /** Let the core enter a region at its return sites and loop headers
+   *  too (false: only at the block it was translated for). */
+  regionEntries?: boolean;
   /** Retranslations of a region whose own code keeps being written before
    *  it is left to the interpreter for good. */
   maxRetranslations?: number;
-  /** Function-table capacity before a full flush. */
+  /** Function-table capacity before a full flush (at most 2^19). */
   maxFunctions?: number;
 }
 
 export const JIT_DEFAULTS: Required<JitOptions> = {
   threshold: 20, maxBlock: 64, maxRegion: 128, optimize: 0, inline: true, flagElision: true, ifConversion: true, wasmLoops: true,
+  regionEntries: true,
   maxRetranslations: 4,
   maxFunctions: 16384,
 };
@@ -79,6 +83,9 @@ export interface JitStats {
   blocksThrashing: number;
   instructionsCompiled: number;
   instructionsInlined: number;
+  /** Ways into translated regions besides their first block (return
+   *  sites, loop headers) that the cache took. */
+  entriesInstalled: number;
   compileMs: number;
   /** Of it: in V8, compiling and instantiating the modules (the rest is
    *  decoding and translating, in JavaScript). */
@@ -100,14 +107,25 @@ export interface JitStats {
 interface JitCore extends CoreExports {
   table: WebAssembly.Table;
   execOne(): void;
-  jitInstall(slot: number, phys: number, csBase: number, index: number, instructions: number): void;
-  jitInvalidate(phys: number, csBase: number): number;
+  jitInstall(slot: number, phys: number, csBase: number, word: number, instructions: number): void;
+  jitAddEntry(phys: number, csBase: number, word: number, instructions: number): number;
+  jitInvalidate(phys: number, csBase: number, index: number): number;
   jitReset(): void;
 }
 
-/** A translated region: the physical byte ranges its blocks came from
- *  and its cache key (the entry block's physical address, CS base). */
-interface BlockInfo { phys: number; csBase: number; ranges: [number, number][] }
+/** A translated region: the physical byte ranges its blocks came from,
+ *  its cache key (the entry block's physical address, CS base), its
+ *  function-table index, and the other blocks' addresses the cache has
+ *  as ways into it. */
+interface BlockInfo { phys: number; csBase: number; index: number; ranges: [number, number][]; entries: number[] }
+
+/** The most functions the table may hold: a cache slot has 20 bits for
+ *  the table index, which starts after the core's own functions. */
+const MAX_FUNCTIONS = 1 << 19;
+
+/** A cache slot's word for entry code `code` of the function at table
+ *  `index` (assembly/layout.ts JIT_CACHE). */
+const slotWord = (index: number, code: number): number => index | (code << 20);
 
 /** A region's key, as the core's cache has it: entry physical address and
  *  CS base. */
@@ -128,7 +146,7 @@ export class JitEngine {
   private used = 0;
   private readonly s = {
     blocksCompiled: 0, regionsCompiled: 0, blocksRefused: 0, failures: 0, blocksThrashing: 0, instructionsCompiled: 0, instructionsInlined: 0,
-    compileMs: 0, wasmCompileMs: 0, codeBytes: 0, invalidations: 0, flushes: 0,
+    compileMs: 0, wasmCompileMs: 0, codeBytes: 0, invalidations: 0, flushes: 0, entriesInstalled: 0,
   };
 
   constructor(
@@ -145,9 +163,9 @@ export class JitEngine {
     const o = { ...JIT_DEFAULTS };
     for (const [k, v] of Object.entries(options) as [keyof JitOptions, unknown][]) {
       if (v === undefined) continue;
-      const ok = k === "inline" || k === "flagElision" || k === "ifConversion" || k === "wasmLoops" ? typeof v === "boolean"
+      const ok = k === "inline" || k === "flagElision" || k === "ifConversion" || k === "wasmLoops" || k === "regionEntries" ? typeof v === "boolean"
         : typeof v === "number" && Number.isInteger(v) && v >= (k === "threshold" || k === "optimize" ? 0 : 1)
-          && (k !== "optimize" || v <= 4);
+          && (k !== "optimize" || v <= 4) && (k !== "maxFunctions" || v <= MAX_FUNCTIONS);
       if (!ok || !(k in JIT_DEFAULTS)) throw new RangeError(`wasm86: bad jit option ${k}: ${JSON.stringify(v)}`);
       (o as Record<string, unknown>)[k] = v;
     }
@@ -209,7 +227,7 @@ export class JitEngine {
     }
     const opts: TranslateOptions = {
       optimize: this.options.optimize, inline: this.options.inline, flagElision: this.options.flagElision,
-      ifConversion: this.options.ifConversion, wasmLoops: this.options.wasmLoops,
+      ifConversion: this.options.ifConversion, wasmLoops: this.options.wasmLoops, entries: this.options.regionEntries,
     };
     let tr: ReturnType<RegionCompiler["translate"]>, instance: WebAssembly.Instance;
     try {
@@ -226,11 +244,18 @@ export class JitEngine {
     }
     const index = this.allocate();
     this.core.table.set(index, instance.exports.block as () => void);
-    this.core.jitInstall(slot, phys, csBase, index, tr.instructions);
+    this.core.jitInstall(slot, phys, csBase, slotWord(index, 0), tr.instructions);
+    const info: BlockInfo = { phys, csBase, index, ranges: [], entries: [] };
+    for (const e of tr.entries) {
+      const at = this.physAddr(blocks[e.index].address);
+      if (this.core.jitAddEntry(at, csBase, slotWord(index, e.index), e.instructions)) {
+        info.entries.push(at);
+        this.s.entriesInstalled++;
+      }
+    }
     // Track the bytes it was decoded from, block by block (a block's last
     // instruction may straddle a page; real mode has no paging, so its
     // bytes are physically contiguous unless A20 wraps them).
-    const info: BlockInfo = { phys, csBase, ranges: [] };
     for (const b of blocks) {
       const from = this.physAddr(b.address), to = this.physAddr(b.address + b.length - 1) + 1;
       info.ranges.push([from, to]);
@@ -259,7 +284,7 @@ export class JitEngine {
       if (!set) continue;
       for (const b of [...set]) {
         if (!b.ranges.some(([from, to]) => from < end && to > physAddr)) continue;
-        this.core.jitInvalidate(b.phys, b.csBase);
+        for (const at of [b.phys, ...b.entries]) this.core.jitInvalidate(at, b.csBase, b.index);
         const key = regionKey(b.phys, b.csBase);
         this.rewrites.set(key, (this.rewrites.get(key) ?? 0) + 1);
         for (const [from, to] of b.ranges) {

@@ -79,22 +79,77 @@ export function planLoops(n: number, edges: readonly (readonly [number, number])
 }
 
 /**
+ * How the function reaches its other entry points: the blocks, besides
+ * the entry, where the core may start it (translate.ts picks them). The
+ * br_table at the top reaches only blocks outside every Wasm loop and the
+ * headers of the outermost loops. So an entry inside loops is sent to its
+ * outermost loop's header, and from there through one *entry guard* per
+ * loop, down to the next loop or to the block itself:
+ *
+ *   loop $l4                       L_ENTRY: how many loops the entry
+ *     block $b6                    still has to go down; 0 once there
+ *       block $h4                  (and in every pass after the first)
+ *         if L_ENTRY: L_ENTRY − 1, br_table by dispatch index
+ *       end
+ *       code 4                     the header, when nothing is entering
+ *     end
+ *     code 6
+ *
+ * A guard costs a test per pass of its loop, so only loops that hold an
+ * entry have one.
+ */
+export interface EntryPlan {
+  /** For each entry position: how many Wasm loops hold it (L_ENTRY's
+   *  value on the way in). */
+  depth: Map<number, number>;
+  /** The label the top br_table sends each entry position to. */
+  top: Map<number, string>;
+  /** For each loop header whose loop holds entries: where its guard sends
+   *  each of them. */
+  guards: Map<number, Map<number, string>>;
+}
+
+/** The label, inside a Wasm loop, that ends just before its header's
+ *  code: where the loop's entry guard lets a pass go on. */
+export const headLabel = (position: number): string => `h${position}`;
+
+/** The routes to `entries` (positions) through `loops` (planLoops). */
+export function planEntries(loops: ReadonlyMap<number, number>, entries: Iterable<number>): EntryPlan {
+  const plan: EntryPlan = { depth: new Map(), top: new Map(), guards: new Map() };
+  const byHeader = [...loops].sort(([a], [b]) => a - b); // loops nest: outermost first
+  for (const p of entries) {
+    const chain = byHeader.filter(([h, t]) => h < p && p <= t).map(([h]) => h);
+    plan.depth.set(p, chain.length);
+    plan.top.set(p, blockLabel(chain.length > 0 ? chain[0] : p));
+    chain.forEach((h, i) => {
+      let routes = plan.guards.get(h);
+      if (!routes) plan.guards.set(h, routes = new Map());
+      routes.set(p, blockLabel(i + 1 < chain.length ? chain[i + 1] : p));
+    });
+  }
+  return plan;
+}
+
+/**
  * The function's blocks nested as planned: `codes[p]` is the code of the
  * block at position p (each ends in a branch or a return), `loops` from
- * planLoops, `head` what runs before position 0's code (the br_table).
- * Returns the items that go inside `loop $dispatch`.
+ * planLoops, `head` what runs before position 0's code (the br_table),
+ * `guards` what runs at the top of a loop, before its header's code, by
+ * header (the entry guards: planEntries). Returns the items that go
+ * inside `loop $dispatch`.
  */
-export function nest(m: ModuleSubset, codes: readonly number[][], loops: ReadonlyMap<number, number>, head: number[]): number[] {
-  const level = (lo: number, hi: number, prefix: number[] | null): number[] => {
-    let out = prefix;
+export function nest(m: ModuleSubset, codes: readonly number[][], loops: ReadonlyMap<number, number>, head: number[],
+  guards: ReadonlyMap<number, number[]> = new Map()): number[] {
+  const level = (lo: number, hi: number, inLoop: boolean): number[] => {
+    let out = inLoop ? guards.get(lo) ?? null : head;
     for (let p = lo; p <= hi;) {
-      const last = p !== lo || prefix !== null ? loops.get(p) : undefined; // a loop's own header is its first item
+      const last = inLoop && p === lo ? undefined : loops.get(p); // a loop's own header is its first item
       const body = last === undefined ? [m.block(null, codes[p])]
-        : [m.loop(loopLabel(p), m.block(null, level(p, last, null)))];
-      out = out === null ? body : [m.block(blockLabel(p), out), ...body];
+        : [m.loop(loopLabel(p), m.block(null, level(p, last, true)))];
+      out = out === null ? body : [m.block(inLoop && p === lo ? headLabel(p) : blockLabel(p), out), ...body];
       p = last === undefined ? p + 1 : last + 1;
     }
     return out ?? [];
   };
-  return level(0, codes.length - 1, head);
+  return level(0, codes.length - 1, false);
 }

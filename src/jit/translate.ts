@@ -43,7 +43,7 @@ import type { Block } from "../x86/block.js";
 import { ARITH, type Insn } from "../x86/ir.js";
 import type { Layout } from "../core/core.js";
 import { Gen, L_IDX, REG16, SEGS, SP, CX, localTypes, type RegionState, type WasmApi } from "./codegen.js";
-import { blockLabel, nest, planLoops } from "./layout.js";
+import { blockLabel, headLabel, nest, planEntries, planLoops } from "./layout.js";
 import { emitter, type ModuleSubset } from "./emitter.js";
 import { flagLiveness, recordAtStart, type Record as FlagRecord } from "./flags.js";
 import { planBudget, successors } from "./budget.js";
@@ -63,6 +63,9 @@ export interface TranslateOptions {
   /** Loops as Wasm loops (layout.ts; false: every back edge through the
    *  dispatch). */
   wasmLoops?: boolean;
+  /** Entry points besides the first block: the return sites and loop
+   *  headers (false: the core enters only at the first block). */
+  entries?: boolean;
   /** Also return the module as text (tests, dumps). */
   text?: boolean;
 }
@@ -77,9 +80,17 @@ export interface Translation {
   total: number;
   /** How many of them were translated inline. */
   inlined: number;
+  /** The other blocks the core may enter the function at: their index in
+   *  the blocks translated (the entry code the function expects in
+   *  JIT_ENTRY) and their own `instructions`. */
+  entries: { index: number; instructions: number }[];
   /** The module as WebAssembly text, when asked for. */
   text?: string;
 }
+
+/** Entry codes a cache slot can carry (assembly/layout.ts JIT_CACHE):
+ *  blocks further down a (very large) region are not entry points. */
+const ENTRY_CODES = 2048;
 
 /** Translations one binaryen Module serves before it is replaced. */
 const MODULE_USES = 256;
@@ -136,11 +147,14 @@ export class RegionCompiler {
   /**
    * Translate a region: `blocks[0]` is where the core enters; the others
    * are blocks it branches to directly (same page), compiled into the same
-   * function so that loops among them stay in Wasm. Throws only on a
+   * function so that loops among them stay in Wasm. Some of them are
+   * entry points too (Translation.entries): the core may start the
+   * function there, after a run was cut inside the region. Throws only on a
    * translator bug (the engine counts it and leaves the block to the
    * interpreter).
    *
-   *   (prologue: the locals from the core's state)
+   *   (prologue: the locals from the core's state; with more than one
+   *    entry point, the dispatch index from JIT_ENTRY)
    *   loop $dispatch
    *     block $b2 / block $b1 / block $b0 / br_table (by dispatch index)
    *     ... code of block 0 ...   blocks in IP order; each ends by returning
@@ -197,15 +211,34 @@ export class RegionCompiler {
       for (const [from, to] of edges) preds[to].push(from);
       // Entered other than by a forward branch: the entry, and every
       // back-edge target (Wasm loop headers and dispatched ones alike).
-      const entered = new Set<number>([positionOf.get(blocks[0].ip)!]);
+      const first = positionOf.get(blocks[0].ip)!;
+      const entered = new Set<number>([first]);
       for (const [from, to] of edges) if (to <= from) entered.add(to);
+      // Where the core may come back in, after a run was cut inside the
+      // region, other than at its first block (without these it would
+      // translate a second region from there, much of it the same blocks:
+      // bench-mix, bench-crc). Every back-edge target and return site;
+      // and, where nothing is known of the flags on the way in anyway,
+      // a call's target, and any block outside the Wasm loops (those
+      // inside one would cost its loop an entry guard).
+      const entries = new Set<number>();
+      const entryPoint = (p: number) => options.entries !== false && p !== first && layout[p].index < ENTRY_CODES;
+      for (const p of [...entered, ...returnSites.map((ip) => positionOf.get(ip)!)]) if (entryPoint(p)) entries.add(p);
+      for (const p of entries) entered.add(p);
+      const callTargets = new Set(blocks.flatMap((b) => {
+        const last = b.insns[b.insns.length - 1];
+        return last.flow !== "call" ? [] : [last.operands[0]?.kind === "rel" ? last.operands[0].target : predictedFor(b)];
+      }));
+      const outsideLoops = (p: number) => [...loops].every(([h, t]) => p <= h || p > t);
       const ends = new Map<number, FlagRecord>();
       for (const [position, { b: block }] of layout.entries()) {
         const body: number[] = [];
         const insns = block.insns;
         instructions += insns.length;
         const predicted = predictedFor(block);
-        g.startBlock(position, successors(block, returnSites, predicted), recordAtStart(preds[position], ends, entered.has(position)));
+        const record = recordAtStart(preds[position], ends, entered.has(position));
+        if (record === null && entryPoint(position) && (outsideLoops(position) || callTargets.has(block.ip))) entries.add(position);
+        g.startBlock(position, successors(block, returnSites, predicted), record);
         const live = flagLiveness(insns, g.model);
         for (let i = 0; i < insns.length; i++) {
           const insn = insns[i];
@@ -226,16 +259,20 @@ export class RegionCompiler {
         ends.set(position, g.record);
         codes.push(body);
       }
-      // The br_table, by dispatch index: the entry, and the loop headers
-      // that are not Wasm loops (no other index is ever dispatched to,
-      // and the labels inside Wasm loops are out of its reach).
-      const entryLabel = blockLabel(region.get(blocks[0].ip)!.position);
+      // The br_table, by dispatch index: the entry, the loop headers that
+      // are not Wasm loops, and the other entry points — those inside
+      // Wasm loops by way of the loops' entry guards (layout.ts).
+      const entryLabel = blockLabel(first);
+      const routes = planEntries(loops, entries);
       const targets = blocks.map((b, index) => {
-        const r = region.get(b.ip)!;
-        return index === 0 || dispatched.has(r.position) ? blockLabel(r.position) : entryLabel;
+        const p = region.get(b.ip)!.position;
+        return index === 0 || dispatched.has(p) ? blockLabel(p) : routes.top.get(p) ?? entryLabel;
       });
-      const items = nest(m, codes, loops, [m.switch(targets, entryLabel, m.local.get(L_IDX, api.i32))]);
-      m.addFunction("block", api.none, api.none, localTypes(api), g.wrap(m.loop("dispatch", m.block(null, items))));
+      const guards = new Map([...routes.guards].map(([h, to]) => [h, [g.entryGuard(
+        blocks.map((b) => to.get(region.get(b.ip)!.position) ?? headLabel(h)), headLabel(h))]]));
+      const items = nest(m, codes, loops, [m.switch(targets, entryLabel, m.local.get(L_IDX, api.i32))], guards);
+      const prologue = entries.size === 0 ? [] : g.entryPrologue(new Map([...routes.depth].map(([p, d]) => [layout[p].index, d])));
+      m.addFunction("block", api.none, api.none, localTypes(api), g.wrap(m.loop("dispatch", m.block(null, items)), prologue));
       m.addFunctionExport("block", "block");
       if (options.optimize > 0) {
         const binaryen = loadedBinaryen();
@@ -246,6 +283,7 @@ export class RegionCompiler {
       const binary = m.emitBinary();
       return {
         binary, instructions: plan.get(blocks[0].ip)!.bound, total: instructions, inlined,
+        entries: [...entries].map((p) => ({ index: layout[p].index, instructions: plan.get(layout[p].b.ip)!.bound })),
         text: options.text ? (m as Binaryen.Module).emitText() : undefined,
       };
     } finally {

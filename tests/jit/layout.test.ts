@@ -1,11 +1,13 @@
 /**
  * The shape of a region's function (src/jit/layout.ts): which back-edge
- * targets become Wasm loops, which are left to the dispatch, and that a
- * program with nested loops, a side entry and a call runs translated
- * exactly as interpreted.
+ * targets become Wasm loops, which are left to the dispatch, how the
+ * function is entered at blocks inside loops, and that a program with
+ * nested loops, a side entry and a call runs translated exactly as
+ * interpreted — also when every run is cut short and the core comes back
+ * in part-way through the region.
  */
 import { describe, expect, it } from "vitest";
-import { planLoops } from "../../src/jit/layout.js";
+import { planEntries, planLoops } from "../../src/jit/layout.js";
 import { Machine } from "../../src/index.js";
 
 const plan = (n: number, edges: [number, number][], entry = 0) => {
@@ -38,6 +40,82 @@ describe("planLoops", () => {
 
   it("rejects an edge outside the region", () => {
     expect(() => planLoops(2, [[0, 2]], 0)).toThrow(RangeError);
+  });
+});
+
+describe("planEntries", () => {
+  it("an entry inside loops goes through one guard per loop, outermost first", () => {
+    // loops [1, 6] ⊃ [2, 4]; entries: 3 inside both, 2 the inner header,
+    // 5 in the outer only, 7 outside
+    const p = planEntries(new Map([[1, 6], [2, 4]]), [3, 2, 5, 7]);
+    expect(Object.fromEntries(p.depth)).toEqual({ 3: 2, 2: 1, 5: 1, 7: 0 });
+    expect(Object.fromEntries(p.top)).toEqual({ 3: "b1", 2: "b1", 5: "b1", 7: "b7" });
+    expect(Object.fromEntries([...p.guards].map(([h, to]) => [h, Object.fromEntries(to)]))).toEqual({
+      1: { 3: "b2", 2: "b2", 5: "b5" },
+      2: { 3: "b3" },
+    });
+  });
+
+  it("a loop's own header needs no guard of that loop, and loops without entries get none", () => {
+    const p = planEntries(new Map([[0, 3], [5, 6]]), [0, 4]);
+    expect(Object.fromEntries(p.depth)).toEqual({ 0: 0, 4: 0 });
+    expect(p.guards.size).toBe(0);
+  });
+});
+
+describe("a region entered part-way", () => {
+  // 1000: mov cx,300 / jmp outer
+  // 1005: outer: mov si,4
+  // 1008: inner: add ax,si / rol ax,1 / dec si / jnz inner   (a Wasm loop
+  //       inside the outer one: its header is an entry, behind a guard)
+  // 100F: loop outer / hlt
+  const nested = [0xb9, 0x2c, 0x01, 0xeb, 0x00, 0xbe, 0x04, 0x00, 0x01, 0xf0, 0xd1, 0xc0, 0x4e, 0x75, 0xf9, 0xe2, 0xf4, 0xf4];
+  const sliced = (engine: "interp" | "jit", slice: number, regionEntries = true) => {
+    const m = new Machine({ engine, jit: { threshold: 0, regionEntries } });
+    m.load(0x1000, nested);
+    m.setRegisters({ cs: 0, ip: 0x1000, ss: 0, sp: 0x800 });
+    for (let i = 0; i < 1e5 && m.run({ maxInstructions: slice }).reason !== "halt";) i++;
+    return { regs: m.registers, count: m.instructionCount, stats: m.jitStats };
+  };
+
+  it("comes back in at the loop headers, through the entry guard, and ends as interpreted", () => {
+    const end = sliced("interp", 1e6);
+    expect(end.count).toBe(2 + 300 * (1 + 4 * 4 + 1) + 1);
+    for (const slice of [1, 2, 3, 5, 7, 11, 13, 17, 19, 23, 50, 97, 1000]) {
+      const jit = sliced("jit", slice);
+      expect({ regs: jit.regs, count: jit.count }, `slice ${slice}`).toEqual({ regs: end.regs, count: end.count });
+      // One function for the whole program, entered wherever a cut left
+      // the interpreter: nearly everything runs translated.
+      expect(jit.stats!.regionsCompiled, `slice ${slice}`).toBe(1);
+      expect(jit.stats!.entriesInstalled).toBeGreaterThan(0);
+      if (slice >= 11) expect(jit.stats!.translatedInstructions / jit.count, `slice ${slice}`).toBeGreaterThan(0.5);
+    }
+  });
+
+  it("a write to the region's code drops its other entry points with it", () => {
+    // 1000: mov cx,10 / l1: call f / loop l1
+    // 1008: mov word [1021h],2          (f's immediate: add ax,1 → add ax,2)
+    // 100E: mov cx,10 / l2: call f / loop l2 / hlt
+    // 1020: f: add ax,1 / ret           (a call target: an entry point)
+    const code = new Array<number>(0x24).fill(0x90);
+    code.splice(0, 0x17, 0xb9, 0x0a, 0x00, 0xe8, 0x1a, 0x00, 0xe2, 0xfb, 0xc7, 0x06, 0x21, 0x10, 0x02, 0x00,
+      0xb9, 0x0a, 0x00, 0xe8, 0x0c, 0x00, 0xe2, 0xfb, 0xf4);
+    code.splice(0x20, 4, 0x05, 0x01, 0x00, 0xc3);
+    // Threshold 2: after the write, the first lookups (100E, then f) are
+    // misses to count, not translations — unless f's entry had survived.
+    const m = new Machine({ engine: "jit", jit: { threshold: 2 } });
+    m.load(0x1000, code);
+    m.setRegisters({ cs: 0, ds: 0, ip: 0x1000, ss: 0, sp: 0x800, ax: 0 });
+    expect(m.run({ maxInstructions: 1e4 }).reason).toBe("halt");
+    expect(m.jitStats!.invalidations).toBeGreaterThan(0);
+    expect(m.registers.ax).toBe(10 * 1 + 10 * 2); // not 21: the old f is never entered again
+  });
+
+  it("without the other entry points, each way back in is a region of its own", () => {
+    const without = sliced("jit", 13, false);
+    expect(without.stats!.entriesInstalled).toBe(0);
+    expect(without.stats!.regionsCompiled).toBeGreaterThan(1);
+    expect(without.regs).toEqual(sliced("interp", 1e6).regs);
   });
 });
 

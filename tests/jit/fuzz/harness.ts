@@ -63,6 +63,7 @@ export const CONFIGS: readonly JitConfig[] = [
   { name: "t0-noinline-O0", jit: { threshold: 0, inline: false, optimize: 0 } },
   { name: "t1-block5-O1", jit: { threshold: 1, maxBlock: 5, optimize: 1 } },
   { name: "t0-region1-block3-O0", jit: { threshold: 0, maxRegion: 1, maxBlock: 3, optimize: 0 } },
+  { name: "t0-noentries", jit: { threshold: 0, regionEntries: false } },
 ];
 
 /** Programs per suite and CPU: FUZZ_SEEDS=N runs N instead of the default. */

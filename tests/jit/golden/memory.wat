@@ -54,6 +54,7 @@
   (local $28 i32)
   (local $29 i32)
   (local $30 i32)
+  (local $31 i32)
   (block $fault
    (block $exit
     (local.set $4
