@@ -21,7 +21,7 @@
  * What this file is not: code generation (translate.ts) or the dispatch
  * (assembly/jit/dispatch.ts).
  */
-import { decodeBlock, type Block } from "../x86/block.js";
+import { decodeBlock, splitBefore, type Block } from "../x86/block.js";
 import type { X86Model } from "../x86/ir.js";
 import type { CoreExports, Layout } from "../core/core.js";
 import { RegionCompiler, type TranslateOptions } from "./translate.js";
@@ -324,7 +324,8 @@ export class JitEngine {
   /**
    * The region entered at cs:ip: that block, then (breadth first) the
    * blocks it branches to directly, falls through to or returns to after a
-   * call, on the same 4 KiB page, up to maxRegion blocks — and the block an
+   * call, on the same 4 KiB page, up to maxRegion blocks, each ending
+   * where another begins — and the block an
    * indirect CALL/JMP through a register or a fixed address would reach
    * now (`predictions`: block IP → target; generated code compares the
    * target it loads, so a changed pointer only costs the way back to the
@@ -354,6 +355,17 @@ export class JitEngine {
       for (const next of [rel, b.fallthrough, returnSite, predicted]) {
         if (next !== null && ((cs * 16 + next) >>> 12) === page && !seen.has(next)) queue.push(next);
       }
+    }
+    // A block that runs into another's start ends there instead: decoded
+    // from .byte, say, the block would hold the .bit loop's first pass,
+    // and its branches into the loop body would keep the loop from being
+    // a Wasm loop (layout.ts). The rest is that other block.
+    const starts = new Set(blocks.map((b) => b.ip));
+    for (let i = 0; i < blocks.length; i++) {
+      const b = blocks[i];
+      const cut = b.insns.find((insn, k) => k > 0 && starts.has(insn.ip));
+      const split = cut && splitBefore(b, cut.ip);
+      if (split) { blocks[i] = split; predictions.delete(b.ip); }
     }
     return { blocks, predictions };
   }

@@ -15,7 +15,8 @@ export type BlockEnd =
   | "fault"       // the last instruction is invalid or always faults
   | "truncated"   // the bytes ran out inside the last instruction
   | "page"        // the next instruction starts on another 4 KiB page
-  | "limit";      // maxInstructions or maxBytes reached
+  | "limit"       // maxInstructions or maxBytes reached
+  | "split";      // cut short where another block starts (splitBefore)
 
 /** Size limits of a block. */
 export interface BlockLimits {
@@ -77,4 +78,18 @@ export function decodeBlock(
   const fallsThrough = end === "page" || end === "limit" || end === "sensitive" ||
     (end === "control" && (last.flow === "jcc" || last.flow === "loop"));
   return { cs, ip: ip & 0xFFFF, address, insns, length, end, fallthrough: fallsThrough ? cur : null };
+}
+
+/**
+ * `b` cut short before its instruction at `ip`, falling through to it:
+ * another block starts there (a branch target that `b` runs through on
+ * its way), and code translated once per block should not hold those
+ * instructions twice, nor enter the other block's loop from the side.
+ * Null when no instruction of `b` but the first starts at `ip`.
+ */
+export function splitBefore(b: Block, ip: number): Block | null {
+  const at = b.insns.findIndex((insn, i) => i > 0 && insn.ip === ip);
+  if (at < 0) return null;
+  const insns = b.insns.slice(0, at);
+  return { ...b, insns, length: insns.reduce((n, insn) => n + insn.length, 0), end: "split", fallthrough: ip };
 }

@@ -4,6 +4,6 @@
  */
 export * from "./ir.js";
 export { decodeInstruction, decodeAt, decodeBytes, type InsnByteSource, type LinearReader } from "./decode.js";
-export { decodeBlock, type Block, type BlockEnd, type BlockLimits } from "./block.js";
+export { decodeBlock, splitBefore, type Block, type BlockEnd, type BlockLimits } from "./block.js";
 export { renderInsn, renderAddress, renderBytes, hex } from "./nasm.js";
 export { disassemble, disasmCommand, formatTraceLine, listingLines } from "./disasm.js";

@@ -119,6 +119,35 @@ describe("a region entered part-way", () => {
   });
 });
 
+describe("blocks of a region", () => {
+  it("end where another begins: each instruction compiled once, the inner loop entered only at its header", () => {
+    // 1000: mov si,0 / mov bx,200 / mov dx,0xffff
+    // 1009: .byte: lodsb / xor dh,al / mov cx,8
+    // 100F: .bit: shl dx,1 / jnc .nox / xor dx,0x1021 / .nox: loop .bit
+    // 1019: dec bx / jnz .byte / hlt
+    // Decoded from .byte, the block runs on through .bit's shl and jnc.
+    const code = [0xbe, 0x00, 0x00, 0xbb, 0xc8, 0x00, 0xba, 0xff, 0xff, 0xac, 0x30, 0xc6, 0xb9, 0x08, 0x00,
+      0xd1, 0xe2, 0x73, 0x04, 0x81, 0xf2, 0x21, 0x10, 0xe2, 0xf6, 0x4b, 0x75, 0xed, 0xf4];
+    const run = (engine: "interp" | "jit", slice: number) => {
+      const m = new Machine({ engine, jit: { threshold: 0 } });
+      m.load(0x1000, code);
+      m.setRegisters({ cs: 0, ds: 0, ip: 0x1000, ss: 0, sp: 0x800 });
+      while (m.run({ maxInstructions: slice }).reason !== "halt");
+      return { regs: m.registers, count: m.instructionCount, stats: m.jitStats };
+    };
+    const end = run("interp", 1e6);
+    for (const slice of [1e6, 97, 13]) {
+      const jit = run("jit", slice);
+      expect({ regs: jit.regs, count: jit.count }, `slice ${slice}`).toEqual({ regs: end.regs, count: end.count });
+    }
+    // 13 instructions in the program, each translated once (not 21: the
+    // blocks from 1000 and from .byte each holding .bit's first pass).
+    const whole = run("jit", 1e6).stats!;
+    expect(whole.regionsCompiled).toBe(1);
+    expect(whole.instructionsCompiled).toBe(13);
+  });
+});
+
 describe("regions with loops run as interpreted", () => {
   // 1000: mov cx,5
   // 1003: outer: mov si,4

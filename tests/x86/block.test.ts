@@ -1,10 +1,10 @@
 /**
  * block.test.ts — basic-block grouping: blocks end at control transfers,
  * sensitive instructions, faults, truncation, 4 KiB page boundaries and
- * the size limits.
+ * the size limits; and a block cut short where another starts.
  */
 import { describe, it, expect } from "vitest";
-import { decodeBlock } from "../../src/x86/block.js";
+import { decodeBlock, splitBefore } from "../../src/x86/block.js";
 
 /** A 1 MiB guest memory with `code` at linear `at`; reads past the end of
  *  memory are undefined (truncation). */
@@ -80,5 +80,21 @@ describe("decodeBlock", () => {
     expect(b).toMatchObject({ end: "page", fallthrough: 0 });
     const next = decodeBlock(read, "8086", 0x1000, b.fallthrough!);
     expect(next.address).toBe(0x10000);
+  });
+});
+
+describe("splitBefore", () => {
+  it("cuts a block before another's start and falls through to it", () => {
+    // 1000: mov cx,8 / 1003: .bit: shl dx,1 / jnc +4 — decoded from 1000,
+    // the block runs through .bit's first pass
+    const read = memory(0x1000, [0xB9, 0x08, 0x00, 0xD1, 0xE2, 0x73, 0x04]);
+    const b = decodeBlock(read, "8086", 0, 0x1000);
+    expect(b.insns.length).toBe(3);
+    const cut = splitBefore(b, 0x1003)!;
+    expect(cut.insns.map((i) => i.mnemonic)).toEqual(["mov"]);
+    expect(cut).toMatchObject({ ip: 0x1000, address: 0x1000, length: 3, end: "split", fallthrough: 0x1003 });
+    // Not at an instruction boundary, or at the block's own start: no cut.
+    expect(splitBefore(b, 0x1004)).toBeNull();
+    expect(splitBefore(b, 0x1000)).toBeNull();
   });
 });
