@@ -37,6 +37,10 @@
  *                 execOne changes a segment: reloaded after it)
  *          30     a string instruction's byte step: +1, or −1 with DF set
  *                 (the same: only execOne changes DF)
+ *          32     the arithmetic flags as FLAGS holds them, worked out
+ *                 from the record locals for a Jcc that could not tell
+ *                 its condition at translation time — and kept for the
+ *                 next, until the record changes (flags.ts)
  *          31     entering at a block inside Wasm loops: the loops still
  *                 to go down through (layout.ts planEntries)
  */
@@ -47,10 +51,10 @@ import type { Record as FlagRecord } from "./flags.js";
 import { blockLabel, loopLabel } from "./layout.js";
 
 export const L_IDX = 0, L_OFF = 1, L_LIN = 2, L_TMP = 3, L_REG0 = 4;
-export const L_FOP = 12, L_FA = 13, L_FB = 14, L_FR = 15, L_TMP2 = 16, L_ICOUNT = 17, L_STOP = 18, L_CF = 19, L_NEXT = 20, L_RES = 21, L_PRED = 22, L_XCF = 23, L_SEG0 = 24, L_STEP = 30, L_ENTRY = 31;
+export const L_FOP = 12, L_FA = 13, L_FB = 14, L_FR = 15, L_TMP2 = 16, L_ICOUNT = 17, L_STOP = 18, L_CF = 19, L_NEXT = 20, L_RES = 21, L_PRED = 22, L_XCF = 23, L_SEG0 = 24, L_STEP = 30, L_ENTRY = 31, L_WORD = 32;
 /** The locals' types, in index order (addFunction's varTypes). */
 export function localTypes(api: WasmApi): number[] {
-  return [...Array<number>(17).fill(api.i32), api.i64, api.i64, ...Array<number>(13).fill(api.i32)];
+  return [...Array<number>(17).fill(api.i32), api.i64, api.i64, ...Array<number>(14).fill(api.i32)];
 }
 
 /** What the code generator reads of binaryen's namespace — or of the
@@ -103,6 +107,9 @@ export class Gen {
   /** CL's value when a MOV in this block set it and nothing wrote CX
    *  since (a shift by CL then has a constant count: shifts.ts). */
   knownCL: number | null = null;
+  /** Whether L_WORD holds the flags of the record in the flag locals
+   *  (flags.ts runtimeCondition); any write to those locals ends it. */
+  flagsWord = false;
   /** Registers whose local may differ from the core's copy, and whether
    *  the flag locals may (reset at each block start: unknown). */
   private dirty = new Set<number>();
@@ -140,6 +147,7 @@ export class Gen {
   c(v: number): number { return this.m.i32.const(v | 0); }
   get(local: number): number { return this.m.local.get(local, local === L_ICOUNT || local === L_STOP ? this.i64 : this.i32); }
   set(local: number, v: number): number {
+    if (local >= L_FOP && local <= L_FR) this.flagsWord = false;
     // Predicated (an if-converted hammock): guest state changes only when
     // L_PRED holds; temps are written either way.
     if (this.predicated && ((local >= L_REG0 && local <= L_FR) || local === L_XCF)) v = this.m.select(this.get(L_PRED), v, this.get(local));
@@ -194,12 +202,14 @@ export class Gen {
   /** A new block, at `position` in the layout, that may branch to
    *  `successors` without a budget test where budget.ts planned none: any
    *  local may differ from the core's copy. `record`: what every way into
-   *  it leaves in the flag locals (recordAtStart), or null. */
-  startBlock(position: number, successors: readonly number[], record: FlagRecord = null): void {
+   *  it leaves in the flag locals (recordAtStart), or null; `flagsWord`:
+   *  whether every way into it leaves L_WORD in step with them. */
+  startBlock(position: number, successors: readonly number[], record: FlagRecord = null, flagsWord = false): void {
     this.position = position;
     this.successors = new Set(successors);
     this.eventsUnchecked = false;
     this.record = record;
+    this.flagsWord = flagsWord;
     this.knownCL = null;
     this.dirty = new Set(this.state.regs);
     this.flagsDirty = this.state.flags;

@@ -19,7 +19,7 @@
  * not here: the flag formulas themselves (the core's, one definition).
  */
 import { ARITH, type Insn, type X86Model } from "../x86/ir.js";
-import { Gen, L_FA, L_FB, L_FOP, L_FR, L_XCF, sizeMask } from "./codegen.js";
+import { Gen, L_FA, L_FB, L_FOP, L_FR, L_WORD, L_XCF, sizeMask } from "./codegen.js";
 
 /** The lazy-flag kinds (assembly/cpu/flags.ts). */
 export const LAZY_ADD = 1, LAZY_SUB = 2, LAZY_LOGIC = 3, LAZY_INC = 5, LAZY_DEC = 6;
@@ -197,13 +197,31 @@ export function condition(g: Gen, cc: number): number | null {
 
 /**
  * Condition `cc` from whatever record the flag locals hold, decided at run
- * time — the core's getCF/getOF/getZF/getSF/getPF (assembly/cpu/flags.ts)
- * over LAZY_OP's kind, size and X bits, with REG_FLAGS for kind 0 — for a
- * Jcc whose record this block did not make (a callee's Jcc ladder after
- * CMPs of three sizes at its call sites). No call, no stores. Requires the
- * flag locals (a region that reads flags has them).
+ * time, for a Jcc whose record this block did not make (a callee's Jcc
+ * ladder after CMPs of three sizes at its call sites). The first such Jcc
+ * works out all five flags a condition may need into L_WORD, as FLAGS
+ * holds them; it and the Jccs after it — in this block or the next, while
+ * the record stays (Gen.flagsWord) — test bits of it. No call, no stores.
+ * Requires the flag locals (a region that reads flags has them).
  */
 export function runtimeCondition(g: Gen, cc: number): number {
+  const m = g.m, bit = (n: number) => () => m.i32.and(m.i32.shr_u(g.get(L_WORD), g.c(n)), g.c(1));
+  const test = () => combine(g, cc, { cf: bit(0), pf: bit(2), zf: bit(6), sf: bit(7), of: bit(11) })!;
+  if (g.flagsWord) return test();
+  const f = runtimeFlags(g);
+  const word = m.i32.or(m.i32.or(m.i32.or(f.cf(), m.i32.shl(f.pf(), g.c(2))), m.i32.or(m.i32.shl(f.zf(), g.c(6)), m.i32.shl(f.sf(), g.c(7)))),
+    m.i32.shl(f.of(), g.c(11)));
+  const out = m.block(null, [g.set(L_WORD, word), test()], g.i32);
+  g.flagsWord = true;
+  return out;
+}
+
+/**
+ * The flags of whatever record the flag locals hold, worked out at run
+ * time: the core's getCF/getOF/getZF/getSF/getPF (assembly/cpu/flags.ts)
+ * over LAZY_OP's kind, size and X bits, with REG_FLAGS for kind 0.
+ */
+function runtimeFlags(g: Gen): { [F in keyof FlagSources]: () => number } {
   const m = g.m, c = (n: number) => g.c(n);
   const op = () => g.get(L_FOP), a = () => g.get(L_FA), b = () => g.get(L_FB), r = () => g.get(L_FR);
   const kind = () => m.i32.and(op(), c(0xff));
@@ -230,7 +248,7 @@ export function runtimeCondition(g: Gen, cc: number): number {
     pick(none(), flag(11),
       pick(m.i32.eq(kind3(), c(LAZY_LOGIC)), c(0),
         top(pick(m.i32.eq(kind3(), c(LAZY_ADD)), addOverflow(), subOverflow())))));
-  return combine(g, cc, { of, cf, zf, sf, pf })!;
+  return { of, cf, zf, sf, pf };
 }
 
 /** The flags a condition is made of, each an expression maker, or null

@@ -218,9 +218,10 @@ export class RegionCompiler {
       // region, other than at its first block (without these it would
       // translate a second region from there, much of it the same blocks:
       // bench-mix, bench-crc). Every back-edge target and return site;
-      // and, where nothing is known of the flags on the way in anyway,
-      // a call's target, and any block outside the Wasm loops (those
-      // inside one would cost its loop an entry guard).
+      // and, where nothing is known of the flags on the way in anyway
+      // (neither the record nor L_WORD), a call's target, and any block
+      // outside the Wasm loops (those inside one would cost its loop an
+      // entry guard).
       const entries = new Set<number>();
       const entryPoint = (p: number) => options.entries !== false && p !== first && layout[p].index < ENTRY_CODES;
       for (const p of [...entered, ...returnSites.map((ip) => positionOf.get(ip)!)]) if (entryPoint(p)) entries.add(p);
@@ -231,14 +232,19 @@ export class RegionCompiler {
       }));
       const outsideLoops = (p: number) => [...loops].every(([h, t]) => p <= h || p > t);
       const ends = new Map<number, FlagRecord>();
+      // And whether L_WORD holds the flags of that record (flags.ts
+      // runtimeCondition): known at a block's start when every way in
+      // leaves it so.
+      const wordEnds = new Map<number, boolean>();
       for (const [position, { b: block }] of layout.entries()) {
         const body: number[] = [];
         const insns = block.insns;
         instructions += insns.length;
         const predicted = predictedFor(block);
         const record = recordAtStart(preds[position], ends, entered.has(position));
-        if (record === null && entryPoint(position) && (outsideLoops(position) || callTargets.has(block.ip))) entries.add(position);
-        g.startBlock(position, successors(block, returnSites, predicted), record);
+        const word = !entered.has(position) && preds[position].length > 0 && preds[position].every((p) => wordEnds.get(p) === true);
+        if (record === null && !word && entryPoint(position) && (outsideLoops(position) || callTargets.has(block.ip))) entries.add(position);
+        g.startBlock(position, successors(block, returnSites, predicted), record, word);
         const live = flagLiveness(insns, g.model);
         for (let i = 0; i < insns.length; i++) {
           const insn = insns[i];
@@ -257,6 +263,7 @@ export class RegionCompiler {
         const lastInsn = insns[insns.length - 1];
         body.push(...g.goTo((lastInsn.ip + lastInsn.length) & 0xffff));
         ends.set(position, g.record);
+        wordEnds.set(position, g.flagsWord);
         codes.push(body);
       }
       // The br_table, by dispatch index: the entry, the loop headers that

@@ -111,6 +111,29 @@ describe("a region entered part-way", () => {
     expect(m.registers.ax).toBe(10 * 1 + 10 * 2); // not 21: the old f is never entered again
   });
 
+  it("a Jcc ladder on a caller's flags, cut anywhere: no way in assumes the flags worked out before it", () => {
+    // 1000: mov cx,300 / xor di,di
+    // 1005: l: mov ax,cx / mov bx,cx / and ax,7 / and bx,5 / xor si,si / cmp ax,bx / call f / add di,si / loop l / hlt
+    // 101B: f: 16 × (jcc +3 / lea si,[si+w]) / ret — the first Jcc works
+    //       the flags out into a local, the other 15 test its bits
+    const ladder = [0xb9, 0x2c, 0x01, 0x31, 0xff, 0x89, 0xc8, 0x89, 0xcb, 0x83, 0xe0, 0x07, 0x83, 0xe3, 0x05, 0x31, 0xf6,
+      0x39, 0xd8, 0xe8, 0x05, 0x00, 0x01, 0xf7, 0xe2, 0xeb, 0xf4,
+      ...Array.from({ length: 16 }, (_, cc) => [0x70 + cc, 0x03, 0x8d, 0x74, cc + 1]).flat(), 0xc3];
+    const run = (engine: "interp" | "jit", slice: number, threshold: number) => {
+      const m = new Machine({ engine, jit: { threshold } });
+      m.load(0x1000, ladder);
+      m.setRegisters({ cs: 0, ip: 0x1000, ss: 0, sp: 0x800 });
+      while (m.run({ maxInstructions: slice }).reason !== "halt");
+      return { regs: m.registers, count: m.instructionCount };
+    };
+    const end = run("interp", 1e6, 0);
+    for (const threshold of [0, 2]) {
+      for (const slice of [1e6, 3, 7, 11, 19, 29, 41]) {
+        expect(run("jit", slice, threshold), `threshold ${threshold}, slice ${slice}`).toEqual(end);
+      }
+    }
+  });
+
   it("without the other entry points, each way back in is a region of its own", () => {
     const without = sliced("jit", 13, false);
     expect(without.stats!.entriesInstalled).toBe(0);

@@ -10,7 +10,7 @@ import { describe, it, expect } from "vitest";
 import { readFileSync, writeFileSync, existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Machine, loadJit } from "../../src/index.js";
-import { decodeBlock } from "../../src/x86/block.js";
+import { decodeBlock, splitBefore } from "../../src/x86/block.js";
 import { translateRegion, blockText } from "../../src/jit/translate.js";
 import { instantiateCore, type Layout } from "../../src/core/core.js";
 
@@ -100,6 +100,20 @@ describe("generated code", () => {
     expect(t.text).toMatch(/\(select/);
     expect(t.text).toMatch(/i32\.const 4129/); // the XOR's immediate, computed either way
     expectGolden("crc-hammock", t.text);
+  });
+
+  it("a Jcc ladder on flags it did not make works them out once, and each Jcc tests a bit", () => {
+    // 1000: 16 × (jcc +3 / lea si,[si+w]) / ret — a callee testing its
+    // caller's flags: the record's kind is known only at run time
+    const code = [...Array.from({ length: 16 }, (_, cc) => [0x70 + cc, 0x03, 0x8d, 0x74, cc + 1]).flat(), 0xc3];
+    const read = (a: number) => (a >= 0x1000 && a < 0x1000 + code.length ? code[a - 0x1000] : 0x90);
+    const starts = [...Array.from({ length: 16 }, (_, k) => [0x1000 + 5 * k, 0x1002 + 5 * k]).flat(), 0x1050];
+    const blocks = starts.map((ip) => { const b = decodeBlock(read, "8086", 0, ip); return splitBefore(b, ip + 3) ?? b; });
+    const t = translateRegion(blocks, layout, { optimize: 0, inline: true, text: true });
+    expect(t.inlined).toBe(t.total);
+    // PF's popcount (JP/JNP need it) appears once: the flags are worked out
+    // at the first Jcc, for all sixteen.
+    expect(t.text!.match(/i32\.popcnt/g)?.length).toBe(1);
   });
 
   it("the memory forms of group 2, group 3, PUSH and POP are inline (no execOne)", () => {

@@ -55,6 +55,7 @@
   (local $29 i32)
   (local $30 i32)
   (local $31 i32)
+  (local $32 i32)
   (block $fault
    (block $exit
     (local.set $4
