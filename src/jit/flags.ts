@@ -32,8 +32,9 @@ export const KIND_UNKNOWN = -1;
 /** What generated code knows about the record in the flag locals: set by
  *  an inline instruction (kind, size; `cfOf`: CF and OF are in LAZY_OP's
  *  X bits; `cfLocal`: CF is in local L_XCF too, where a Jcc reads it
- *  without waiting for LAZY_OP to be put together — a shift's CF is on
- *  the critical path of loops like a CRC's), or unknown. */
+ *  without waiting for LAZY_OP to be put together or comparing operands —
+ *  a shift's CF is on the critical path of loops like a CRC's), or
+ *  unknown. */
 export type Record = { kind: number; size: number; carryIn?: boolean; cfOf?: boolean; cfLocal?: boolean } | null;
 
 /** Mnemonics whose flag effects the IR states exactly — every flag in
@@ -133,7 +134,7 @@ function recorded(g: Gen, rec: Record): number[] {
 export function carry(g: Gen): number | null {
   const rec = g.record, m = g.m;
   if (!rec) return null;
-  if (rec.cfOf) return rec.cfLocal ? g.get(L_XCF) : xFlag(g, 17);
+  if (rec.cfOf || rec.cfLocal) return rec.cfLocal ? g.get(L_XCF) : xFlag(g, 17);
   if (rec.kind === LAZY_LOGIC) return g.c(0);
   if (rec.kind !== LAZY_ADD && rec.kind !== LAZY_SUB) return null;
   const a = () => g.get(L_FA), b = () => g.get(L_FB), r = () => g.get(L_FR);
@@ -181,7 +182,7 @@ export function condition(g: Gen, cc: number): number | null {
     }
   } else if (rec.kind === LAZY_ADD) {
     switch (base) {
-      case 2: r = m.i32.lt_u(m.i32.and(g.get(L_FR), g.c(k)), a()); break; // B: the sum wrapped
+      case 2: r = rec.cfLocal ? g.get(L_XCF) : m.i32.lt_u(m.i32.and(g.get(L_FR), g.c(k)), a()); break; // B: the sum wrapped
       case 4: r = zf(); break;
       case 8: r = sf(); break;
     }

@@ -27,7 +27,7 @@
  * function) with the record synced around the call.
  */
 import { ARITH, type Insn, type MemOperand, type RegOperand } from "../x86/ir.js";
-import { L_CF, L_RES, L_TMP2, sizeMask, type Gen } from "./codegen.js";
+import { L_CF, L_RES, L_TMP2, L_XCF, sizeMask, type Gen } from "./codegen.js";
 import { LAZY_ADD, carry, setCfOf, setRecord, setShiftRecord } from "./flags.js";
 import { address, readMem, writeMem } from "./memory.js";
 import type { Site } from "./inline.js";
@@ -87,9 +87,14 @@ export function shift(g: Gen, insn: Insn, at: Site, mem: MemOperand | null): num
 }
 
 /** The flags of SHL by one: an ADD record of v + v, as the core makes it
- *  (alu.ts shift()). */
+ *  (alu.ts shift()), with CF — the bit shifted out — in L_XCF as well: a
+ *  JC/JNC after it (a CRC's bit loop) tests that bit rather than compare
+ *  the sum with the operand. */
 function byOne(g: Gen, size: number, v: () => number): number[] {
-  return setRecord(g, LAZY_ADD, size, v(), v(), g.m.i32.add(v(), v()));
+  const m = g.m;
+  const out = [g.set(L_XCF, m.i32.and(m.i32.shr_u(v(), g.c(size - 1)), g.c(1))), ...setRecord(g, LAZY_ADD, size, v(), v(), m.i32.add(v(), v()))];
+  g.record = { ...g.record!, cfLocal: true };
+  return out;
 }
 
 /** The count when it is known here: 1 (D0/D1), the immediate (C0/C1),

@@ -116,6 +116,15 @@
           (i32.const 65535)
          )
         )
+        (local.set $23
+         (i32.and
+          (i32.shr_u
+           (local.get $6)
+           (i32.const 15)
+          )
+          (i32.const 1)
+         )
+        )
         (local.set $15
          (i32.add
           (local.get $6)
@@ -140,16 +149,7 @@
         (local.set $22
          (i32.eqz
           (i32.eqz
-           (i32.lt_u
-            (i32.and
-             (local.get $15)
-             (i32.const 65535)
-            )
-            (i32.and
-             (local.get $13)
-             (i32.const 65535)
-            )
-           )
+           (local.get $23)
           )
          )
         )

@@ -110,6 +110,15 @@
          (i32.const 65535)
         )
        )
+       (local.set $23
+        (i32.and
+         (i32.shr_u
+          (local.get $10)
+          (i32.const 15)
+         )
+         (i32.const 1)
+        )
+       )
        (local.set $15
         (i32.add
          (local.get $10)
@@ -132,16 +141,7 @@
         )
        )
        (if
-        (i32.lt_u
-         (i32.and
-          (local.get $15)
-          (i32.const 65535)
-         )
-         (i32.and
-          (local.get $13)
-          (i32.const 65535)
-         )
-        )
+        (local.get $23)
         (then
          (local.set $17
           (i64.add
