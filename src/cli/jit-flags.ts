@@ -29,7 +29,8 @@ export const JIT_FLAGS_HELP = `  --jit-threshold N       block entries before tr
   --no-wasm-loops         every loop's back edge through the region's dispatch
                           br_table (default: Wasm loops where they nest)
   --no-region-entries     enter a region only at the block it was translated for
-                          (default: at its return sites and loop headers too)
+                          (default: at its return sites, loop headers and
+                          call targets too)
   --jit-max-region N      most blocks compiled together as one function (default ${JIT_DEFAULTS.maxRegion})
   --no-region             one block per function (same as --jit-max-region 1;
                           by default the blocks of a page that branch to each

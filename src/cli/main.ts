@@ -112,7 +112,7 @@ function jitStatLines(s: JitStats | undefined, n: number): string[] {
   return [
     "translator (engine jit):",
     `  blocks compiled ${s.blocksCompiled} in ${s.regionsCompiled} functions (${s.instructionsCompiled} instructions, ${s.instructionsInlined} inline), refused ${s.blocksRefused}`,
-    `  ways into them besides their first block (return sites, loop headers) ${s.entriesInstalled}`,
+    `  ways into them besides their first block (return sites, loop headers, call targets) ${s.entriesInstalled}`,
     `  compile time ${s.compileMs.toFixed(1)} ms (${(s.compileMs * 1000 / Math.max(1, s.blocksCompiled)).toFixed(0)} µs per block; ${s.wasmCompileMs.toFixed(1)} ms of it in V8), code ${s.codeBytes} bytes`,
     `  instructions in translated code ${s.translatedInstructions} (${(s.translatedInstructions / Math.max(1, n) * 100).toFixed(1)}%)`,
     `  block runs ${s.blockRuns} (${perM(s.blockRuns)} per million instructions); cache lookups ${s.lookups}, of them untranslated (counting toward the threshold unless near a budget cut) ${s.misses}; budget skips ${s.budgetSkips}`,

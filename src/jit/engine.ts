@@ -50,8 +50,9 @@ export interface JitOptions {
   /** Make a region's loops Wasm loops where they nest (layout.ts; false:
    *  every back edge through the dispatch's br_table). */
   wasmLoops?: boolean;
-  /** Let the core enter a region at its return sites and loop headers
-   *  too (false: only at the block it was translated for). */
+  /** Let the core enter a region at its return sites, loop headers, call
+   *  targets and blocks outside loops too (false: only at the block it was
+   *  translated for). */
   regionEntries?: boolean;
   /** Retranslations of a region whose own code keeps being written before
    *  it is left to the interpreter for good. */
@@ -84,7 +85,7 @@ export interface JitStats {
   instructionsCompiled: number;
   instructionsInlined: number;
   /** Ways into translated regions besides their first block (return
-   *  sites, loop headers) that the cache took. */
+   *  sites, loop headers, call targets) that the cache took. */
   entriesInstalled: number;
   compileMs: number;
   /** Of it: in V8, compiling and instantiating the modules (the rest is

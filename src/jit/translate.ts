@@ -63,8 +63,9 @@ export interface TranslateOptions {
   /** Loops as Wasm loops (layout.ts; false: every back edge through the
    *  dispatch). */
   wasmLoops?: boolean;
-  /** Entry points besides the first block: the return sites and loop
-   *  headers (false: the core enters only at the first block). */
+  /** Entry points besides the first block: return sites, loop headers,
+   *  call targets, blocks outside loops (false: the core enters only at
+   *  the first block). */
   entries?: boolean;
   /** Also return the module as text (tests, dumps). */
   text?: boolean;
@@ -227,8 +228,8 @@ export class RegionCompiler {
       for (const p of [...entered, ...returnSites.map((ip) => positionOf.get(ip)!)]) if (entryPoint(p)) entries.add(p);
       for (const p of entries) entered.add(p);
       const callTargets = new Set(blocks.flatMap((b) => {
-        const last = b.insns[b.insns.length - 1];
-        return last.flow !== "call" ? [] : [last.operands[0]?.kind === "rel" ? last.operands[0].target : predictedFor(b)];
+        const last = b.insns[b.insns.length - 1], target = last.operands[0]?.kind === "rel" ? last.operands[0].target : predictedFor(b);
+        return last.flow === "call" && target !== null ? [target] : [];
       }));
       const outsideLoops = (p: number) => [...loops].every(([h, t]) => p <= h || p > t);
       const ends = new Map<number, FlagRecord>();
