@@ -425,16 +425,17 @@ export class Gen {
    * write a select (a conditional move), their count added the same way —
    * and the block goes on at `target`. A data-dependent branch that would
    * mispredict half the time (a CRC's "jnc .noxor / xor") costs nothing.
-   * `skipped` emits their code (inline.ts), as if at the block's end.
+   * `skipped` emits their code (inline.ts), as if at the block's end,
+   * and leaves in `record` what holds after them either way.
    */
   predicate(taken: number, target: number, skipped: () => number[]): number[] {
     const m = this.m;
     const out = [this.set(L_PRED, m.i32.eqz(taken))];
-    const record = this.record, cl = this.knownCL, before = this.pending;
+    const cl = this.knownCL, before = this.pending;
     this.pending = 0;
     this.predicated = true;
     try { out.push(...skipped()); } finally { this.predicated = false; }
-    if (this.record !== record) this.record = null; // one record or the other
+    // skipped() leaves in this.record what holds either way (translate.ts).
     if (this.knownCL !== cl) this.knownCL = null;
     // The count, what came before and the skipped part, in one add.
     out.push(this.set(L_ICOUNT, m.i64.add(this.get(L_ICOUNT),

@@ -42,10 +42,10 @@ import { binaryen as loadedBinaryen } from "./load.js";
 import type { Block } from "../x86/block.js";
 import { ARITH, type Insn } from "../x86/ir.js";
 import type { Layout } from "../core/core.js";
-import { Gen, L_IDX, REG16, SEGS, SP, CX, localTypes, type RegionState, type WasmApi } from "./codegen.js";
+import { Gen, L_IDX, L_XCF, REG16, SEGS, SP, CX, localTypes, type RegionState, type WasmApi } from "./codegen.js";
 import { blockLabel, headLabel, nest, planEntries, planLoops } from "./layout.js";
 import { emitter, type ModuleSubset } from "./emitter.js";
-import { flagLiveness, recordAtStart, type Record as FlagRecord } from "./flags.js";
+import { KIND_UNKNOWN, LAZY_LOGIC, flagLiveness, recordAtStart, type Record as FlagRecord } from "./flags.js";
 import { planBudget, successors } from "./budget.js";
 import { inline } from "./inline.js";
 import { hammock } from "./hammock.js";
@@ -196,8 +196,15 @@ export class RegionCompiler {
         return skipped?.length ?? 0;
       });
       const positionOf = new Map(layout.map(({ b }, position) => [b.ip, position]));
-      const edges = layout.flatMap(({ b }, position) => successors(b, returnSites, predictedFor(b))
-        .filter((ip) => positionOf.has(ip)).map((ip) => [position, positionOf.get(ip)!] as const));
+      // The edges between the blocks that the function can reach from its
+      // first; an if-converted Jcc never falls through to the block it
+      // skips (it goes on at its target), which may leave that block out.
+      const allEdges = layout.map(({ b }) => successors(b, returnSites, predictedFor(b))
+        .filter((ip) => positionOf.has(ip) && !(hammocks.get(b.ip) && ip === b.fallthrough)).map((ip) => positionOf.get(ip)!));
+      const first = positionOf.get(blocks[0].ip)!;
+      const reached = new Set([first]);
+      for (const queue = [first]; queue.length > 0;) for (const to of allEdges[queue.pop()!]) if (!reached.has(to)) { reached.add(to); queue.push(to); }
+      const edges = allEdges.flatMap((tos, from) => (reached.has(from) ? tos.map((to) => [from, to] as const) : []));
       const { loops, dispatched } = planLoops(layout.length, options.wasmLoops === false ? edges.filter(([f, t]) => t > f) : edges,
         positionOf.get(blocks[0].ip)!);
       if (options.wasmLoops === false) for (const [f, t] of edges) if (t <= f) dispatched.add(t);
@@ -212,7 +219,6 @@ export class RegionCompiler {
       for (const [from, to] of edges) preds[to].push(from);
       // Entered other than by a forward branch: the entry, and every
       // back-edge target (Wasm loop headers and dispatched ones alike).
-      const first = positionOf.get(blocks[0].ip)!;
       const entered = new Set<number>([first]);
       for (const [from, to] of edges) if (to <= from) entered.add(to);
       // Where the core may come back in, after a run was cut inside the
@@ -224,7 +230,7 @@ export class RegionCompiler {
       // outside the Wasm loops (those inside one would cost its loop an
       // entry guard).
       const entries = new Set<number>();
-      const entryPoint = (p: number) => options.entries !== false && p !== first && layout[p].index < ENTRY_CODES;
+      const entryPoint = (p: number) => options.entries !== false && p !== first && reached.has(p) && layout[p].index < ENTRY_CODES;
       for (const p of [...entered, ...returnSites.map((ip) => positionOf.get(ip)!)]) if (entryPoint(p)) entries.add(p);
       for (const p of entries) entered.add(p);
       const callTargets = new Set(blocks.flatMap((b) => {
@@ -308,9 +314,10 @@ export class RegionCompiler {
 }
 
 /** The code of the instructions an if-converted Jcc skips (hammock.ts),
- *  for Gen.predicate: each inline, the flags after the last observed. */
+ *  for Gen.predicate: each inline, the flags after the last observed; and
+ *  in g.record, the record that holds after the hammock either way. */
 function translateSkipped(g: Gen, skipped: readonly Insn[], returnSites: readonly number[]): number[] {
-  const live = flagLiveness(skipped, g.model), out: number[] = [];
+  const live = flagLiveness(skipped, g.model), out: number[] = [], before = g.record;
   skipped.forEach((insn, i) => {
     const code = inline(g, insn, {
       next: (insn.ip + insn.length) & 0xffff, last: false, remaining: skipped.length - 1 - i, live: live[i], returnSites, predicted: null, hammock: null,
@@ -318,6 +325,17 @@ function translateSkipped(g: Gen, skipped: readonly Insn[], returnSites: readonl
     if (!code) throw new Error(`jit: hammock instruction at ${insn.ip.toString(16)} not inline`);
     out.push(...code);
   });
+  // One record or the other: known if the skipped code left the record
+  // alone; or, where both keep CF in L_XCF, as a record of unknown kind
+  // whose CF is there — a CRC's SHL by one, then XOR, whose CF of 0 goes
+  // to L_XCF too (predicated, like all of this code). A DEC after the
+  // loop then takes CF from there instead of calling the core.
+  let after = g.record;
+  if (after !== before && before?.cfLocal && after?.kind === LAZY_LOGIC && !after.cfOf && !after.cfLocal) {
+    out.push(g.set(L_XCF, g.c(0)));
+    after = { ...after, cfLocal: true };
+  }
+  g.record = after === before ? before : before?.cfLocal && after?.cfLocal ? { kind: KIND_UNKNOWN, size: 0, cfLocal: true } : null;
   return out;
 }
 

@@ -99,171 +99,179 @@
      )
     )
     (loop $dispatch
-     (block $b0
-      (br_table $b0 $b0 $b0
-       (local.get $0)
-      )
-     )
-     (loop $l0
-      (block $b1
-       (block
-        (local.set $21
-         (i32.and
-          (i32.shl
-           (local.get $6)
-           (i32.const 1)
-          )
-          (i32.const 65535)
-         )
-        )
-        (local.set $23
-         (i32.and
-          (i32.shr_u
-           (local.get $6)
-           (i32.const 15)
-          )
-          (i32.const 1)
-         )
-        )
-        (local.set $15
-         (i32.add
-          (local.get $6)
-          (local.get $6)
-         )
-        )
-        (local.set $13
-         (local.get $6)
-        )
-        (local.set $14
-         (local.get $6)
-        )
-        (local.set $12
-         (i32.const 4097)
-        )
-        (local.set $6
-         (i32.and
-          (local.get $21)
-          (i32.const 65535)
-         )
-        )
-        (local.set $22
-         (i32.eqz
-          (i32.eqz
-           (local.get $23)
-          )
-         )
-        )
-        (local.set $15
-         (select
-          (i32.xor
-           (local.get $6)
-           (i32.const 4129)
-          )
-          (local.get $15)
-          (local.get $22)
-         )
-        )
-        (local.set $12
-         (select
-          (i32.const 4099)
-          (local.get $12)
-          (local.get $22)
-         )
-        )
-        (local.set $6
-         (select
-          (i32.and
-           (local.get $15)
-           (i32.const 65535)
-          )
-          (local.get $6)
-          (local.get $22)
-         )
-        )
-        (local.set $17
-         (i64.add
-          (local.get $17)
-          (select
-           (i64.const 3)
-           (i64.const 2)
-           (local.get $22)
-          )
-         )
-        )
-        (local.set $20
-         (i32.const 4104)
-        )
-        (br $exit)
-        (br $b1)
+     (block $b1
+      (block $b0
+       (br_table $b0 $b0 $b0
+        (local.get $0)
        )
       )
       (block
-       (local.set $15
-        (i32.xor
-         (local.get $6)
-         (i32.const 4129)
-        )
-       )
-       (local.set $12
-        (i32.const 4099)
-       )
-       (local.set $6
+       (local.set $21
         (i32.and
-         (local.get $15)
-         (i32.const 65535)
-        )
-       )
-       (local.set $5
-        (i32.and
-         (i32.sub
-          (local.get $5)
+         (i32.shl
+          (local.get $6)
           (i32.const 1)
          )
          (i32.const 65535)
         )
        )
-       (if
-        (local.get $5)
-        (then
-         (local.set $17
-          (i64.add
-           (local.get $17)
-           (i64.const 2)
-          )
+       (local.set $23
+        (i32.and
+         (i32.shr_u
+          (local.get $6)
+          (i32.const 15)
          )
-         (if
-          (i64.le_s
-           (i64.add
-            (local.get $17)
-            (i64.const 4)
-           )
-           (local.get $18)
-          )
-          (then
-           (br $l0)
-          )
+         (i32.const 1)
+        )
+       )
+       (local.set $15
+        (i32.add
+         (local.get $6)
+         (local.get $6)
+        )
+       )
+       (local.set $13
+        (local.get $6)
+       )
+       (local.set $14
+        (local.get $6)
+       )
+       (local.set $12
+        (i32.const 4097)
+       )
+       (local.set $6
+        (i32.and
+         (local.get $21)
+         (i32.const 65535)
+        )
+       )
+       (local.set $22
+        (i32.eqz
+         (i32.eqz
+          (local.get $23)
          )
-         (local.set $20
-          (i32.const 4096)
+        )
+       )
+       (local.set $15
+        (select
+         (i32.xor
+          (local.get $6)
+          (i32.const 4129)
          )
-         (br $exit)
+         (local.get $15)
+         (local.get $22)
+        )
+       )
+       (local.set $12
+        (select
+         (i32.const 4099)
+         (local.get $12)
+         (local.get $22)
+        )
+       )
+       (local.set $6
+        (select
+         (i32.and
+          (local.get $15)
+          (i32.const 65535)
+         )
+         (local.get $6)
+         (local.get $22)
+        )
+       )
+       (local.set $23
+        (select
+         (i32.const 0)
+         (local.get $23)
+         (local.get $22)
         )
        )
        (local.set $17
         (i64.add
          (local.get $17)
-         (i64.const 2)
+         (select
+          (i64.const 3)
+          (i64.const 2)
+          (local.get $22)
+         )
         )
        )
        (local.set $20
-        (i32.const 4106)
+        (i32.const 4104)
        )
        (br $exit)
-       (local.set $20
-        (i32.const 4106)
-       )
-       (br $exit)
+       (br $b1)
       )
+     )
+     (block
+      (local.set $15
+       (i32.xor
+        (local.get $6)
+        (i32.const 4129)
+       )
+      )
+      (local.set $12
+       (i32.const 4099)
+      )
+      (local.set $6
+       (i32.and
+        (local.get $15)
+        (i32.const 65535)
+       )
+      )
+      (local.set $5
+       (i32.and
+        (i32.sub
+         (local.get $5)
+         (i32.const 1)
+        )
+        (i32.const 65535)
+       )
+      )
+      (if
+       (local.get $5)
+       (then
+        (local.set $17
+         (i64.add
+          (local.get $17)
+          (i64.const 2)
+         )
+        )
+        (if
+         (i64.le_s
+          (i64.add
+           (local.get $17)
+           (i64.const 4)
+          )
+          (local.get $18)
+         )
+         (then
+          (local.set $0
+           (i32.const 0)
+          )
+          (br $dispatch)
+         )
+        )
+        (local.set $20
+         (i32.const 4096)
+        )
+        (br $exit)
+       )
+      )
+      (local.set $17
+       (i64.add
+        (local.get $17)
+        (i64.const 2)
+       )
+      )
+      (local.set $20
+       (i32.const 4106)
+      )
+      (br $exit)
+      (local.set $20
+       (i32.const 4106)
+      )
+      (br $exit)
      )
     )
    )
