@@ -37,12 +37,12 @@
  *                 execOne changes a segment: reloaded after it)
  *          30     a string instruction's byte step: +1, or −1 with DF set
  *                 (the same: only execOne changes DF)
+ *          31     entering at a block inside Wasm loops: the loops still
+ *                 to go down through (layout.ts planEntries)
  *          32     the arithmetic flags as FLAGS holds them, worked out
  *                 from the record locals for a Jcc that could not tell
  *                 its condition at translation time — and kept for the
  *                 next, until the record changes (flags.ts)
- *          31     entering at a block inside Wasm loops: the loops still
- *                 to go down through (layout.ts planEntries)
  */
 import type { ModuleSubset } from "./emitter.js";
 import type { Layout } from "../core/core.js";
