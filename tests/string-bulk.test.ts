@@ -108,4 +108,33 @@ describe("REP string instructions in bulk", () => {
     expect(at(0x8503)).toBe(0x77); // MOVSW copied the 77h
     expect(m.registers.ip).toBe(0x1000 + PROGRAM.length);
   });
+
+  it("byte compares, eight at a time, stop exactly where element by element does", () => {
+    // mov ax,2000h / mov ds,ax / mov es,ax / cld / mov si,100h / mov di,300h / mov cx,40 / mov al,5Ah / <op> / hlt
+    const forms: [string, number[], (k: number, i: number) => [number, number]][] = [
+      // [name, bytes, (stop, i) → [DS:100h+i, ES:300h+i]]
+      ["repe cmpsb", [0xf3, 0xa6], (k, i) => [i * 7, i === k ? i * 7 + 1 : i * 7]],
+      // (REPNE: bytes that differ differ in the top bit too)
+      ["repne cmpsb", [0xf2, 0xa6], (k, i) => [i * 7, i === k ? i * 7 : (i * 7) ^ (0x80 | i)]],
+      ["repe scasb", [0xf3, 0xae], (k, i) => [0, i === k ? 0x5b : 0x5a]],
+      ["repne scasb", [0xf2, 0xae], (k, i) => [0, i === k ? 0x5a : 0x5a ^ (0x80 | i)]],
+    ];
+    for (const [name, op, data] of forms) {
+      for (const k of [...Array.from({ length: 25 }, (_, i) => i), 39, 40]) {
+        const run = (stepped: boolean) => {
+          const m = new Machine({ cpu: "8086" });
+          m.load(0x1000, [0xb8, 0x00, 0x20, 0x8e, 0xd8, 0x8e, 0xc0, 0xfc, 0xbe, 0x00, 0x01, 0xbf, 0x00, 0x03, 0xb9, 0x28, 0x00,
+            0xb0, 0x5a, ...op, 0xf4]);
+          for (let i = 0; i < 48; i++) { const [src, dst] = data(k, i); m.load(0x20100 + i, [src & 0xff]); m.load(0x20300 + i, [dst & 0xff]); }
+          m.setRegisters({ cs: 0, ip: 0x1000, ss: 0, sp: 0x800 });
+          if (stepped) for (let i = 0; i < 1000 && !m.halted; i++) m.step();
+          else expect(m.run({ maxInstructions: 1000 }).reason).toBe("halt");
+          return { registers: m.registers, count: m.instructionCount, bulk: m.stats.repBulk };
+        };
+        const bulk = run(false), stepped = run(true);
+        expect({ ...bulk, bulk: 0 }, `${name}, stop at ${k}`).toEqual({ ...stepped, bulk: 0 });
+        if (k >= 2) expect(bulk.bulk, `${name}, stop at ${k}`).toBeGreaterThan(0);
+      }
+    }
+  });
 });

@@ -16,9 +16,9 @@
  * REP MOVS/STOS/CMPS/SCAS going up (DF clear) take a bulk path where they
  * can: as many elements as the budget allows, as stay inside the current
  * page of source and destination and below offset 10000h, at once — one
- * memory.copy or fill, or a compare loop on host memory — when both pages
- * are plain RAM (no TLB flag: no ROM, MMIO, translated code, dirty logging
- * or COW to see each access). The count, registers, flags and memory come
+ * memory.copy or fill, or a compare loop on host memory (bytes eight at a
+ * time) — when both pages are plain RAM (no TLB flag: no ROM, MMIO,
+ * translated code, dirty logging or COW to see each access). The count, registers, flags and memory come
  * out as element by element; the budget and events are checked between
  * chunks as between elements.
  */
@@ -154,6 +154,16 @@ function bulkChunk(op: i32, src: i32, si: i32, di: i32, size: i32, whileEqual: b
     let a = size == 1 ? reg8(0) : reg16(AX), b = 0, i = 0;
     const both = kind == 0xA6;
     if (size == 1) {
+      // Eight bytes at a time while all eight go on with the REP (the
+      // last element is always compared below, for its flags): REPE while
+      // the words are equal, REPNE while no byte of their XOR is zero.
+      const pattern = <u64>a * 0x0101010101010101;
+      while (i + 8 < n) {
+        const x = (both ? load<u64>(sHost + i) : pattern) ^ load<u64>(dHost + i);
+        const goesOn = whileEqual ? x == 0 : ((x - 0x0101010101010101) & ~x & 0x8080808080808080) == 0;
+        if (!goesOn) break;
+        i += 8;
+      }
       while (i < n) {
         if (both) a = <i32>load<u8>(sHost + i);
         b = <i32>load<u8>(dHost + i);
