@@ -134,6 +134,13 @@ describe("a region entered part-way", () => {
     }
   });
 
+  it("options the cache slot cannot carry are refused", () => {
+    // A slot word holds the table index in 20 bits (assembly/layout.ts JIT_CACHE).
+    expect(() => new Machine({ engine: "jit", jit: { maxFunctions: 2 ** 20 } })).toThrow(RangeError);
+    expect(() => new Machine({ engine: "jit", jit: { regionEntries: "yes" as unknown as boolean } })).toThrow(RangeError);
+    expect(new Machine({ engine: "jit", jit: { maxFunctions: 2 ** 19, regionEntries: false } }).jitStats?.entriesInstalled).toBe(0);
+  });
+
   it("without the other entry points, each way back in is a region of its own", () => {
     const without = sliced("jit", 13, false);
     expect(without.stats!.entriesInstalled).toBe(0);
