@@ -206,6 +206,8 @@ export const PAGE_FRAME: i32 = 0x8000;
  *        translated (the budget check before running it) */
 export const JIT_CACHE: i32 = 0xC000;
 export const JIT_SLOTS: i32 = 1024;
+/** Where a slot word's entry code starts: the index takes the bits below. */
+export const JIT_ENTRY_SHIFT: i32 = 20;
 
 /** Guest physical address 0 lives here in linear memory. */
 export const GUEST_BASE: i32 = 0x100000;

@@ -25,7 +25,7 @@ import {
   JIT_ENABLED, JIT_LOOKUP, JIT_THRESHOLD, JIT_REQ_LINEAR, JIT_REQ_CSBASE, JIT_REQ_SLOT,
   JIT_STAT_RUNS, JIT_STAT_LOOKUPS, JIT_STAT_MISSES, JIT_STAT_BUDGET, JIT_CACHE, JIT_SLOTS,
   REG_FLAGS, BP_COUNT, REP_ACTIVE, HALTED, ICOUNT, ICOUNT_STOP, EVENTS, REG_IP, PAGE_PHYS,
-  STOP_REQUEST, NMI_PENDING, IRQ_LINE, SHADOW_AT, JIT_STAT_INSNS, JIT_CUT, JIT_ENTRY,
+  STOP_REQUEST, NMI_PENDING, IRQ_LINE, SHADOW_AT, JIT_STAT_INSNS, JIT_CUT, JIT_ENTRY, JIT_ENTRY_SHIFT,
 } from "../layout";
 import { segBase, CS } from "../cpu/state";
 
@@ -53,9 +53,12 @@ export function jitReset(): void {
 }
 
 /** A slot word's function-table index (layout.ts: JIT_CACHE). */
-const INDEX_MASK: i32 = 0xFFFFF;
-/** A slot word's entry code, above the index. */
-const ENTRY_SHIFT: i32 = 20;
+const INDEX_MASK: i32 = (1 << JIT_ENTRY_SHIFT) - 1;
+
+/** Fill the cache slot at `e`. */
+@inline function fillSlot(e: i32, phys: i32, csBase: i32, word: i32, count: i32): void {
+  store<i32>(e, phys); store<i32>(e + 4, csBase); store<i32>(e + 8, word); store<i32>(e + 12, count);
+}
 
 /** Drop the translation of the block at physical address `phys` entered
  *  with CS base `csBase` if it runs the function at table `index` (its
@@ -72,10 +75,7 @@ export function jitInvalidate(phys: i32, csBase: i32, index: i32): bool {
  *  and its instruction count. The key is written again: the host may have
  *  flushed the cache (table full) between the request and the answer. */
 export function jitInstall(slot: i32, phys: i32, csBase: i32, word: i32, instructions: i32): void {
-  store<i32>(slot, phys);
-  store<i32>(slot + 4, csBase);
-  store<i32>(slot + 8, word);
-  store<i32>(slot + 12, instructions);
+  fillSlot(slot, phys, csBase, word, instructions);
   store<i32>(JIT_LOOKUP, 1);
   store<i32>(EVENTS, 1);
 }
@@ -88,10 +88,7 @@ export function jitInstall(slot: i32, phys: i32, csBase: i32, word: i32, instruc
 export function jitAddEntry(phys: i32, csBase: i32, word: i32, instructions: i32): bool {
   const e = slotOf(phys, csBase);
   if (load<i32>(e + 8) > 0) return false;
-  store<i32>(e, phys);
-  store<i32>(e + 4, csBase);
-  store<i32>(e + 8, word);
-  store<i32>(e + 12, instructions);
+  fillSlot(e, phys, csBase, word, instructions);
   return true;
 }
 
@@ -166,7 +163,7 @@ function jitStep(): i32 {
   if (load<i32>(e) != phys || load<i32>(e + 4) != csBase) {
     // A miss claims the slot (direct-mapped: the previous block's entry,
     // translated or not, is evicted).
-    store<i32>(e, phys); store<i32>(e + 4, csBase); store<i32>(e + 8, 0); store<i32>(e + 12, 0);
+    fillSlot(e, phys, csBase, 0, 0);
   }
   const word = load<i32>(e + 8);
   if (word > 0) {
@@ -178,7 +175,7 @@ function jitStep(): i32 {
     // it sees EVENTS set — clear it so blocks run whole.
     store<i32>(EVENTS, 0);
     const before = load<i64>(ICOUNT);
-    store<i32>(JIT_ENTRY, word >>> ENTRY_SHIFT);
+    store<i32>(JIT_ENTRY, word >>> JIT_ENTRY_SHIFT);
     call_indirect<void>(word & INDEX_MASK);
     const ran = load<i64>(ICOUNT) - before;
     store<i64>(JIT_STAT_INSNS, load<i64>(JIT_STAT_INSNS) + ran);

@@ -57,7 +57,9 @@ export interface JitOptions {
   /** Retranslations of a region whose own code keeps being written before
    *  it is left to the interpreter for good. */
   maxRetranslations?: number;
-  /** Function-table capacity before a full flush (at most 2^19). */
+  /** Function-table capacity before a full flush (at most 2^19: a cache
+   *  slot keeps the table index in 20 bits, and the core's own functions
+   *  come first). */
   maxFunctions?: number;
 }
 
@@ -120,14 +122,6 @@ interface JitCore extends CoreExports {
  *  as ways into it. */
 interface BlockInfo { phys: number; csBase: number; index: number; ranges: [number, number][]; entries: number[] }
 
-/** The most functions the table may hold: a cache slot has 20 bits for
- *  the table index, which starts after the core's own functions. */
-const MAX_FUNCTIONS = 1 << 19;
-
-/** A cache slot's word for entry code `code` of the function at table
- *  `index` (assembly/layout.ts JIT_CACHE). */
-const slotWord = (index: number, code: number): number => index | (code << 20);
-
 /** A region's key, as the core's cache has it: entry physical address and
  *  CS base. */
 const regionKey = (phys: number, csBase: number) => `${phys}:${csBase}`;
@@ -166,7 +160,7 @@ export class JitEngine {
       if (v === undefined) continue;
       const ok = k === "inline" || k === "flagElision" || k === "ifConversion" || k === "wasmLoops" || k === "regionEntries" ? typeof v === "boolean"
         : typeof v === "number" && Number.isInteger(v) && v >= (k === "threshold" || k === "optimize" ? 0 : 1)
-          && (k !== "optimize" || v <= 4) && (k !== "maxFunctions" || v <= MAX_FUNCTIONS);
+          && (k !== "optimize" || v <= 4) && (k !== "maxFunctions" || v <= 1 << (L.JIT_ENTRY_SHIFT - 1));
       if (!ok || !(k in JIT_DEFAULTS)) throw new RangeError(`wasm86: bad jit option ${k}: ${JSON.stringify(v)}`);
       (o as Record<string, unknown>)[k] = v;
     }
@@ -245,11 +239,11 @@ export class JitEngine {
     }
     const index = this.allocate();
     this.core.table.set(index, instance.exports.block as () => void);
-    this.core.jitInstall(slot, phys, csBase, slotWord(index, 0), tr.instructions);
+    this.core.jitInstall(slot, phys, csBase, this.slotWord(index, 0), tr.instructions);
     const info: BlockInfo = { phys, csBase, index, ranges: [], entries: [] };
     for (const e of tr.entries) {
       const at = this.physAddr(blocks[e.index].address);
-      if (this.core.jitAddEntry(at, csBase, slotWord(index, e.index), e.instructions)) {
+      if (this.core.jitAddEntry(at, csBase, this.slotWord(index, e.index), e.instructions)) {
         info.entries.push(at);
         this.s.entriesInstalled++;
       }
@@ -362,12 +356,10 @@ export class JitEngine {
     // and its branches into the loop body would keep the loop from being
     // a Wasm loop (layout.ts). The rest is that other block.
     const starts = new Set(blocks.map((b) => b.ip));
-    for (let i = 0; i < blocks.length; i++) {
-      const b = blocks[i];
-      const cut = b.insns.find((insn, k) => k > 0 && starts.has(insn.ip));
-      const split = cut && splitBefore(b, cut.ip);
+    blocks.forEach((b, i) => {
+      const split = splitBefore(b, starts);
       if (split) { blocks[i] = split; predictions.delete(b.ip); }
-    }
+    });
     return { blocks, predictions };
   }
 
@@ -394,6 +386,10 @@ export class JitEngine {
       budgetSkips: dv.getInt32(this.L.JIT_STAT_BUDGET, true) >>> 0,
     };
   }
+
+  /** A cache slot's word for entry code `code` of the function at table
+   *  `index` (assembly/layout.ts JIT_CACHE). */
+  private slotWord(index: number, code: number): number { return index | (code << this.L.JIT_ENTRY_SHIFT); }
 
   private physAddr(linear: number): number {
     const linPage = (linear >>> 12) % this.L.LIN_PAGES;

@@ -89,10 +89,6 @@ export interface Translation {
   text?: string;
 }
 
-/** Entry codes a cache slot can carry (assembly/layout.ts JIT_CACHE):
- *  blocks further down a (very large) region are not entry points. */
-const ENTRY_CODES = 2048;
-
 /** Translations one binaryen Module serves before it is replaced. */
 const MODULE_USES = 256;
 
@@ -205,8 +201,7 @@ export class RegionCompiler {
       const reached = new Set([first]);
       for (const queue = [first]; queue.length > 0;) for (const to of allEdges[queue.pop()!]) if (!reached.has(to)) { reached.add(to); queue.push(to); }
       const edges = allEdges.flatMap((tos, from) => (reached.has(from) ? tos.map((to) => [from, to] as const) : []));
-      const { loops, dispatched } = planLoops(layout.length, options.wasmLoops === false ? edges.filter(([f, t]) => t > f) : edges,
-        positionOf.get(blocks[0].ip)!);
+      const { loops, dispatched } = planLoops(layout.length, options.wasmLoops === false ? edges.filter(([f, t]) => t > f) : edges, first);
       if (options.wasmLoops === false) for (const [f, t] of edges) if (t <= f) dispatched.add(t);
       const region = new Map<number, { index: number; position: number; loop: boolean; check: boolean; bound: number }>();
       layout.forEach(({ b, index }, position) => region.set(b.ip, { index, position, loop: loops.has(position), ...plan.get(b.ip)! }));
@@ -230,7 +225,11 @@ export class RegionCompiler {
       // outside the Wasm loops (those inside one would cost its loop an
       // entry guard).
       const entries = new Set<number>();
-      const entryPoint = (p: number) => options.entries !== false && p !== first && reached.has(p) && layout[p].index < ENTRY_CODES;
+      // (The entry code a cache slot carries is the dispatch index, in the
+      // bits above the table index: blocks further down a very large
+      // region are no entry points. assembly/layout.ts JIT_CACHE.)
+      const entryCodes = 1 << (31 - L.JIT_ENTRY_SHIFT);
+      const entryPoint = (p: number) => options.entries !== false && p !== first && reached.has(p) && layout[p].index < entryCodes;
       for (const p of [...entered, ...returnSites.map((ip) => positionOf.get(ip)!)]) if (entryPoint(p)) entries.add(p);
       for (const p of entries) entered.add(p);
       const callTargets = new Set(blocks.flatMap((b) => {
