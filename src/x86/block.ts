@@ -81,15 +81,16 @@ export function decodeBlock(
 }
 
 /**
- * `b` cut short before its instruction at `ip`, falling through to it:
- * another block starts there (a branch target that `b` runs through on
- * its way), and code translated once per block should not hold those
- * instructions twice, nor enter the other block's loop from the side.
- * Null when no instruction of `b` but the first starts at `ip`.
+ * `b` cut short before the first of its instructions, after its first,
+ * that starts at one of `starts`, falling through to it: another block
+ * starts there (a branch target that `b` runs through on its way), and
+ * code translated once per block should not hold those instructions
+ * twice, nor enter the other block's loop from the side. Null when no
+ * such instruction is in `b`.
  */
-export function splitBefore(b: Block, ip: number): Block | null {
-  const at = b.insns.findIndex((insn, i) => i > 0 && insn.ip === ip);
+export function splitBefore(b: Block, starts: ReadonlySet<number>): Block | null {
+  const at = b.insns.findIndex((insn, i) => i > 0 && starts.has(insn.ip));
   if (at < 0) return null;
   const insns = b.insns.slice(0, at);
-  return { ...b, insns, length: insns.reduce((n, insn) => n + insn.length, 0), end: "split", fallthrough: ip };
+  return { ...b, insns, length: insns.reduce((n, insn) => n + insn.length, 0), end: "split", fallthrough: b.insns[at].ip };
 }

@@ -110,7 +110,7 @@ describe("generated code", () => {
     const code = [...Array.from({ length: 16 }, (_, cc) => [0x70 + cc, 0x03, 0x8d, 0x74, cc + 1]).flat(), 0xc3];
     const read = (a: number) => (a >= 0x1000 && a < 0x1000 + code.length ? code[a - 0x1000] : 0x90);
     const starts = [...Array.from({ length: 16 }, (_, k) => [0x1000 + 5 * k, 0x1002 + 5 * k]).flat(), 0x1050];
-    const blocks = starts.map((ip) => { const b = decodeBlock(read, "8086", 0, ip); return splitBefore(b, ip + 3) ?? b; });
+    const blocks = starts.map((ip) => { const b = decodeBlock(read, "8086", 0, ip); return splitBefore(b, new Set(starts)) ?? b; });
     const t = translateRegion(blocks, layout, { optimize: 0, inline: true, text: true });
     expect(t.inlined).toBe(t.total);
     // PF's popcount (JP/JNP need it) appears once: the flags are worked out
@@ -122,7 +122,8 @@ describe("generated code", () => {
     // 1000: shl dx,1 / jnc 1008 / 1004: xor dx,0x1021 / 1008: loop 1000 / 100A: dec bx / jnz 1000 / hlt
     const code = [0xd1, 0xe2, 0x73, 0x04, 0x81, 0xf2, 0x21, 0x10, 0xe2, 0xf6, 0x4b, 0x75, 0xf3, 0xf4];
     const read = (a: number) => (a >= 0x1000 && a < 0x1000 + code.length ? code[a - 0x1000] : 0x90);
-    const blocks = [0x1000, 0x1004, 0x1008, 0x100a, 0x100d].map((ip) => { const b = decodeBlock(read, "8086", 0, ip); return splitBefore(b, 0x1008) ?? b; });
+    const starts = [0x1000, 0x1004, 0x1008, 0x100a, 0x100d];
+    const blocks = starts.map((ip) => { const b = decodeBlock(read, "8086", 0, ip); return splitBefore(b, new Set(starts)) ?? b; });
     const text = (ifConversion: boolean) => translateRegion(blocks, layout, { optimize: 0, inline: true, ifConversion, text: true }).text!;
     // If-converted, the XOR's CF of 0 goes to L_XCF too, the block it
     // skips is never fallen into, and DEC freezes CF from L_XCF...

@@ -90,11 +90,11 @@ describe("splitBefore", () => {
     const read = memory(0x1000, [0xB9, 0x08, 0x00, 0xD1, 0xE2, 0x73, 0x04]);
     const b = decodeBlock(read, "8086", 0, 0x1000);
     expect(b.insns.length).toBe(3);
-    const cut = splitBefore(b, 0x1003)!;
+    const cut = splitBefore(b, new Set([0x1005, 0x1003]))!; // the first of them in the block
     expect(cut.insns.map((i) => i.mnemonic)).toEqual(["mov"]);
     expect(cut).toMatchObject({ ip: 0x1000, address: 0x1000, length: 3, end: "split", fallthrough: 0x1003 });
     // Not at an instruction boundary, or at the block's own start: no cut.
-    expect(splitBefore(b, 0x1004)).toBeNull();
-    expect(splitBefore(b, 0x1000)).toBeNull();
+    expect(splitBefore(b, new Set([0x1004]))).toBeNull();
+    expect(splitBefore(b, new Set([0x1000]))).toBeNull();
   });
 });
