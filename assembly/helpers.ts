@@ -4,9 +4,10 @@
  * The binary translator (src/jit) emits Wasm that works on the same CPU
  * state at the same addresses. Most instructions it inlines (MOV, ALU
  * with the lazy-flag record, shifts, Jcc, 8/16-bit DIV...); for the rest
- * it calls the interpreter's execOne, or the helpers here (memory accesses
- * on the slow path, CF, RCL/RCR by CL, MUL, DIV's divide error, raising a
- * fault).
+ * it calls the interpreter's execOne, or the helpers here (CF, RCL/RCR by
+ * CL, MUL, DIV's divide error). A memory access off its fast paths leaves
+ * generated code instead (a side exit): the segmented accesses below are
+ * for other translators and tools.
  * These are the very functions the interpreter runs —
  * thin, non-inlined wrappers, so each instruction's meaning is written once
  * (in cpu/alu.ts, cpu/string.ts, ...) and both engines share it.

@@ -165,6 +165,11 @@ export const JIT_CUT: i32 = STATE + 0x1B0;
  *  host's entry code from the cache slot (0: the region's first block),
  *  read by the function's prologue (src/jit/translate.ts). */
 export const JIT_ENTRY: i32 = STATE + 0x1B8;
+/** Side exits: translated code that left at a memory access the TLB's
+ *  fast paths could not do (MMIO, ROM, a code chunk, copy-on-write, dirty
+ *  logging, a page or segment crossed), for the interpreter to run it
+ *  (src/jit/memory.ts). */
+export const JIT_STAT_SIDE: i32 = STATE + 0x1BC;
 
 // --------------------------------------------------------------- memory map
 /** Number of linear pages real mode can address: 0x000000–0x10FFEF. */

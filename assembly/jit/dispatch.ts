@@ -9,6 +9,9 @@
  *   next boundary: handleEvents() ──▶ jitEnter()
  *       cache hit, translated, budget allows ──▶ call_indirect(block), and
  *           on to the next block while nothing is pending
+ *       the block left at a side exit (JIT_STAT_SIDE moved: a memory
+ *           access its fast paths could not do) ──▶ the interpreter runs
+ *           that one instruction, then looks up again
  *       hit, not translated: entries + 1 ≥ threshold ──▶ EXIT_COMPILE
  *       otherwise ──▶ the interpreter runs on
  *
@@ -25,7 +28,7 @@ import {
   JIT_ENABLED, JIT_LOOKUP, JIT_THRESHOLD, JIT_REQ_LINEAR, JIT_REQ_CSBASE, JIT_REQ_SLOT,
   JIT_STAT_RUNS, JIT_STAT_LOOKUPS, JIT_STAT_MISSES, JIT_STAT_BUDGET, JIT_CACHE, JIT_SLOTS,
   REG_FLAGS, BP_COUNT, REP_ACTIVE, HALTED, ICOUNT, ICOUNT_STOP, EVENTS, REG_IP, PAGE_PHYS,
-  STOP_REQUEST, NMI_PENDING, IRQ_LINE, SHADOW_AT, JIT_STAT_INSNS, JIT_CUT, JIT_ENTRY, JIT_ENTRY_SHIFT,
+  STOP_REQUEST, NMI_PENDING, IRQ_LINE, SHADOW_AT, JIT_STAT_INSNS, JIT_CUT, JIT_ENTRY, JIT_ENTRY_SHIFT, JIT_STAT_SIDE,
 } from "../layout";
 import { segBase, CS } from "../cpu/state";
 
@@ -46,6 +49,7 @@ const TF: i32 = 1 << 8;
 
 /** Forget every translation (engine switch, reset). */
 export function jitReset(): void {
+  stepFirst = false;
   for (let i = 0; i < JIT_SLOTS; i++) {
     const e = JIT_CACHE + (i << 4);
     store<i32>(e, -1); store<i32>(e + 4, 0); store<i32>(e + 8, 0); store<i32>(e + 12, 0);
@@ -112,6 +116,16 @@ export function jitAddEntry(phys: i32, csBase: i32, word: i32, instructions: i32
 export function jitEnter(): i32 {
   store<i32>(JIT_LOOKUP, 0);
   if (!load<i32>(JIT_ENABLED)) return NONE;
+  if (stepFirst) {
+    // The instruction a block left at is the interpreter's; translated
+    // code may take over again right after it (a miss there counts toward
+    // translating a block from there: an access that always goes slow
+    // ends up with a region on either side of it).
+    stepFirst = false;
+    store<i32>(JIT_LOOKUP, 1);
+    store<i32>(EVENTS, 1);
+    return NONE;
+  }
   let ran = false;
   let r = jitStep();
   while (r == RAN) {
@@ -120,6 +134,13 @@ export function jitEnter(): i32 {
     r = jitStep();
   }
   if (r == EXIT_COMPILE) return EXIT_COMPILE;
+  if (r == SIDE || r == SIDE_AT_ONCE) {
+    stepFirst = true;
+    // Nothing ran: the interpreter takes the instruction now. (Once blocks
+    // ran, run() must read ICOUNT again before it steps.)
+    if (r == SIDE_AT_ONCE && !ran) return jitEnter();
+    ran = true;
+  }
   if (!ran) return NONE;
   // Back to the top of the run loop (the budget), then look up again.
   store<i32>(JIT_LOOKUP, 1);
@@ -147,8 +168,16 @@ function nearCut(): bool {
   return ic - load<i64>(JIT_CUT) < JIT_CUT_WINDOW || load<i64>(ICOUNT_STOP) - ic < JIT_CUT_WINDOW;
 }
 
-/** jitStep's result: a translated block ran. */
+/** jitStep's results: a translated block ran; it ran and then left at a
+ *  side exit (src/jit/memory.ts); it left at a side exit before its first
+ *  instruction. */
 const RAN: i32 = 1;
+const SIDE: i32 = 2;
+const SIDE_AT_ONCE: i32 = 3;
+
+/** Set after a side exit: the next lookup lets the interpreter run the
+ *  instruction the block left at, and looks up again after it. */
+let stepFirst = false;
 
 /** Look up the block at CS:IP and run it if translated and within the
  *  budget (RAN); count the entry and maybe ask for its translation
@@ -176,9 +205,12 @@ function jitStep(): i32 {
     store<i32>(EVENTS, 0);
     const before = load<i64>(ICOUNT);
     store<i32>(JIT_ENTRY, word >>> JIT_ENTRY_SHIFT);
+    const sides = load<i32>(JIT_STAT_SIDE);
     call_indirect<void>(word & INDEX_MASK);
     const ran = load<i64>(ICOUNT) - before;
     store<i64>(JIT_STAT_INSNS, load<i64>(JIT_STAT_INSNS) + ran);
+    // A side exit: the block left before an instruction it could not do.
+    if (load<i32>(JIT_STAT_SIDE) != sides) return ran > 0 ? SIDE : SIDE_AT_ONCE;
     // A translation that returns without retiring anything would be
     // entered again at once, forever: the interpreter takes this one.
     return ran > 0 ? RAN : NONE;

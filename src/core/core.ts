@@ -64,7 +64,7 @@ export interface Layout {
   JIT_ENABLED: number; JIT_LOOKUP: number; JIT_THRESHOLD: number; JIT_REQ_LINEAR: number;
   JIT_REQ_CSBASE: number; JIT_REQ_SLOT: number; JIT_STAT_RUNS: number; JIT_STAT_LOOKUPS: number;
   JIT_STAT_MISSES: number; JIT_STAT_BUDGET: number; JIT_CACHE: number; JIT_SLOTS: number; JIT_ENTRY_SHIFT: number;
-  CODE_BITMAP: number; CODE_BITMAP_LIMIT: number; PF_JIT_CODE: number; JIT_STAT_INSNS: number; JIT_ENTRY: number;
+  CODE_BITMAP: number; CODE_BITMAP_LIMIT: number; PF_JIT_CODE: number; JIT_STAT_INSNS: number; JIT_ENTRY: number; JIT_STAT_SIDE: number;
   TLB_READ: number; TLB_WRITE: number;
 }
 

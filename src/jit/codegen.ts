@@ -101,9 +101,6 @@ export class Gen {
   position = 0;
   /** The IPs budget.ts planned this block's branches for. */
   private successors = new Set<number>();
-  /** Whether this block called something that may set EVENTS and did not
-   *  test it at once (a slow-path read: an MMIO device may raise an IRQ). */
-  eventsUnchecked = false;
   /** CL's value when a MOV in this block set it and nothing wrote CX
    *  since (a shift by CL then has a constant count: shifts.ts). */
   knownCL: number | null = null;
@@ -122,6 +119,8 @@ export class Gen {
   /** Writes to registers and the flag record take effect only when
    *  L_PRED is set (predicate()). */
   private predicated = false;
+  /** Side exits generated so far (sideExit). */
+  private sideExits = 0;
   /** A temp no instruction's code keeps across another's (local 19). */
   readonly scratch = L_CF;
 
@@ -207,7 +206,6 @@ export class Gen {
   startBlock(position: number, successors: readonly number[], record: FlagRecord = null, flagsWord = false): void {
     this.position = position;
     this.successors = new Set(successors);
-    this.eventsUnchecked = false;
     this.record = record;
     this.flagsWord = flagsWord;
     this.knownCL = null;
@@ -326,23 +324,34 @@ export class Gen {
     return [...out, this.m.br("exit")];
   }
 
-  /** Raise #GP for the instruction at `ip` (counted), through the fault
-   *  epilogue. */
-  fault(ip: number): number[] {
+  /**
+   * Leave before the instruction at `ip` (not counted), for the core to
+   * run it: a memory access the TLB's fast paths cannot do. No call stays
+   * behind in the function — a call clobbers every register, and V8
+   * spills the locals live across one even where it is never taken — so
+   * the instruction must not have changed a local the epilogue writes
+   * back before it gets here (memory.ts). Counted in JIT_STAT_SIDE.
+   */
+  sideExit(ip: number): number[] {
     this.notPredicated();
-    const out = [this.st32(this.L.INSN_IP, this.c(ip))];
-    if (this.pending) out.push(this.set(L_ICOUNT, this.countNow()));
-    return [...out, this.m.br("fault")];
+    this.sideExits++;
+    const out = [this.set(L_NEXT, this.c(ip))];
+    if (this.pending !== 1) out.push(this.set(L_ICOUNT, this.m.i64.add(this.get(L_ICOUNT), this.m.i64.const(BigInt(this.pending - 1)))));
+    return [...out, this.m.br("side")];
   }
 
   /** The function's body around the dispatch loop: the prologue (the
    *  locals, then `entry`: where to start, when not at the first block),
-   *  and the two epilogues the loop's `br $exit` / `br $fault` land in. */
+   *  and the epilogue the loop's `br $exit` lands in — after counting it,
+   *  a `br $side` too: the locals to the core, IP = local 20. */
   wrap(loop: number, entry: number[] = []): number {
     const m = this.m;
-    const exitPart = m.block("exit", [...this.reload(), ...entry, loop]);
-    const faultPart = m.block("fault", [exitPart, ...this.sync(true), this.st32(this.L.REG_IP, this.get(L_NEXT)), m.return()]);
-    return m.block(null, [faultPart, ...this.sync(true), m.call("fault", [this.c(13)], this.api.none), m.unreachable()]);
+    const body = [...this.reload(), ...entry, loop];
+    const exitPart = this.sideExits === 0 ? m.block("exit", body) : m.block("exit", [
+      m.block("side", body),
+      this.st32(this.L.JIT_STAT_SIDE, m.i32.add(this.ld32(this.L.JIT_STAT_SIDE), this.c(1))),
+    ]);
+    return m.block(null, [exitPart, ...this.sync(true), this.st32(this.L.REG_IP, this.get(L_NEXT))]);
   }
 
   /**
@@ -380,8 +389,9 @@ export class Gen {
    * this function; otherwise return to the core with IP = target.
    *
    * EVENTS is clear when the core enters the region, and only a call can
-   * set it: execOne and slow-path writes test it as soon as they return,
-   * so a block tests it here only after a slow-path read. A block later in
+   * set it: execOne tests it as soon as it returns, and a memory access
+   * that could (MMIO, a write to translated code) leaves before it runs
+   * (memory.ts), so a block never tests it here. A block later in
    * the layout is reached by a `br` to the label that ends just before
    * it; an earlier one (a loop's back edge) by a `br` to its Wasm loop,
    * or, where layout.ts could not make one, through the dispatch.
@@ -398,7 +408,6 @@ export class Gen {
       if (to.check || !this.successors.has(target) || to.position <= this.position) {
         tests.push(m.i64.le_s(m.i64.add(this.get(L_ICOUNT), m.i64.const(BigInt(to.bound))), this.get(L_STOP)));
       }
-      if (this.eventsUnchecked) tests.push(m.i32.eqz(this.ld32(this.L.EVENTS)));
       if (tests.length === 0) {
         out.push(go);
         return out; // always taken: no exit after it

@@ -25,7 +25,7 @@ function group3(g: Gen, insn: Insn, kinds: readonly number[]): { kind: number; s
   if (!kinds.includes(kind)) return null;
   if (src?.kind === "reg") return { kind, size: src.size, load: () => [g.set(g.scratch, g.reg(src))] };
   if (src?.kind !== "mem" || src.implicit || src.farPointer) return null;
-  return { kind, size: src.size, load: () => [...address(g, src), g.set(g.scratch, readMem(g, src.seg, src.size, insn.ip))] };
+  return { kind, size: src.size, load: () => [...address(g, src), g.set(g.scratch, readMem(g, src.size, insn.ip))] };
 }
 
 /** One-operand MUL/IMUL (F6/F7 /4 /5): on AL/AX/EAX and AH/DX/EDX in

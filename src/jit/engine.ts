@@ -104,6 +104,10 @@ export interface JitStats {
   lookups: number;
   misses: number;
   budgetSkips: number;
+  /** Side exits: translated code that left before a memory access its
+   *  TLB fast paths could not do, for the interpreter to run it (MMIO,
+   *  ROM, a code chunk, copy-on-write, dirty logging, a crossing). */
+  sideExits: number;
 }
 
 /** The parts of the core the engine needs beyond CoreExports. */
@@ -384,6 +388,7 @@ export class JitEngine {
       lookups: dv.getInt32(this.L.JIT_STAT_LOOKUPS, true) >>> 0,
       misses: dv.getInt32(this.L.JIT_STAT_MISSES, true) >>> 0,
       budgetSkips: dv.getInt32(this.L.JIT_STAT_BUDGET, true) >>> 0,
+      sideExits: dv.getInt32(this.L.JIT_STAT_SIDE, true) >>> 0,
     };
   }
 

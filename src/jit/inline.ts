@@ -21,7 +21,7 @@
 import { ARITH, CF, type Insn, type MemOperand, type Operand, type RegOperand } from "../x86/ir.js";
 import { Gen, L_CF, L_FR, L_OFF, L_TMP, L_TMP2, SP, CX, sizeMask } from "./codegen.js";
 import { LAZY_ADD, LAZY_DEC, LAZY_INC, LAZY_LOGIC, LAZY_SUB, carry, condition, runtimeCondition, setRecord } from "./flags.js";
-import { address, pop, push, readMem, writeMem } from "./memory.js";
+import { address, pop, popRead, popStep, push, readMem, writeMem } from "./memory.js";
 import { div, imul3Reg, mul } from "./corecalls.js";
 import { stringForm } from "./strings.js";
 import { isShift, shift } from "./shifts.js";
@@ -46,7 +46,7 @@ export function inline(g: Gen, insn: Insn, at: Site): number[] | null {
   const ops = insn.operands;
   const mem = ops.find((o): o is MemOperand => o.kind === "mem");
   if (p.lock || p.addrsize || p.bytes.length !== (p.seg ? 1 : 0) + (p.opsize ? 1 : 0) + (p.rep ? 1 : 0)) return null;
-  if (mem && mem.implicit) return stringForm(g, insn, mem, at);
+  if (mem && mem.implicit) return stringForm(g, insn, mem);
   if (p.rep) return null;
   if (insn.opcode === 0xff && (insn.flow === "call" || insn.flow === "jump")) return flow(g, insn, at); // through r/m
   if (mem) return memoryForm(g, insn, mem, at);
@@ -119,7 +119,7 @@ function registerForm(g: Gen, insn: Insn, at: Site): number[] | null {
   }
   if ((mn === "inc" || mn === "dec") && r0 && ops.length === 1) {
     g.pending++;
-    return incDec(g, mn === "dec", r0.size, () => g.reg(r0), at.live, (v) => [g.setReg(r0, v)]);
+    return incDec(g, mn === "dec", r0.size, () => g.reg(r0), at.live, (v, after) => [...after(), g.setReg(r0, v)]);
   }
   if (mn === "neg" && r0 && ops.length === 1) {
     g.pending++;
@@ -150,7 +150,7 @@ function registerForm(g: Gen, insn: Insn, at: Site): number[] | null {
   }
   if (insn.opcode >= 0x50 && insn.opcode <= 0x57 && insn.opcode !== 0x54) { // PUSH reg (not SP: it differs by model)
     g.pending++;
-    return push(g, g.reg(ops[0] as RegOperand), insn.opSize, insn.ip, at.next);
+    return push(g, g.reg(ops[0] as RegOperand), insn.opSize, insn.ip);
   }
   if (insn.opcode >= 0x58 && insn.opcode <= 0x5f) { // POP reg
     g.pending++;
@@ -161,21 +161,26 @@ function registerForm(g: Gen, insn: Insn, at: Site): number[] | null {
 
 /** INC/DEC of `a`: like ADD/SUB 1 but CF is kept — frozen into REG_FLAGS
  *  from the record before (flags.ts lazyIncDec) when CF is observable. */
-function incDec(g: Gen, isDec: boolean, size: number, a: () => number, live: number, write: (v: number) => number[]): number[] {
+function incDec(g: Gen, isDec: boolean, size: number, a: () => number, live: number,
+  write: (v: number, after: () => number[]) => number[]): number[] {
   const m = g.m, L = g.L;
   const res = () => (isDec ? m.i32.sub(a(), g.c(1)) : m.i32.add(a(), g.c(1)));
-  if (g.elide && (live & (ARITH & ~CF)) === 0) return write(res());
-  const flags: number[] = [];
-  const rec = g.record;
-  if (!g.elide || (live & CF) !== 0) {
-    if (!rec || rec.cfOf || (rec.kind !== LAZY_INC && rec.kind !== LAZY_DEC)) { // (X bits: CF is there)
-      const cf = carry(g);
-      const cfExpr = cf ?? m.block(null, [...g.flagsToCore(), m.call("getCF", [], g.i32)], g.i32);
-      flags.push(g.st32(L.REG_FLAGS, m.i32.or(m.i32.and(g.ld32(L.REG_FLAGS), g.c(~1)), cfExpr)));
+  if (g.elide && (live & (ARITH & ~CF)) === 0) return write(res(), () => []);
+  // The flags (computed from the old value) follow the write: a memory
+  // operand's slow path leaves before the instruction has changed anything.
+  return write(res(), () => {
+    const flags: number[] = [];
+    const rec = g.record;
+    if (!g.elide || (live & CF) !== 0) {
+      if (!rec || rec.cfOf || (rec.kind !== LAZY_INC && rec.kind !== LAZY_DEC)) { // (X bits: CF is there)
+        const cf = carry(g);
+        const cfExpr = cf ?? m.block(null, [...g.flagsToCore(), m.call("getCF", [], g.i32)], g.i32);
+        flags.push(g.st32(L.REG_FLAGS, m.i32.or(m.i32.and(g.ld32(L.REG_FLAGS), g.c(~1)), cfExpr)));
+      }
     }
-  }
-  flags.push(...setRecord(g, isDec ? LAZY_DEC : LAZY_INC, size, a(), g.c(1), res()));
-  return [...flags, ...write(g.get(L_FR))];
+    flags.push(...setRecord(g, isDec ? LAZY_DEC : LAZY_INC, size, a(), g.c(1), res()));
+    return flags;
+  });
 }
 
 /** Control transfers that end a block. */
@@ -210,15 +215,15 @@ function flow(g: Gen, insn: Insn, at: Site): number[] | null {
   }
   if (op === 0xe8 && rel !== null && insn.opSize === 16) { // CALL rel16
     g.pending++;
-    return [...push(g, g.c(at.next), 16, insn.ip, rel), ...g.goTo(rel)];
+    return [...push(g, g.c(at.next), 16, insn.ip), ...g.goTo(rel)];
   }
   if (op === 0xff && (insn.flow === "call" || insn.flow === "jump") && insn.opSize === 16) { // CALL/JMP r/m16
     const target = ops[0];
     if (target?.kind !== "reg" && (target?.kind !== "mem" || target.farPointer || target.implicit)) return null;
     g.pending++;
     const out = target.kind === "reg" ? [g.set(L_TMP2, g.reg(target))]
-      : [...address(g, target), g.set(L_TMP2, readMem(g, target.seg, 16, insn.ip))];
-    if (insn.flow === "call") out.push(...push(g, g.c(at.next), 16, insn.ip, () => g.get(L_TMP2)));
+      : [...address(g, target), g.set(L_TMP2, readMem(g, 16, insn.ip))];
+    if (insn.flow === "call") out.push(...push(g, g.c(at.next), 16, insn.ip));
     out.push(...g.flushCount());
     // The target the engine saw at translation time, if in the region,
     // is reached inside the function; any other goes back to the core.
@@ -269,11 +274,12 @@ function memoryForm(g: Gen, insn: Insn, mem: MemOperand, at: Site): number[] | n
   }
   if (op === 0xff && mn === "push" && size === 16 && insn.opSize === 16) { // PUSH r/m16: read, then push
     g.pending++;
-    return [...address(g, mem), g.set(L_TMP2, readMem(g, mem.seg, 16, insn.ip)), ...push(g, g.get(L_TMP2), 16, insn.ip, at.next)];
+    return [...address(g, mem), g.set(L_TMP2, readMem(g, 16, insn.ip)), ...push(g, g.get(L_TMP2), 16, insn.ip)];
   }
-  if (op === 0x8f && mn === "pop" && size === 16 && insn.opSize === 16) { // POP r/m16: pop (SP moves), then store
+  if (op === 0x8f && mn === "pop" && size === 16 && insn.opSize === 16) { // POP r/m16: read, store, then SP moves
     g.pending++;
-    return [...pop(g, 16, insn.ip), g.set(L_TMP2, g.get(L_TMP)), ...address(g, mem), ...writeMem(g, mem.seg, 16, g.get(L_TMP2), insn.ip, at.next)];
+    return [...popRead(g, 16, insn.ip), g.set(L_TMP2, g.get(L_TMP)), ...address(g, mem),
+      ...writeMem(g, 16, g.get(L_TMP2), insn.ip, () => [popStep(g, 16)])];
   }
   const isMov = mn === "mov" && ((op >= 0x88 && op <= 0x8b) || op === 0xc6 || op === 0xc7 || (op >= 0xa0 && op <= 0xa3));
   const isAlu = mn in ALU && ops.length === 2;
@@ -285,29 +291,29 @@ function memoryForm(g: Gen, insn: Insn, mem: MemOperand, at: Site): number[] | n
   const out: number[] = [...address(g, mem)];
   const dstIsMem = ops[0].kind === "mem";
   if (isMov) {
-    if (dstIsMem) out.push(...writeMem(g, mem.seg, size, value(g, ops[1], size), insn.ip, at.next));
-    else out.push(g.setReg(ops[0] as RegOperand, readMem(g, mem.seg, size, insn.ip)));
+    if (dstIsMem) out.push(...writeMem(g, size, value(g, ops[1], size), insn.ip));
+    else out.push(g.setReg(ops[0] as RegOperand, readMem(g, size, insn.ip)));
     return out;
   }
   // Read the memory operand once, into local 16.
-  out.push(g.set(L_TMP2, readMem(g, mem.seg, size, insn.ip)));
+  out.push(g.set(L_TMP2, readMem(g, size, insn.ip)));
   const get = (o: Operand) => (o.kind === "mem" ? g.get(L_TMP2) : value(g, o, size));
   if (isIncDec) {
     out.push(...incDec(g, mn === "dec", size, () => g.get(L_TMP2), at.live,
-      (v) => writeMem(g, mem.seg, size, v, insn.ip, at.next)));
+      (v, after) => writeMem(g, size, v, insn.ip, after)));
     return out;
   }
-  if (mn === "not") return [...out, ...writeMem(g, mem.seg, size, m.i32.xor(g.get(L_TMP2), g.c(-1)), insn.ip, at.next)];
+  if (mn === "not") return [...out, ...writeMem(g, size, m.i32.xor(g.get(L_TMP2), g.c(-1)), insn.ip)];
   if (mn === "neg") {
     // NEG = SUB from 0: the record (if observable) follows the store.
     const keep = !g.elide || (at.live & ARITH) !== 0;
     const record = () => (keep ? setRecord(g, LAZY_SUB, size, g.c(0), g.get(L_TMP2), m.i32.sub(g.c(0), g.get(L_TMP2))) : []);
-    return [...out, ...writeMem(g, mem.seg, size, m.i32.sub(g.c(0), g.get(L_TMP2)), insn.ip, at.next, record)];
+    return [...out, ...writeMem(g, size, m.i32.sub(g.c(0), g.get(L_TMP2)), insn.ip, record)];
   }
   if (isXchg) {
     // The register takes the old memory value once the store is done.
     const r = (ops[0].kind === "reg" ? ops[0] : ops[1]) as RegOperand;
-    return [...out, ...writeMem(g, mem.seg, size, g.reg(r), insn.ip, at.next, () => [g.setReg(r, g.get(L_TMP2))])];
+    return [...out, ...writeMem(g, size, g.reg(r), insn.ip, () => [g.setReg(r, g.get(L_TMP2))])];
   }
   const a = () => get(ops[0]), b = () => get(ops[1]);
   out.push(...alu(g, ALU[mn], size, a, b, at.live, (r, record) => {
@@ -317,7 +323,7 @@ function memoryForm(g: Gen, insn: Insn, mem: MemOperand, at: Site): number[] | n
     }
     // The write may stop the block on its slow path: the record goes with
     // it, after the store, on both paths.
-    return writeMem(g, mem.seg, size, r(), insn.ip, at.next, record);
+    return writeMem(g, size, r(), insn.ip, record);
   }));
   return out;
 }

@@ -5,9 +5,17 @@
  *
  *   linear = SEG_BASE[seg] + offset                  (locals 1 and 2)
  *   entry  = TLB[linear >> 12]                       (local 3)
- *   entry & 0xFFF (flag bits), or a word that crosses a page or sits at
- *   offset FFFFh ──▶ slow: sync, INSN_IP, helper_read/write(seg, offset)
- *   otherwise    ──▶ fast: load/store at entry + linear
+ *   entry == GUEST_BASE, no page or segment crossed
+ *                ──▶ home frame: load/store at GUEST_BASE + linear
+ *   otherwise, no flag in entry & 0xFFF (or only PF_JIT_CODE and no code
+ *   chunk written), no crossing
+ *                ──▶ another frame: load/store at entry + linear
+ *   otherwise    ──▶ slow: sync, INSN_IP, helper_read/write(seg, offset)
+ *
+ * The first level's address does not wait for the entry's load: the
+ * entry only steers a branch the CPU predicts, so a chain of dependent
+ * accesses (XLAT, a table walk) pays the TLB once in throughput, not in
+ * latency. GUEST_BASE rides in the access's offset.
  *
  * The slow path tests for the one fault a real-mode access can raise
  * before calling the helper, and raises it from the synced state
@@ -34,17 +42,43 @@ export function setLinear(g: Gen, seg: string): number {
   return g.set(L_LIN, g.m.i32.add(g.state.segs.has(s) ? g.get(L_SEG0 + s) : g.ld32(g.L.SEG_BASE + s * 4), g.get(L_OFF)));
 }
 
-/** Whether the TLB entry at `table` for local 2 sends a `size`-bit access
- *  slow: 0 for the fast path. Leaves the entry's host base in local 3.
- *  A write to a page holding translated code whose only flag that is
- *  (PF_JIT_CODE) goes fast too unless it touches a 32-byte chunk code was
- *  decoded from (CODE_BITMAP): the core's prepareWrite test, inline, so a
- *  stack or data sharing the page with hot code (bench-mix: the stack
- *  below 7C00h) costs no call. */
+/** The TLB entry at `table` for local 2, teed into local 3. The table's
+ *  address rides in the load's offset, so the index is one shift pair. */
+function tlbEntry(g: Gen, table: number): number {
+  const m = g.m;
+  return m.local.tee(L_TMP, m.i32.load(table, 4, m.i32.shl(m.i32.shr_u(g.get(L_LIN), g.c(12)), g.c(2)), "mem"), g.i32);
+}
+
+/** Nonzero when a `size`-bit access at locals 1/2 crosses a page or sits
+ *  at the end of the segment (offset FFFFh for a word): 0 for a byte. */
+function crosses(g: Gen, size: number): number | null {
+  if (size === 8) return null;
+  const m = g.m, bytes = size / 8;
+  return m.i32.or(
+    m.i32.gt_u(m.i32.and(g.get(L_LIN), g.c(0xfff)), g.c(0x1000 - bytes)),
+    m.i32.gt_u(g.get(L_OFF), g.c(0x10000 - bytes)));
+}
+
+/** Nonzero unless the access goes to the page's home frame (the entry is
+ *  GUEST_BASE and carries no flag) without crossing: the first level,
+ *  whose host address, GUEST_BASE + linear, does not wait for the entry. */
+function awayTest(g: Gen, table: number, size: number): number {
+  const m = g.m;
+  const away = m.i32.ne(tlbEntry(g, table), g.c(g.L.GUEST_BASE));
+  const cross = crosses(g, size);
+  return cross === null ? away : m.i32.or(away, cross);
+}
+
+/** With the entry in local 3, whether the access needs the core's helper:
+ *  0 for the second level, a store or load at entry (flags cleared) +
+ *  linear. A write to a page holding translated code whose only flag that
+ *  is (PF_JIT_CODE) stays here too unless it touches a 32-byte chunk code
+ *  was decoded from (CODE_BITMAP): the core's prepareWrite test, inline,
+ *  so a stack or data sharing the page with hot code (bench-mix: the
+ *  stack below 7C00h) costs no call. */
 function slowTest(g: Gen, table: number, size: number): number {
   const m = g.m, L = g.L;
-  const entry = m.local.tee(L_TMP, m.i32.load(0, 4, m.i32.add(g.c(table), m.i32.shl(m.i32.shr_u(g.get(L_LIN), g.c(12)), g.c(2))), "mem"), g.i32);
-  let slow = m.i32.and(entry, g.c(0xfff));
+  let slow = m.i32.and(g.get(L_TMP), g.c(0xfff));
   if (table === L.TLB_WRITE) {
     // The home frame (a shared one has PF_COW): physical = host − GUEST_BASE.
     const phys = () => m.i32.sub(m.i32.add(m.i32.and(g.get(L_TMP), g.c(~0xfff)), g.get(L_LIN)), g.c(L.GUEST_BASE));
@@ -59,81 +93,62 @@ function slowTest(g: Gen, table: number, size: number): number {
         g.c(1)),
       g.c(0));
   }
-  if (size > 8) {
-    const bytes = size / 8;
-    slow = m.i32.or(slow, m.i32.or(
-      m.i32.gt_u(m.i32.and(g.get(L_LIN), g.c(0xfff)), g.c(0x1000 - bytes)),
-      m.i32.gt_u(g.get(L_OFF), g.c(0x10000 - bytes))));
-  }
-  return slow;
-}
-
-const READ: Record<number, string> = { 8: "read8", 16: "read16", 32: "read32" };
-const WRITE: Record<number, string> = { 8: "write8", 16: "write16", 32: "write32" };
-
-/**
- * Before a slow-path helper call: the one fault it could raise in real
- * mode — #GP for a word at offset FFFFh (not on the 8086, which wraps) or a
- * dword past FFFCh — is tested here and taken through the fault epilogue,
- * which syncs the state first. Otherwise the helper only touches memory
- * and devices, and the locals stay as they are.
- */
-function faultCheck(g: Gen, size: number, ip: number): number[] {
-  if (size === 8 || (size === 16 && g.model === "8086")) return [];
-  return [g.m.if(g.m.i32.gt_u(g.get(L_OFF), g.c(0x10000 - size / 8)), g.block(g.fault(ip)))];
+  const cross = crosses(g, size);
+  return cross === null ? slow : m.i32.or(slow, cross);
 }
 
 /** The value of the `size`-bit operand at locals 1/2 (see address()). */
-export function readMem(g: Gen, seg: string, size: number, ip: number): number {
-  const m = g.m;
-  const host = m.i32.add(g.get(L_TMP), g.get(L_LIN));
-  const fast = size === 8 ? m.i32.load8_u(0, 1, host, "mem") : size === 16 ? m.i32.load16_u(0, 1, host, "mem") : m.i32.load(0, 1, host, "mem");
-  const slow = m.block(null, [...faultCheck(g, size, ip), m.call(READ[size], [g.c(SEGS[seg]), g.get(L_OFF)], g.i32)], g.i32);
-  g.eventsUnchecked = true; // an MMIO read may raise an interrupt
-  return m.if(slowTest(g, g.L.TLB_READ, size), slow, fast);
+export function readMem(g: Gen, size: number, ip: number): number {
+  const m = g.m, L = g.L;
+  const load = (offset: number, ptr: number) => size === 8 ? m.i32.load8_u(offset, 1, ptr, "mem")
+    : size === 16 ? m.i32.load16_u(offset, 1, ptr, "mem") : m.i32.load(offset, 1, ptr, "mem");
+  const away = m.if(slowTest(g, L.TLB_READ, size), m.block(null, g.sideExit(ip), g.i32), load(0, m.i32.add(g.get(L_TMP), g.get(L_LIN))));
+  return m.if(awayTest(g, L.TLB_READ, size), away, load(L.GUEST_BASE, g.get(L_LIN)));
 }
 
 /**
- * Store `value` (an expression, evaluated once) to the operand at locals
- * 1/2, then do `after()` — the rest of the instruction — on either path;
- * after a slow write, stop at `next` if EVENTS is set (it wrote translated
- * code, or a device raised an interrupt): where the instruction goes on,
- * a constant or, for an indirect CALL, an expression.
+ * Store `value` (an expression) to the operand at locals 1/2, then do
+ * `after()` — the rest of the instruction. On the slow path the block
+ * leaves before the instruction (a side exit): nothing the instruction
+ * does may reach a local before its store.
  */
-export function writeMem(g: Gen, seg: string, size: number, value: number, ip: number, next: number | (() => number), after: () => number[] = () => []): number[] {
-  const m = g.m;
-  const host = m.i32.add(g.get(L_TMP), g.get(L_LIN));
-  const fast = size === 8 ? m.i32.store8(0, 1, host, value, "mem") : size === 16 ? m.i32.store16(0, 1, host, value, "mem") : m.i32.store(0, 1, host, value, "mem");
-  // The fast path may be taken with PF_JIT_CODE in the entry (slowTest):
-  // the host base without the flag.
-  const base = g.set(L_TMP, m.i32.and(g.get(L_TMP), g.c(~0xfff)));
-  const slow = m.block(null, [
-    ...faultCheck(g, size, ip),
-    m.call(WRITE[size], [g.c(SEGS[seg]), g.get(L_OFF), m.copyExpression(value)], g.api.none),
-    ...after(),
-    m.if(g.ld32(g.L.EVENTS), g.block(g.exit(typeof next === "number" ? g.c(next) : next()))),
-  ]);
-  return [m.if(slowTest(g, g.L.TLB_WRITE, size), slow, g.block([base, fast, ...after()]))];
+export function writeMem(g: Gen, size: number, value: number, ip: number, after: () => number[] = () => []): number[] {
+  const m = g.m, L = g.L;
+  // The host address less GUEST_BASE (the store's offset): linear on the
+  // first level; entry (flags cleared) + linear on the second.
+  const second = m.block(null, [
+    m.if(slowTest(g, L.TLB_WRITE, size), g.block(g.sideExit(ip))),
+    m.i32.sub(m.i32.add(m.i32.and(g.get(L_TMP), g.c(~0xfff)), g.get(L_LIN)), g.c(L.GUEST_BASE)),
+  ], g.i32);
+  const ptr = m.if(awayTest(g, L.TLB_WRITE, size), second, g.get(L_LIN));
+  const store = size === 8 ? m.i32.store8(L.GUEST_BASE, 1, ptr, value, "mem")
+    : size === 16 ? m.i32.store16(L.GUEST_BASE, 1, ptr, value, "mem") : m.i32.store(L.GUEST_BASE, 1, ptr, value, "mem");
+  return [store, ...after()];
 }
 
 /** PUSH a word or dword: SP − n (wrapping at 64 KiB), the store at SS:SP,
- *  then SP. `next`: where the instruction goes on (a CALL: its target). */
-export function push(g: Gen, value: number, size: number, ip: number, next: number | (() => number)): number[] {
+ *  then SP. */
+export function push(g: Gen, value: number, size: number, ip: number): number[] {
   const m = g.m;
   return [
     g.set(L_OFF, m.i32.and(m.i32.sub(g.regN(16, SP), g.c(size / 8)), g.c(0xffff))),
     setLinear(g, "ss"),
-    ...writeMem(g, "ss", size, value, ip, next, () => [g.setRegN(16, SP, g.get(L_OFF))]),
+    ...writeMem(g, size, value, ip, () => [g.setRegN(16, SP, g.get(L_OFF))]),
   ];
 }
 
 /** POP a word or dword into local 3; SP + n. */
 export function pop(g: Gen, size: number, ip: number): number[] {
-  const m = g.m;
-  return [
-    g.set(L_OFF, g.regN(16, SP)),
-    setLinear(g, "ss"),
-    g.set(L_TMP, readMem(g, "ss", size, ip)),
-    g.setRegN(16, SP, m.i32.add(g.get(L_OFF), g.c(size / 8))),
-  ];
+  return [...popRead(g, size, ip), popStep(g, size)];
+}
+
+/** POP's read alone: the word or dword at SS:SP into local 3, SP as it
+ *  was (POP to memory steps SP once its store is done). */
+export function popRead(g: Gen, size: number, ip: number): number[] {
+  return [g.set(L_OFF, g.regN(16, SP)), setLinear(g, "ss"), g.set(L_TMP, readMem(g, size, ip))];
+}
+
+/** POP's step: SP + n. */
+export function popStep(g: Gen, size: number): number {
+  return g.setRegN(16, SP, g.m.i32.add(g.regN(16, SP), g.c(size / 8)));
 }

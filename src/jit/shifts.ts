@@ -44,7 +44,8 @@ export function isShift(insn: Insn): boolean {
 /**
  * The shift or rotate `insn` (isShift) on the register operand, or on
  * `mem` (whose address the caller has not computed), or null to run it
- * through execOne (a memory form with an immediate count of zero).
+ * through execOne (a memory form with an immediate count of zero, or one
+ * the core's helper_shift would do).
  */
 export function shift(g: Gen, insn: Insn, at: Site, mem: MemOperand | null): number[] | null {
   const ops = insn.operands, op = insn.opcode;
@@ -55,6 +56,11 @@ export function shift(g: Gen, insn: Insn, at: Site, mem: MemOperand | null): num
   const size = mem ? mem.size : (ops[0] as RegOperand).size;
   const count = constantCount(g, insn);
   if (mem && count === 0) return null;
+  // A rotate through carry that needs the core's helper changes the core's
+  // flag record before its store: on memory, whose store may leave before
+  // the instruction (memory.ts), execOne runs it whole.
+  const rc = kind === RCL || kind === RCR;
+  if (mem && rc && !(count !== null && count % (size + 1) === 1 && carry(g) !== null)) return null;
   g.pending++;
   // The operand, its read (memory: into local 16 first, the only access
   // that can fault), and its write with what follows it.
@@ -62,9 +68,9 @@ export function shift(g: Gen, insn: Insn, at: Site, mem: MemOperand | null): num
   let value: () => number;
   let write: (v: number, after: () => number[]) => number[];
   if (mem) {
-    out.push(...address(g, mem), g.set(L_TMP2, readMem(g, mem.seg, size, insn.ip)));
+    out.push(...address(g, mem), g.set(L_TMP2, readMem(g, size, insn.ip)));
     value = () => g.get(L_TMP2);
-    write = (v, after) => writeMem(g, mem.seg, size, v, insn.ip, at.next, after);
+    write = (v, after) => writeMem(g, size, v, insn.ip, after);
   } else {
     // The flags first: they are computed from the operand's old value.
     const r = ops[0] as RegOperand;

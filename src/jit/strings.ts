@@ -20,12 +20,11 @@ import type { Insn, MemOperand, SegName } from "../x86/ir.js";
 import { Gen, L_CF, L_OFF, L_STEP, L_TMP2 } from "./codegen.js";
 import { LAZY_SUB, setRecord } from "./flags.js";
 import { address, readMem, setLinear, writeMem } from "./memory.js";
-import type { Site } from "./inline.js";
 
 const SI = 6, DI = 7;
 
 /** XLAT and the string instructions above; null leaves `insn` to execOne. */
-export function stringForm(g: Gen, insn: Insn, mem: MemOperand, at: Site): number[] | null {
+export function stringForm(g: Gen, insn: Insn, mem: MemOperand): number[] | null {
   const op = insn.opcode, m = g.m;
   const p = insn.prefixes;
   if (op === 0xd7) { // XLAT: AL = [seg:BX + AL]
@@ -34,7 +33,7 @@ export function stringForm(g: Gen, insn: Insn, mem: MemOperand, at: Site): numbe
     return [
       g.set(L_OFF, m.i32.and(m.i32.add(g.regN(16, 3), g.regN(8, 0)), g.c(0xffff))),
       setLinear(g, mem.seg),
-      g.setRegN(8, 0, readMem(g, mem.seg, 8, insn.ip)),
+      g.setRegN(8, 0, readMem(g, 8, insn.ip)),
     ];
   }
   const kind = KINDS[op & 0xfe];
@@ -45,7 +44,7 @@ export function stringForm(g: Gen, insn: Insn, mem: MemOperand, at: Site): numbe
   // stepped the index (string.ts, gpAfterUpdate): the core's business.
   if (size === 16 && g.model !== "8086") return null;
   const src = insn.operands.find((o): o is MemOperand => o.kind === "mem" && o.base === "si");
-  const s: Str = { kind, size, srcSeg: src?.seg ?? "ds", ip: insn.ip, next: at.next };
+  const s: Str = { kind, size, srcSeg: src?.seg ?? "ds", ip: insn.ip };
   return once(g, s);
 }
 
@@ -53,15 +52,15 @@ type Kind = "lods" | "stos" | "movs" | "cmps" | "scas";
 const KINDS: Readonly<Record<number, Kind>> = { 0xac: "lods", 0xaa: "stos", 0xa4: "movs", 0xa6: "cmps", 0xae: "scas" };
 
 /** One string instruction: its kind, element size, source segment (DS
- *  or the override), IP and the next IP. */
-interface Str { kind: Kind; size: number; srcSeg: SegName; ip: number; next: number }
+ *  or the override) and IP. */
+interface Str { kind: Kind; size: number; srcSeg: SegName; ip: number }
 
 const usesSI = (k: Kind) => k !== "stos" && k !== "scas";
 const usesDI = (k: Kind) => k !== "lods";
 
 /** One element: the access(es), the flags record of CMPS/SCAS, the index
- *  steps. A slow-path write stops the block at the next instruction if it
- *  set EVENTS (writeMem). */
+ *  steps — after the accesses, which may leave before the instruction (a
+ *  side exit, memory.ts). */
 function element(g: Gen, s: Str): number[] {
   const m = g.m, size = s.size;
   const out: number[] = [];
@@ -70,18 +69,18 @@ function element(g: Gen, s: Str): number[] {
   const steps = () => [...(usesSI(s.kind) ? [stepIndex(SI)] : []), ...(usesDI(s.kind) ? [stepIndex(DI)] : [])];
   switch (s.kind) {
     case "lods":
-      return [...at(s.srcSeg, SI), g.setRegN(size, 0, readMem(g, s.srcSeg, size, s.ip)), ...steps()];
+      return [...at(s.srcSeg, SI), g.setRegN(size, 0, readMem(g, size, s.ip)), ...steps()];
     case "stos":
-      return [...at("es", DI), ...writeMem(g, "es", size, g.regN(size, 0), s.ip, s.next, steps)];
+      return [...at("es", DI), ...writeMem(g, size, g.regN(size, 0), s.ip, steps)];
     case "movs":
-      out.push(...at(s.srcSeg, SI), g.set(L_TMP2, readMem(g, s.srcSeg, size, s.ip)));
-      return [...out, ...at("es", DI), ...writeMem(g, "es", size, g.get(L_TMP2), s.ip, s.next, steps)];
+      out.push(...at(s.srcSeg, SI), g.set(L_TMP2, readMem(g, size, s.ip)));
+      return [...out, ...at("es", DI), ...writeMem(g, size, g.get(L_TMP2), s.ip, steps)];
     case "cmps": // [src:SI] − [ES:DI]
-      out.push(...at(s.srcSeg, SI), g.set(L_TMP2, readMem(g, s.srcSeg, size, s.ip)));
-      out.push(...at("es", DI), g.set(L_CF, readMem(g, "es", size, s.ip)));
+      out.push(...at(s.srcSeg, SI), g.set(L_TMP2, readMem(g, size, s.ip)));
+      out.push(...at("es", DI), g.set(L_CF, readMem(g, size, s.ip)));
       break;
     case "scas": // AL/AX − [ES:DI]
-      out.push(g.set(L_TMP2, g.regN(size, 0)), ...at("es", DI), g.set(L_CF, readMem(g, "es", size, s.ip)));
+      out.push(g.set(L_TMP2, g.regN(size, 0)), ...at("es", DI), g.set(L_CF, readMem(g, size, s.ip)));
       break;
   }
   return [...out, ...setRecord(g, LAZY_SUB, size, g.get(L_TMP2), g.get(L_CF), m.i32.sub(g.get(L_TMP2), g.get(L_CF))), ...steps()];

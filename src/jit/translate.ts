@@ -19,16 +19,17 @@
  * - Counting: every guest instruction adds one to ICOUNT, exactly as in
  *   the interpreter. The core enters a region only when what it can run
  *   before its first budget test fits the budget; a branch into a loop
- *   header is taken inside only if what follows it fits too (budget.ts),
- *   and any branch only while EVENTS is clear.
+ *   header is taken inside only if what follows it fits too (budget.ts).
  * - What is not inlined runs through the core's `execOne` — the
  *   interpreter for one instruction, the one definition of its semantics.
  *   After it the block goes on only if IP is where the block expects it
  *   and no event is pending (a jump, a REP that yielded, an IRQ raised by
- *   an OUT, a write to translated code all stop it). Faults unwind through
- *   generated code as through the interpreter: an inline instruction that
- *   may fault has been counted, and the core's state synced with INSN_IP
- *   set, before its slow-path access.
+ *   an OUT, a write to translated code all stop it).
+ * - A memory access the TLB's fast paths cannot do leaves before its
+ *   instruction — a side exit — and the interpreter runs it (memory.ts):
+ *   faults, MMIO and writes to translated code happen there, as they
+ *   would without the translator. DIV's divide error is raised through
+ *   the core's helper from the synced state, with INSN_IP set.
  *
  * Cost: by default (no optimisation) the direct emitter writes the
  * module: ~0.1 ms for a region where binaryen's JS API took 2 ms. One
@@ -102,16 +103,10 @@ export function declareCoreImports(api: Api, m: ModuleSubset): void {
   m.setMemory(1, -1, null, [], false, false, "mem");
   m.addMemoryImport("mem", "core", "memory");
   const { i32, none } = api;
-  const i32x2 = api.createType([i32, i32]);
   const i32x3 = api.createType([i32, i32, i32]);
   const i32x4 = api.createType([i32, i32, i32, i32]);
   m.addFunctionImport("execOne", "core", "execOne", none, none);
-  for (const size of [8, 16, 32]) {
-    m.addFunctionImport(`read${size}`, "core", `helper_read${size}`, i32x2, i32);
-    m.addFunctionImport(`write${size}`, "core", `helper_write${size}`, i32x3, none);
-  }
   m.addFunctionImport("getCF", "core", "helper_get_cf", none, i32);
-  m.addFunctionImport("fault", "core", "helper_fault", i32, none);
   m.addFunctionImport("shift", "core", "helper_shift", i32x4, i32);
   m.addFunctionImport("mul", "core", "helper_mul", i32x4, none);
   m.addFunctionImport("div", "core", "helper_div", i32x4, none);

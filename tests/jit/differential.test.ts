@@ -198,3 +198,66 @@ describe("self-modifying code under the translator", () => {
     expect(m.stats.tlbSlow).toBeLessThan(20);
   });
 });
+
+describe("side exits: accesses the TLB's fast paths cannot do leave translated code", () => {
+  it("a loop over MMIO leaves at the access each pass; the interpreter does it, and translated code takes over right after", () => {
+    // 0000:1000  mov cx,200
+    //     1003   l: mov ax,[2000h]   ; MMIO read: a counter
+    //     1006   add bx,ax
+    //     1008   mov [2002h],bx      ; MMIO write: logged
+    //     100C   inc dx
+    //     100D   loop l
+    //     100F   hlt
+    const code = [0xb9, 0xc8, 0x00, 0xa1, 0x00, 0x20, 0x01, 0xc3, 0x89, 0x1e, 0x02, 0x20, 0x42, 0xe2, 0xf4, 0xf4];
+    const results = (["interp", "jit"] as const).map((engine) => {
+      const m = new Machine({ cpu: "286", engine, jit: { threshold: 0 } });
+      let reads = 0;
+      const writes: number[] = [];
+      m.registerMmio(0x2000, 0x1000, { read: () => reads++, write: (_a, _s, v) => { writes.push(v); } });
+      m.load(0x1000, code);
+      m.setRegisters({ cs: 0, ip: 0x1000, ds: 0, ss: 0, sp: 0x800, bx: 0, dx: 0 });
+      expect(m.run({ maxInstructions: 10_000 }).reason).toBe("halt");
+      const r = m.registers;
+      return { bx: r.bx, dx: r.dx, reads, writes, count: m.instructionCount, stats: m.jitStats };
+    });
+    const [interp, jit] = results;
+    expect(interp.bx).toBe((199 * 200 / 2) & 0xffff);
+    expect(interp.writes.length).toBe(200);
+    expect({ ...jit, stats: undefined }).toEqual({ ...interp, stats: undefined });
+    const s = jit.stats!;
+    // Two side exits a pass (the read, then the write), and each time the
+    // interpreter runs that one instruction only: the other three of the
+    // pass's five run translated.
+    expect(s.sideExits).toBeGreaterThanOrEqual(2 * 199);
+    expect(s.translatedInstructions).toBeGreaterThan(3 * 190);
+  });
+
+  it("a word that crosses a page and a word at offset FFFFh leave each pass and are done by the interpreter", () => {
+    // 0000:1000  mov cx,50
+    //     1003   l: mov ax,[2FFFh]      ; crosses into the next page
+    //     1006   add bx,ax
+    //     1008   add word [es:0FFFFh],9 ; 8086: the high byte at ES:0000
+    //     100E   loop l
+    //     1010   hlt
+    const code = [0xb9, 0x32, 0x00, 0xa1, 0xff, 0x2f, 0x01, 0xc3, 0x26, 0x83, 0x06, 0xff, 0xff, 0x09, 0xe2, 0xf3, 0xf4];
+    const results = (["interp", "jit"] as const).map((engine) => {
+      const m = new Machine({ cpu: "8086", engine, jit: { threshold: 0 } });
+      m.load(0x1000, code);
+      m.load(0x2ffe, [0x11, 0x22, 0x33, 0x44]);
+      m.load(0x40000, [0x05, 0x06]);
+      m.load(0x4fffe, [0x07, 0x08]);
+      m.setRegisters({ cs: 0, ip: 0x1000, ds: 0, es: 0x4000, ss: 0, sp: 0x800, bx: 0 });
+      expect(m.run({ maxInstructions: 10_000 }).reason).toBe("halt");
+      return { bx: m.registers.bx, mem: [...m.read(0x40000, 2), ...m.read(0x4fffe, 2)], count: m.instructionCount, stats: m.jitStats };
+    });
+    const [interp, jit] = results;
+    expect(interp.bx).toBe((0x3322 * 50) & 0xffff);
+    // The word at ES:FFFF (low byte) and ES:0000 (high byte): 0508h + 450.
+    expect(interp.mem).toEqual([0x06, 0x06, 0x07, 0xca]);
+    expect({ ...jit, stats: undefined }).toEqual({ ...interp, stats: undefined });
+    // Both accesses leave on every pass; the other two instructions of the
+    // four run translated.
+    expect(jit.stats!.sideExits).toBeGreaterThanOrEqual(2 * 49);
+    expect(jit.stats!.translatedInstructions).toBeGreaterThan(2 * 45);
+  });
+});

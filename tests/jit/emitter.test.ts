@@ -30,10 +30,19 @@ const EMITTER: Api = emitter;
 type Build = (api: Api, m: ModuleSubset) => void;
 
 /** The JIT's module: memory and the core's helpers, as translate.ts
- *  declares them, plus one (i32) → i32 import the random modules call. */
+ *  declares them, plus one (i32) → i32 import the random modules call and
+ *  the segmented accesses and fault the shapes here call in their slow
+ *  paths (generated code leaves instead, but calls of these types are
+ *  what the emitter must get right). */
 export function jitImports(api: Api, m: ModuleSubset): void {
   declareCoreImports(api, m);
   m.addFunctionImport("cond", "core", "helper_condition", api.i32, api.i32);
+  const i32x2 = api.createType([api.i32, api.i32]), i32x3 = api.createType([api.i32, api.i32, api.i32]);
+  for (const size of [8, 16, 32]) {
+    m.addFunctionImport(`read${size}`, "core", `helper_read${size}`, i32x2, api.i32);
+    m.addFunctionImport(`write${size}`, "core", `helper_write${size}`, i32x3, api.none);
+  }
+  m.addFunctionImport("fault", "core", "helper_fault", api.i32, api.none);
 }
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");

@@ -50,12 +50,18 @@ describe("generated code", () => {
     expectGolden("alu-loop", t.text);
   });
 
-  it("memory operands: the TLB fast path inline, the core's helper on the slow path", () => {
+  it("memory operands: the TLB fast path inline, a side exit (no call) on the slow path", () => {
     // mov ax,[bx+si+4] / add [di],ax / hlt
     const t = translate([0x8b, 0x40, 0x04, 0x01, 0x05, 0xf4]);
     expect(t.inlined).toBe(2); // HLT goes through execOne
-    expect(t.text).toMatch(/call \$read16/);
-    expect(t.text).toMatch(/call \$write16/);
+    // The home frame: the entry compared with GUEST_BASE, the access at
+    // GUEST_BASE (the load's or store's offset) + linear.
+    expect(t.text).toMatch(/i32\.const 1048576\)/);
+    expect(t.text).toMatch(/i32\.load16_u offset=1048576/);
+    expect(t.text).toMatch(/i32\.store16 offset=1048576/);
+    // Anything else leaves before the instruction: no helper is called.
+    expect(t.text).toMatch(/br \$side/);
+    expect(t.text).not.toMatch(/call \$(read|write)/);
     expect(t.text).toMatch(/call \$execOne/);
     expectGolden("memory", t.text);
   });

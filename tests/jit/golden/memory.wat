@@ -1,22 +1,12 @@
 (module
- (type $0 (func (param i32 i32) (result i32)))
- (type $1 (func (param i32 i32 i32)))
- (type $2 (func))
- (type $3 (func (param i32 i32 i32 i32)))
- (type $4 (func (result i32)))
- (type $5 (func (param i32)))
- (type $6 (func (param i32 i32 i32 i32) (result i32)))
- (type $7 (func (param i32 i32 i32) (result i32)))
+ (type $0 (func))
+ (type $1 (func (param i32 i32 i32 i32)))
+ (type $2 (func (result i32)))
+ (type $3 (func (param i32 i32 i32 i32) (result i32)))
+ (type $4 (func (param i32 i32 i32) (result i32)))
  (import "core" "memory" (memory $mem 1))
  (import "core" "execOne" (func $execOne))
- (import "core" "helper_read8" (func $read8 (param i32 i32) (result i32)))
- (import "core" "helper_write8" (func $write8 (param i32 i32 i32)))
- (import "core" "helper_read16" (func $read16 (param i32 i32) (result i32)))
- (import "core" "helper_write16" (func $write16 (param i32 i32 i32)))
- (import "core" "helper_read32" (func $read32 (param i32 i32) (result i32)))
- (import "core" "helper_write32" (func $write32 (param i32 i32 i32)))
  (import "core" "helper_get_cf" (func $getCF (result i32)))
- (import "core" "helper_fault" (func $fault (param i32)))
  (import "core" "helper_shift" (func $shift (param i32 i32 i32 i32) (result i32)))
  (import "core" "helper_mul" (func $mul (param i32 i32 i32 i32)))
  (import "core" "helper_div" (func $div (param i32 i32 i32 i32)))
@@ -56,8 +46,8 @@
   (local $30 i32)
   (local $31 i32)
   (local $32 i32)
-  (block $fault
-   (block $exit
+  (block $exit
+   (block $side
     (local.set $4
      (i32.load
       (i32.const 4096)
@@ -142,22 +132,19 @@
        (i32.and
         (if (result i32)
          (i32.or
-          (i32.and
+          (i32.ne
            (local.tee $3
-            (i32.load
-             (i32.add
-              (i32.const 8192)
-              (i32.shl
-               (i32.shr_u
-                (local.get $2)
-                (i32.const 12)
-               )
-               (i32.const 2)
+            (i32.load offset=8192
+             (i32.shl
+              (i32.shr_u
+               (local.get $2)
+               (i32.const 12)
               )
+              (i32.const 2)
              )
             )
            )
-           (i32.const 4095)
+           (i32.const 1048576)
           )
           (i32.or
            (i32.gt_u
@@ -174,17 +161,45 @@
           )
          )
          (then
-          (call $read16
-           (i32.const 3)
-           (local.get $1)
+          (if (result i32)
+           (i32.or
+            (i32.and
+             (local.get $3)
+             (i32.const 4095)
+            )
+            (i32.or
+             (i32.gt_u
+              (i32.and
+               (local.get $2)
+               (i32.const 4095)
+              )
+              (i32.const 4094)
+             )
+             (i32.gt_u
+              (local.get $1)
+              (i32.const 65534)
+             )
+            )
+           )
+           (then
+            (local.set $20
+             (i32.const 4096)
+            )
+            (br $side)
+           )
+           (else
+            (i32.load16_u align=1
+             (i32.add
+              (local.get $3)
+              (local.get $2)
+             )
+            )
+           )
           )
          )
          (else
-          (i32.load16_u align=1
-           (i32.add
-            (local.get $3)
-            (local.get $2)
-           )
+          (i32.load16_u offset=1048576 align=1
+           (local.get $2)
           )
          )
         )
@@ -209,22 +224,19 @@
       (local.set $16
        (if (result i32)
         (i32.or
-         (i32.and
+         (i32.ne
           (local.tee $3
-           (i32.load
-            (i32.add
-             (i32.const 8192)
-             (i32.shl
-              (i32.shr_u
-               (local.get $2)
-               (i32.const 12)
-              )
-              (i32.const 2)
+           (i32.load offset=8192
+            (i32.shl
+             (i32.shr_u
+              (local.get $2)
+              (i32.const 12)
              )
+             (i32.const 2)
             )
            )
           )
-          (i32.const 4095)
+          (i32.const 1048576)
          )
          (i32.or
           (i32.gt_u
@@ -241,102 +253,130 @@
          )
         )
         (then
-         (call $read16
-          (i32.const 3)
-          (local.get $1)
+         (if (result i32)
+          (i32.or
+           (i32.and
+            (local.get $3)
+            (i32.const 4095)
+           )
+           (i32.or
+            (i32.gt_u
+             (i32.and
+              (local.get $2)
+              (i32.const 4095)
+             )
+             (i32.const 4094)
+            )
+            (i32.gt_u
+             (local.get $1)
+             (i32.const 65534)
+            )
+           )
+          )
+          (then
+           (local.set $20
+            (i32.const 4099)
+           )
+           (local.set $17
+            (i64.add
+             (local.get $17)
+             (i64.const 1)
+            )
+           )
+           (br $side)
+          )
+          (else
+           (i32.load16_u align=1
+            (i32.add
+             (local.get $3)
+             (local.get $2)
+            )
+           )
+          )
          )
         )
         (else
-         (i32.load16_u align=1
-          (i32.add
-           (local.get $3)
-           (local.get $2)
-          )
+         (i32.load16_u offset=1048576 align=1
+          (local.get $2)
          )
         )
        )
       )
-      (if
-       (i32.or
-        (if (result i32)
-         (i32.and
+      (i32.store16 offset=1048576 align=1
+       (if (result i32)
+        (i32.or
+         (i32.ne
           (local.tee $3
-           (i32.load
-            (i32.add
-             (i32.const 10240)
-             (i32.shl
-              (i32.shr_u
-               (local.get $2)
-               (i32.const 12)
-              )
-              (i32.const 2)
+           (i32.load offset=10240
+            (i32.shl
+             (i32.shr_u
+              (local.get $2)
+              (i32.const 12)
              )
+             (i32.const 2)
             )
            )
           )
-          (i32.const 4095)
+          (i32.const 1048576)
          )
-         (then
-          (if (result i32)
-           (i32.eq
+         (i32.or
+          (i32.gt_u
+           (i32.and
+            (local.get $2)
+            (i32.const 4095)
+           )
+           (i32.const 4094)
+          )
+          (i32.gt_u
+           (local.get $1)
+           (i32.const 65534)
+          )
+         )
+        )
+        (then
+         (if
+          (i32.or
+           (if (result i32)
             (i32.and
              (local.get $3)
              (i32.const 4095)
             )
-            (i32.const 64)
-           )
-           (then
-            (i32.or
-             (i32.and
-              (i32.shr_u
-               (i32.load8_u
-                (i32.add
-                 (i32.const 27392)
-                 (i32.shr_u
-                  (i32.shr_u
-                   (i32.sub
-                    (i32.add
-                     (i32.and
-                      (local.get $3)
-                      (i32.const -4096)
-                     )
-                     (local.get $2)
-                    )
-                    (i32.const 1048576)
-                   )
-                   (i32.const 5)
-                  )
-                  (i32.const 3)
-                 )
-                )
-               )
+            (then
+             (if (result i32)
+              (i32.eq
                (i32.and
-                (i32.shr_u
-                 (i32.sub
-                  (i32.add
-                   (i32.and
-                    (local.get $3)
-                    (i32.const -4096)
-                   )
-                   (local.get $2)
-                  )
-                  (i32.const 1048576)
-                 )
-                 (i32.const 5)
-                )
-                (i32.const 7)
+                (local.get $3)
+                (i32.const 4095)
                )
+               (i32.const 64)
               )
-              (i32.const 1)
-             )
-             (i32.and
-              (i32.shr_u
-               (i32.load8_u
-                (i32.add
-                 (i32.const 27392)
+              (then
+               (i32.or
+                (i32.and
                  (i32.shr_u
-                  (i32.shr_u
+                  (i32.load8_u
                    (i32.add
+                    (i32.const 27392)
+                    (i32.shr_u
+                     (i32.shr_u
+                      (i32.sub
+                       (i32.add
+                        (i32.and
+                         (local.get $3)
+                         (i32.const -4096)
+                        )
+                        (local.get $2)
+                       )
+                       (i32.const 1048576)
+                      )
+                      (i32.const 5)
+                     )
+                     (i32.const 3)
+                    )
+                   )
+                  )
+                  (i32.and
+                   (i32.shr_u
                     (i32.sub
                      (i32.add
                       (i32.and
@@ -347,136 +387,133 @@
                      )
                      (i32.const 1048576)
                     )
-                    (i32.const 1)
+                    (i32.const 5)
                    )
-                   (i32.const 5)
+                   (i32.const 7)
                   )
-                  (i32.const 3)
                  )
+                 (i32.const 1)
                 )
-               )
-               (i32.and
-                (i32.shr_u
-                 (i32.add
-                  (i32.sub
+                (i32.and
+                 (i32.shr_u
+                  (i32.load8_u
                    (i32.add
-                    (i32.and
-                     (local.get $3)
-                     (i32.const -4096)
+                    (i32.const 27392)
+                    (i32.shr_u
+                     (i32.shr_u
+                      (i32.add
+                       (i32.sub
+                        (i32.add
+                         (i32.and
+                          (local.get $3)
+                          (i32.const -4096)
+                         )
+                         (local.get $2)
+                        )
+                        (i32.const 1048576)
+                       )
+                       (i32.const 1)
+                      )
+                      (i32.const 5)
+                     )
+                     (i32.const 3)
                     )
-                    (local.get $2)
                    )
-                   (i32.const 1048576)
                   )
-                  (i32.const 1)
+                  (i32.and
+                   (i32.shr_u
+                    (i32.add
+                     (i32.sub
+                      (i32.add
+                       (i32.and
+                        (local.get $3)
+                        (i32.const -4096)
+                       )
+                       (local.get $2)
+                      )
+                      (i32.const 1048576)
+                     )
+                     (i32.const 1)
+                    )
+                    (i32.const 5)
+                   )
+                   (i32.const 7)
+                  )
                  )
-                 (i32.const 5)
+                 (i32.const 1)
                 )
-                (i32.const 7)
                )
               )
-              (i32.const 1)
+              (else
+               (i32.const 1)
+              )
              )
             )
+            (else
+             (i32.const 0)
+            )
            )
-           (else
-            (i32.const 1)
+           (i32.or
+            (i32.gt_u
+             (i32.and
+              (local.get $2)
+              (i32.const 4095)
+             )
+             (i32.const 4094)
+            )
+            (i32.gt_u
+             (local.get $1)
+             (i32.const 65534)
+            )
            )
           )
+          (then
+           (local.set $20
+            (i32.const 4099)
+           )
+           (local.set $17
+            (i64.add
+             (local.get $17)
+             (i64.const 1)
+            )
+           )
+           (br $side)
+          )
          )
-         (else
-          (i32.const 0)
-         )
-        )
-        (i32.or
-         (i32.gt_u
-          (i32.and
+         (i32.sub
+          (i32.add
+           (i32.and
+            (local.get $3)
+            (i32.const -4096)
+           )
            (local.get $2)
-           (i32.const 4095)
           )
-          (i32.const 4094)
+          (i32.const 1048576)
          )
-         (i32.gt_u
-          (local.get $1)
-          (i32.const 65534)
-         )
+        )
+        (else
+         (local.get $2)
         )
        )
-       (then
-        (call $write16
-         (i32.const 3)
-         (local.get $1)
-         (i32.add
-          (local.get $16)
-          (local.get $4)
-         )
-        )
-        (local.set $15
-         (i32.add
-          (local.get $16)
-          (local.get $4)
-         )
-        )
-        (local.set $13
-         (local.get $16)
-        )
-        (local.set $14
-         (local.get $4)
-        )
-        (local.set $12
-         (i32.const 4097)
-        )
-        (if
-         (i32.load
-          (i32.const 4244)
-         )
-         (then
-          (local.set $20
-           (i32.const 4101)
-          )
-          (local.set $17
-           (i64.add
-            (local.get $17)
-            (i64.const 2)
-           )
-          )
-          (br $exit)
-         )
-        )
+       (i32.add
+        (local.get $16)
+        (local.get $4)
        )
-       (else
-        (local.set $3
-         (i32.and
-          (local.get $3)
-          (i32.const -4096)
-         )
-        )
-        (i32.store16 align=1
-         (i32.add
-          (local.get $3)
-          (local.get $2)
-         )
-         (i32.add
-          (local.get $16)
-          (local.get $4)
-         )
-        )
-        (local.set $15
-         (i32.add
-          (local.get $16)
-          (local.get $4)
-         )
-        )
-        (local.set $13
-         (local.get $16)
-        )
-        (local.set $14
-         (local.get $4)
-        )
-        (local.set $12
-         (i32.const 4097)
-        )
+      )
+      (local.set $15
+       (i32.add
+        (local.get $16)
+        (local.get $4)
        )
+      )
+      (local.set $13
+       (local.get $16)
+      )
+      (local.set $14
+       (local.get $4)
+      )
+      (local.set $12
+       (i32.const 4097)
       )
       (local.set $17
        (i64.add
@@ -534,46 +571,14 @@
     )
    )
    (i32.store
-    (i32.const 4096)
-    (local.get $4)
+    (i32.const 4540)
+    (i32.add
+     (i32.load
+      (i32.const 4540)
+     )
+     (i32.const 1)
+    )
    )
-   (i32.store
-    (i32.const 4108)
-    (local.get $7)
-   )
-   (i32.store
-    (i32.const 4120)
-    (local.get $10)
-   )
-   (i32.store
-    (i32.const 4124)
-    (local.get $11)
-   )
-   (i32.store
-    (i32.const 4192)
-    (local.get $12)
-   )
-   (i32.store
-    (i32.const 4196)
-    (local.get $13)
-   )
-   (i32.store
-    (i32.const 4200)
-    (local.get $14)
-   )
-   (i32.store
-    (i32.const 4204)
-    (local.get $15)
-   )
-   (i64.store
-    (i32.const 4224)
-    (local.get $17)
-   )
-   (i32.store
-    (i32.const 4128)
-    (local.get $20)
-   )
-   (return)
   )
   (i32.store
    (i32.const 4096)
@@ -611,9 +616,9 @@
    (i32.const 4224)
    (local.get $17)
   )
-  (call $fault
-   (i32.const 13)
+  (i32.store
+   (i32.const 4128)
+   (local.get $20)
   )
-  (unreachable)
  )
 )

@@ -1,22 +1,12 @@
 (module
- (type $0 (func (param i32 i32) (result i32)))
- (type $1 (func (param i32 i32 i32)))
- (type $2 (func))
- (type $3 (func (param i32 i32 i32 i32)))
- (type $4 (func (result i32)))
- (type $5 (func (param i32)))
- (type $6 (func (param i32 i32 i32 i32) (result i32)))
- (type $7 (func (param i32 i32 i32) (result i32)))
+ (type $0 (func))
+ (type $1 (func (param i32 i32 i32 i32)))
+ (type $2 (func (result i32)))
+ (type $3 (func (param i32 i32 i32 i32) (result i32)))
+ (type $4 (func (param i32 i32 i32) (result i32)))
  (import "core" "memory" (memory $mem 1))
  (import "core" "execOne" (func $execOne))
- (import "core" "helper_read8" (func $read8 (param i32 i32) (result i32)))
- (import "core" "helper_write8" (func $write8 (param i32 i32 i32)))
- (import "core" "helper_read16" (func $read16 (param i32 i32) (result i32)))
- (import "core" "helper_write16" (func $write16 (param i32 i32 i32)))
- (import "core" "helper_read32" (func $read32 (param i32 i32) (result i32)))
- (import "core" "helper_write32" (func $write32 (param i32 i32 i32)))
  (import "core" "helper_get_cf" (func $getCF (result i32)))
- (import "core" "helper_fault" (func $fault (param i32)))
  (import "core" "helper_shift" (func $shift (param i32 i32 i32 i32) (result i32)))
  (import "core" "helper_mul" (func $mul (param i32 i32 i32 i32)))
  (import "core" "helper_div" (func $div (param i32 i32 i32 i32)))
@@ -56,164 +46,133 @@
   (local $30 i32)
   (local $31 i32)
   (local $32 i32)
-  (block $fault
-   (block $exit
-    (local.set $10
-     (i32.load
-      (i32.const 4120)
+  (block $exit
+   (local.set $10
+    (i32.load
+     (i32.const 4120)
+    )
+   )
+   (local.set $12
+    (i32.load
+     (i32.const 4192)
+    )
+   )
+   (local.set $13
+    (i32.load
+     (i32.const 4196)
+    )
+   )
+   (local.set $14
+    (i32.load
+     (i32.const 4200)
+    )
+   )
+   (local.set $15
+    (i32.load
+     (i32.const 4204)
+    )
+   )
+   (local.set $17
+    (i64.load
+     (i32.const 4224)
+    )
+   )
+   (local.set $18
+    (i64.load
+     (i32.const 4232)
+    )
+   )
+   (loop $dispatch
+    (block $b0
+     (br_table $b0 $b0
+      (local.get $0)
      )
     )
-    (local.set $12
-     (i32.load
-      (i32.const 4192)
-     )
-    )
-    (local.set $13
-     (i32.load
-      (i32.const 4196)
-     )
-    )
-    (local.set $14
-     (i32.load
-      (i32.const 4200)
-     )
-    )
-    (local.set $15
-     (i32.load
-      (i32.const 4204)
-     )
-    )
-    (local.set $17
-     (i64.load
-      (i32.const 4224)
-     )
-    )
-    (local.set $18
-     (i64.load
-      (i32.const 4232)
-     )
-    )
-    (loop $dispatch
-     (block $b0
-      (br_table $b0 $b0
-       (local.get $0)
-      )
-     )
-     (loop $l0
-      (block
-       (local.set $21
-        (i32.and
-         (i32.shl
-          (local.get $10)
-          (i32.const 1)
-         )
-         (i32.const 65535)
-        )
-       )
-       (local.set $23
-        (i32.and
-         (i32.shr_u
-          (local.get $10)
-          (i32.const 15)
-         )
+    (loop $l0
+     (block
+      (local.set $21
+       (i32.and
+        (i32.shl
+         (local.get $10)
          (i32.const 1)
         )
+        (i32.const 65535)
        )
-       (local.set $15
-        (i32.add
+      )
+      (local.set $23
+       (i32.and
+        (i32.shr_u
          (local.get $10)
-         (local.get $10)
+         (i32.const 15)
         )
+        (i32.const 1)
        )
-       (local.set $13
+      )
+      (local.set $15
+       (i32.add
+        (local.get $10)
         (local.get $10)
        )
-       (local.set $14
-        (local.get $10)
+      )
+      (local.set $13
+       (local.get $10)
+      )
+      (local.set $14
+       (local.get $10)
+      )
+      (local.set $12
+       (i32.const 4097)
+      )
+      (local.set $10
+       (i32.and
+        (local.get $21)
+        (i32.const 65535)
        )
-       (local.set $12
-        (i32.const 4097)
-       )
-       (local.set $10
-        (i32.and
-         (local.get $21)
-         (i32.const 65535)
+      )
+      (if
+       (local.get $23)
+       (then
+        (local.set $17
+         (i64.add
+          (local.get $17)
+          (i64.const 2)
+         )
         )
-       )
-       (if
-        (local.get $23)
-        (then
-         (local.set $17
+        (if
+         (i64.le_s
           (i64.add
            (local.get $17)
            (i64.const 2)
           )
+          (local.get $18)
          )
-         (if
-          (i64.le_s
-           (i64.add
-            (local.get $17)
-            (i64.const 2)
-           )
-           (local.get $18)
-          )
-          (then
-           (br $l0)
-          )
+         (then
+          (br $l0)
          )
-         (local.set $20
-          (i32.const 4096)
-         )
-         (br $exit)
         )
-       )
-       (local.set $17
-        (i64.add
-         (local.get $17)
-         (i64.const 2)
+        (local.set $20
+         (i32.const 4096)
         )
+        (br $exit)
        )
-       (local.set $20
-        (i32.const 4100)
-       )
-       (br $exit)
-       (local.set $20
-        (i32.const 4100)
-       )
-       (br $exit)
       )
+      (local.set $17
+       (i64.add
+        (local.get $17)
+        (i64.const 2)
+       )
+      )
+      (local.set $20
+       (i32.const 4100)
+      )
+      (br $exit)
+      (local.set $20
+       (i32.const 4100)
+      )
+      (br $exit)
      )
     )
    )
-   (i32.store
-    (i32.const 4120)
-    (local.get $10)
-   )
-   (i32.store
-    (i32.const 4192)
-    (local.get $12)
-   )
-   (i32.store
-    (i32.const 4196)
-    (local.get $13)
-   )
-   (i32.store
-    (i32.const 4200)
-    (local.get $14)
-   )
-   (i32.store
-    (i32.const 4204)
-    (local.get $15)
-   )
-   (i64.store
-    (i32.const 4224)
-    (local.get $17)
-   )
-   (i32.store
-    (i32.const 4128)
-    (local.get $20)
-   )
-   (return)
   )
   (i32.store
    (i32.const 4120)
@@ -239,9 +198,9 @@
    (i32.const 4224)
    (local.get $17)
   )
-  (call $fault
-   (i32.const 13)
+  (i32.store
+   (i32.const 4128)
+   (local.get $20)
   )
-  (unreachable)
  )
 )
