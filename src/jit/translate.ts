@@ -247,6 +247,7 @@ export class RegionCompiler {
         if (record === null && !word && entryPoint(position) && (outsideLoops(position) || callTargets.has(block.ip))) entries.add(position);
         g.startBlock(position, successors(block, returnSites, predicted), record, word);
         const live = flagLiveness(insns, g.model);
+        let ended = false;
         for (let i = 0; i < insns.length; i++) {
           const insn = insns[i];
           const last = i === insns.length - 1;
@@ -256,13 +257,15 @@ export class RegionCompiler {
             next, last, remaining: insns.length - 1 - i, live: live[i], returnSites, predicted: last ? predicted : null,
             hammock: skipped && (() => translateSkipped(g, skipped, returnSites)),
           }) : null;
-          if (code) { body.push(...code); inlined++; continue; }
+          if (code) { body.push(...code); inlined++; ended = last && ENDS_IN_BRANCH.has(insn.flow); continue; }
           body.push(...g.execOne(insn.ip, last ? null : next, insn.prefixes.rep ? insns.length - 1 - i : 0));
+          ended = last; // (execOne returns after the block's last instruction)
         }
         // Falling off the end (a page boundary, a size limit, or a last
         // instruction translated inline without a jump): on to the next IP.
+        // (After a control transfer this would be dead code.)
         const lastInsn = insns[insns.length - 1];
-        body.push(...g.goTo((lastInsn.ip + lastInsn.length) & 0xffff));
+        if (!ended) body.push(...g.goTo((lastInsn.ip + lastInsn.length) & 0xffff));
         ends.set(position, g.record);
         wordEnds.set(position, g.flagsWord);
         codes.push(body);
@@ -332,6 +335,10 @@ function translateSkipped(g: Gen, skipped: readonly Insn[], returnSites: readonl
   g.record = after === before ? before : before?.cfLocal && after?.cfLocal ? { kind: KIND_UNKNOWN, size: 0, cfLocal: true } : null;
   return out;
 }
+
+/** Control transfers whose inline code (inline.ts flow) always ends in a
+ *  branch or an exit. */
+const ENDS_IN_BRANCH: ReadonlySet<string> = new Set(["jump", "jcc", "loop", "call", "ret"]);
 
 /** Translate one region with a compiler of its own (tests, tools). */
 export function translateRegion(blocks: readonly Block[], L: Layout, options: TranslateOptions): Translation {

@@ -175,10 +175,6 @@
        (i32.const 4102)
       )
       (br $exit)
-      (local.set $20
-       (i32.const 4102)
-      )
-      (br $exit)
      )
     )
    )

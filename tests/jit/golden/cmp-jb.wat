@@ -165,10 +165,6 @@
        (i32.const 4101)
       )
       (br $exit)
-      (local.set $20
-       (i32.const 4101)
-      )
-      (br $exit)
      )
     )
    )

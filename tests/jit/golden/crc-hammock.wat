@@ -189,7 +189,6 @@
        (i32.const 4104)
       )
       (br $exit)
-      (br $b1)
      )
     )
     (block
@@ -253,10 +252,6 @@
        (i64.const 2)
       )
      )
-     (local.set $20
-      (i32.const 4106)
-     )
-     (br $exit)
      (local.set $20
       (i32.const 4106)
      )

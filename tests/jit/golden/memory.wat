@@ -563,10 +563,6 @@
       )
       (call $execOne)
       (return)
-      (local.set $20
-       (i32.const 4102)
-      )
-      (br $exit)
      )
     )
    )

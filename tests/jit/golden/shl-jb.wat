@@ -166,10 +166,6 @@
        (i32.const 4100)
       )
       (br $exit)
-      (local.set $20
-       (i32.const 4100)
-      )
-      (br $exit)
      )
     )
    )
