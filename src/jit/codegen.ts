@@ -33,8 +33,9 @@
  *          21     an instruction's result (a shift's, DIV's quotient)
  *          22     an if-converted Jcc's "not taken" (hammock.ts)
  *          23     CF of the record's X bits, kept apart as well (flags.ts)
- *          24..29 the segment bases ES CS SS DS FS GS the region uses (only
- *                 execOne changes a segment: reloaded after it)
+ *          24..29 the segment bases ES CS SS DS FS GS the region uses
+ *                 (reloaded after execOne; an inline MOV or POP to ES, DS,
+ *                 FS or GS sets its local too, loadSeg)
  *          30     a string instruction's byte step: +1, or −1 with DF set
  *                 (the same: only execOne changes DF)
  *          31     entering at a block inside Wasm loops: the loops still
@@ -194,6 +195,20 @@ export class Gen {
     else if (num < 4) { keep = ~0xff; part = m.i32.and(v, this.c(0xff)); }
     else { keep = ~0xff00; part = m.i32.shl(m.i32.and(v, this.c(0xff)), this.c(8)); }
     return this.set(local, m.i32.or(m.i32.and(this.get(local), this.c(keep)), part));
+  }
+
+  /** Load segment register `s` (ES, DS, FS, GS: not SS, whose load opens
+   *  an interrupt shadow, nor CS) with selector `v` as real mode does —
+   *  the base is the selector × 16 (the core's setSeg) — and the region's
+   *  local of that base, if it has one. `v` is read more than once: a
+   *  local.get. */
+  loadSeg(s: number, v: number): number[] {
+    const m = this.m, L = this.L;
+    const sel = () => m.i32.and(m.copyExpression(v), this.c(0xffff));
+    const base = () => m.i32.shl(sel(), this.c(4));
+    const out = [this.st32(L.SEG_SEL + s * 4, sel()), this.st32(L.SEG_BASE + s * 4, base())];
+    if (this.state.segs.has(s)) out.push(this.set(L_SEG0 + s, base()));
+    return out;
   }
 
   // ------------------------------------------------- locals and memory

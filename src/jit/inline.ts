@@ -18,8 +18,8 @@
  * any register or flag write, and a memory write is the last effect but
  * the flags record (which its slow path stores before stopping).
  */
-import { ARITH, CF, type Insn, type MemOperand, type Operand, type RegOperand } from "../x86/ir.js";
-import { Gen, L_CF, L_FR, L_OFF, L_TMP, L_TMP2, SP, CX, sizeMask } from "./codegen.js";
+import { ARITH, CF, type Insn, type MemOperand, type Operand, type RegOperand, type SegOperand } from "../x86/ir.js";
+import { Gen, L_CF, L_FR, L_OFF, L_TMP, L_TMP2, SEGS, SP, CX, sizeMask } from "./codegen.js";
 import { LAZY_ADD, LAZY_DEC, LAZY_INC, LAZY_LOGIC, LAZY_SUB, carry, condition, runtimeCondition, setRecord } from "./flags.js";
 import { address, pop, popRead, popStep, push, readMem, writeMem } from "./memory.js";
 import { div, imul3Reg, mul } from "./corecalls.js";
@@ -49,6 +49,7 @@ export function inline(g: Gen, insn: Insn, at: Site): number[] | null {
   if (mem && mem.implicit) return stringForm(g, insn, mem);
   if (p.rep) return null;
   if (insn.opcode === 0xff && (insn.flow === "call" || insn.flow === "jump")) return flow(g, insn, at); // through r/m
+  if (ops.some((o) => o.kind === "seg")) return segmentForm(g, insn, mem ?? null);
   if (mem) return memoryForm(g, insn, mem, at);
   if (p.seg) return null;
   if (!ops.every((o) => o.kind === "reg" || o.kind === "imm" || o.kind === "rel")) return null;
@@ -181,6 +182,40 @@ function incDec(g: Gen, isDec: boolean, size: number, a: () => number, live: num
     flags.push(...setRecord(g, isDec ? LAZY_DEC : LAZY_INC, size, a(), g.c(1), res()));
     return flags;
   });
+}
+
+/**
+ * MOV to and from a segment register, PUSH and POP of one. Loading ES,
+ * DS, FS or GS is real mode's selector × 16 (Gen.loadSeg); SS (whose load
+ * opens an interrupt shadow) and CS are left to execOne. MOV r32, Sreg
+ * zero-extends the selector, as the interpreter (and QEMU) do.
+ */
+function segmentForm(g: Gen, insn: Insn, mem: MemOperand | null): number[] | null {
+  const ops = insn.operands, mn = insn.mnemonic, L = g.L;
+  const seg = ops.find((o): o is SegOperand => o.kind === "seg")!;
+  const s = SEGS[seg.name];
+  const loads = seg.name !== "ss" && seg.name !== "cs";
+  const selector = () => g.m.i32.and(g.ld32(L.SEG_SEL + s * 4), g.c(0xffff));
+  if (mn === "mov" && ops.length === 2 && ops[0] === seg && loads) { // 8E
+    const src = ops[1];
+    if (src.kind === "reg") { g.pending++; return [g.set(L_TMP2, g.regN(16, src.num)), ...g.loadSeg(s, g.get(L_TMP2))]; }
+    if (!mem || mem.size !== 16) return null;
+    g.pending++;
+    return [...address(g, mem), g.set(L_TMP2, readMem(g, 16, insn.ip)), ...g.loadSeg(s, g.get(L_TMP2))];
+  }
+  if (mn === "mov" && ops.length === 2 && ops[1] === seg) { // 8C
+    const dst = ops[0];
+    if (dst.kind === "reg") { g.pending++; return [g.setReg(dst, selector())]; } // r32: zero-extended
+    if (!mem || mem.size !== 16) return null;
+    g.pending++;
+    return [...address(g, mem), ...writeMem(g, 16, selector(), insn.ip)];
+  }
+  if (mn === "push" && ops.length === 1 && insn.opSize === 16) { g.pending++; return push(g, selector(), 16, insn.ip); }
+  if (mn === "pop" && ops.length === 1 && insn.opSize === 16 && loads) {
+    g.pending++;
+    return [...popRead(g, 16, insn.ip), ...g.loadSeg(s, g.get(L_TMP)), popStep(g, 16)];
+  }
+  return null;
 }
 
 /** Control transfers that end a block. */

@@ -152,6 +152,22 @@ describe("generated code", () => {
     }
   });
 
+  it("MOV, PUSH and POP of ES/DS are inline; SS and CS are the interpreter's", () => {
+    const inline: [string, number[]][] = [
+      ["mov ds,ax", [0x8e, 0xd8]], ["mov es,[bx]", [0x8e, 0x07]], ["mov ax,es", [0x8c, 0xc0]], ["mov [bx],ds", [0x8c, 0x1f]],
+      ["push ds", [0x1e]], ["pop es", [0x07]], ["push ss", [0x16]], ["push cs", [0x0e]],
+    ];
+    for (const [name, code] of inline) {
+      const t = translate([...code, 0xeb, 0xfe]); // ... / jmp $
+      expect(t.inlined, name).toBe(t.total);
+      expect(t.text, name).not.toMatch(/call \$execOne/);
+    }
+    // Loading SS opens an interrupt shadow; POP CS is the 8086's oddity.
+    for (const [name, code] of [["mov ss,ax", [0x8e, 0xd0]], ["pop ss", [0x17]]] as [string, number[]][]) {
+      expect(translate([...code, 0xeb, 0xfe]).text, name).toMatch(/call \$execOne/);
+    }
+  });
+
   it("an indirect CALL through a pointer stays in the function when the target is the one seen at translation", () => {
     // 1000: mov cx,100 / l: call [1100h] / loop l / hlt, the pointer at 1100h
     const main = [0xb9, 0x64, 0x00, 0xff, 0x16, 0x00, 0x11, 0xe2, 0xfa, 0xf4, 0x90, 0x90, 0x90, 0x90, 0x90, 0x90];
