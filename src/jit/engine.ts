@@ -169,7 +169,7 @@ export class JitEngine {
       (o as Record<string, unknown>)[k] = v;
     }
     this.options = o;
-    this.compiler = new RegionCompiler(L);
+    this.compiler = RegionCompiler.shared(L);
     this.imports = {
       core: {
         memory: core.memory,

@@ -126,6 +126,18 @@ export class RegionCompiler {
 
   constructor(private readonly L: Layout) {}
 
+  /** The compiler every engine on a core of layout `L` shares: its
+   *  module's expression store, grown to the largest region translated
+   *  so far, is reused rather than allocated and grown again for each
+   *  machine (a bench sample, each VM of a consolidated host). Safe
+   *  because a translation runs start to end without yielding. */
+  static shared(L: Layout): RegionCompiler {
+    const key = JSON.stringify(L);
+    let c = sharedCompilers.get(key);
+    if (!c) { c = new RegionCompiler(L); sharedCompilers.set(key, c); }
+    return c;
+  }
+
   private fresh(api: Api): ModuleSubset {
     const held = this.modules.get(api);
     if (held && (api === (emitter as unknown as Api) || held.uses < MODULE_USES)) { held.uses++; return held.m; }
@@ -339,6 +351,9 @@ function translateSkipped(g: Gen, skipped: readonly Insn[], returnSites: readonl
 /** Control transfers whose inline code (inline.ts flow) always ends in a
  *  branch or an exit. */
 const ENDS_IN_BRANCH: ReadonlySet<string> = new Set(["jump", "jcc", "loop", "call", "ret"]);
+
+/** RegionCompiler.shared's, by layout. */
+const sharedCompilers = new Map<string, RegionCompiler>();
 
 /** Translate one region with a compiler of its own (tests, tools). */
 export function translateRegion(blocks: readonly Block[], L: Layout, options: TranslateOptions): Translation {
