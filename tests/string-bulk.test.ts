@@ -109,23 +109,34 @@ describe("REP string instructions in bulk", () => {
     expect(m.registers.ip).toBe(0x1000 + PROGRAM.length);
   });
 
-  it("byte compares, eight at a time, stop exactly where element by element does", () => {
-    // mov ax,2000h / mov ds,ax / mov es,ax / cld / mov si,100h / mov di,300h / mov cx,40 / mov al,5Ah / <op> / hlt
+  it("byte and word compares, eight bytes at a time, stop exactly where element by element does", () => {
+    // mov ax,2000h / mov ds,ax / mov es,ax / cld / mov si,100h / mov di,300h / mov cx,40 / mov ax,5A5Ah / <op> / hlt
     const forms: [string, number[], (k: number, i: number) => [number, number]][] = [
-      // [name, bytes, (stop, i) → [DS:100h+i, ES:300h+i]]
+      // [name, bytes, (stop, i) → [DS:100h+i, ES:300h+i]] — elements i
       ["repe cmpsb", [0xf3, 0xa6], (k, i) => [i * 7, i === k ? i * 7 + 1 : i * 7]],
-      // (REPNE: bytes that differ differ in the top bit too)
+      // (REPNE: elements that differ differ in the top bit too, and in
+      // the low byte for words: no lane of the XOR is zero)
       ["repne cmpsb", [0xf2, 0xa6], (k, i) => [i * 7, i === k ? i * 7 : (i * 7) ^ (0x80 | i)]],
       ["repe scasb", [0xf3, 0xae], (k, i) => [0, i === k ? 0x5b : 0x5a]],
       ["repne scasb", [0xf2, 0xae], (k, i) => [0, i === k ? 0x5a : 0x5a ^ (0x80 | i)]],
+      ["repe cmpsw", [0xf3, 0xa7], (k, i) => [i * 0x0107, i === k ? i * 0x0107 + 0x100 : i * 0x0107]],
+      ["repne cmpsw", [0xf2, 0xa7], (k, i) => [i * 0x0107, i === k ? i * 0x0107 : (i * 0x0107) ^ (0x8001 | i << 8)]],
+      ["repe scasw", [0xf3, 0xaf], (k, i) => [0, i === k ? 0x5b5a : 0x5a5a]],
+      // (a word equal in one byte only must not stop REPNE)
+      ["repne scasw", [0xf2, 0xaf], (k, i) => [0, i === k ? 0x5a5a : i % 2 ? 0x5a00 | i : 0x805a]],
     ];
     for (const [name, op, data] of forms) {
+      const size = op[1] & 1 ? 2 : 1;
       for (const k of [...Array.from({ length: 25 }, (_, i) => i), 39, 40]) {
         const run = (stepped: boolean) => {
           const m = new Machine({ cpu: "8086" });
           m.load(0x1000, [0xb8, 0x00, 0x20, 0x8e, 0xd8, 0x8e, 0xc0, 0xfc, 0xbe, 0x00, 0x01, 0xbf, 0x00, 0x03, 0xb9, 0x28, 0x00,
-            0xb0, 0x5a, ...op, 0xf4]);
-          for (let i = 0; i < 48; i++) { const [src, dst] = data(k, i); m.load(0x20100 + i, [src & 0xff]); m.load(0x20300 + i, [dst & 0xff]); }
+            0xb8, 0x5a, 0x5a, ...op, 0xf4]);
+          for (let i = 0; i < 48; i++) {
+            const [src, dst] = data(k, i);
+            m.load(0x20100 + i * size, size === 1 ? [src & 0xff] : [src & 0xff, (src >> 8) & 0xff]);
+            m.load(0x20300 + i * size, size === 1 ? [dst & 0xff] : [dst & 0xff, (dst >> 8) & 0xff]);
+          }
           m.setRegisters({ cs: 0, ip: 0x1000, ss: 0, sp: 0x800 });
           if (stepped) for (let i = 0; i < 1000 && !m.halted; i++) m.step();
           else expect(m.run({ maxInstructions: 1000 }).reason).toBe("halt");
