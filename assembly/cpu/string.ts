@@ -16,11 +16,11 @@
  * REP MOVS/STOS/CMPS/SCAS going up (DF clear) take a bulk path where they
  * can: as many elements as the budget allows, as stay inside the current
  * page of source and destination and below offset 10000h, at once — one
- * memory.copy or fill, or a compare loop on host memory (eight bytes — or
- * four words — at a time) — when both pages are plain RAM (no TLB flag: no ROM, MMIO,
- * translated code, dirty logging or COW to see each access). The count,
- * registers, flags and memory come out as element by element; the budget
- * and events are checked between chunks as between elements.
+ * memory.copy or fill, or a compare loop on host memory (eight bytes, or
+ * four words, at a time) — when both pages are plain RAM (no TLB flag: no
+ * ROM, MMIO, translated code, dirty logging or COW to see each access).
+ * The count, registers, flags and memory come out as element by element;
+ * the budget and events are checked between chunks as between elements.
  */
 import { ICOUNT, ICOUNT_STOP, EVENTS, INSN_IP, REG_IP, REG_FLAGS, REP_ACTIVE, TLB_READ, TLB_WRITE, STAT_REP_BULK } from "../layout";
 import { readB, writeB, readW, writeW, readD, writeD } from "../memory/access";
