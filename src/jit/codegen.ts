@@ -419,15 +419,11 @@ export class Gen {
       const go = to.position > this.position ? m.br(blockLabel(to.position))
         : to.loop ? m.br(loopLabel(to.position))
           : m.block(null, [this.set(L_IDX, this.c(to.index)), m.br("dispatch")]);
-      const tests: number[] = [];
-      if (to.check || !this.successors.has(target) || to.position <= this.position) {
-        tests.push(m.i64.le_s(m.i64.add(this.get(L_ICOUNT), m.i64.const(BigInt(to.bound))), this.get(L_STOP)));
-      }
-      if (tests.length === 0) {
+      if (!(to.check || !this.successors.has(target) || to.position <= this.position)) {
         out.push(go);
         return out; // always taken: no exit after it
       }
-      out.push(m.if(tests.length === 2 ? m.i32.and(tests[0], tests[1]) : tests[0], go));
+      out.push(m.if(m.i64.le_s(m.i64.add(this.get(L_ICOUNT), m.i64.const(BigInt(to.bound))), this.get(L_STOP)), go));
     }
     out.push(...this.exit(this.c(target)));
     return out;

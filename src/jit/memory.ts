@@ -1,7 +1,7 @@
 /**
  * memory.ts — guest memory accesses in generated code: the effective
- * address, the software TLB's fast path inline, and the core's segmented
- * helpers on the slow path; PUSH and POP on SS:SP.
+ * address and the software TLB's fast paths inline, and a side exit for
+ * everything else; PUSH and POP on SS:SP.
  *
  *   linear = SEG_BASE[seg] + offset                  (locals 1 and 2)
  *   entry  = TLB[linear >> 12]                       (local 3)
@@ -10,18 +10,22 @@
  *   otherwise, no flag in entry & 0xFFF (or only PF_JIT_CODE and no code
  *   chunk written), no crossing
  *                ──▶ another frame: load/store at entry + linear
- *   otherwise    ──▶ slow: sync, INSN_IP, helper_read/write(seg, offset)
+ *   otherwise    ──▶ side exit: back to the core before the instruction,
+ *                    which the interpreter runs (codegen.ts sideExit)
  *
  * The first level's address does not wait for the entry's load: the
  * entry only steers a branch the CPU predicts, so a chain of dependent
  * accesses (XLAT, a table walk) pays the TLB once in throughput, not in
  * latency. GUEST_BASE rides in the access's offset.
  *
- * The slow path tests for the one fault a real-mode access can raise
- * before calling the helper, and raises it from the synced state
- * (codegen.ts's fault epilogue). After a slow write the block stops if
- * EVENTS is set; after a slow read the block's end tests it (goTo). Only
- * 16-bit addressing is inline.
+ * No helper is called: a call clobbers every register, and V8 spills the
+ * locals live across one even where it is never taken. MMIO, ROM, writes
+ * to translated code, copy-on-write, dirty logging, crossings and the
+ * faults of offset FFFFh all happen in the interpreter, as without the
+ * translator. So an instruction must not change a local the exit
+ * epilogue writes back before its last access (POP to memory steps SP
+ * after its store; flags follow a store). Only 16-bit addressing is
+ * inline.
  */
 import type { MemOperand } from "../x86/ir.js";
 import { Gen, L_LIN, L_OFF, L_SEG0, L_TMP, REG16, SEGS, SP } from "./codegen.js";
@@ -69,9 +73,9 @@ function awayTest(g: Gen, table: number, size: number): number {
   return cross === null ? away : m.i32.or(away, cross);
 }
 
-/** With the entry in local 3, whether the access needs the core's helper:
- *  0 for the second level, a store or load at entry (flags cleared) +
- *  linear. A write to a page holding translated code whose only flag that
+/** With the entry in local 3, whether the access must leave (a side
+ *  exit): 0 for the second level, a store or load at entry (flags
+ *  cleared) + linear. A write to a page holding translated code whose only flag that
  *  is (PF_JIT_CODE) stays here too unless it touches a 32-byte chunk code
  *  was decoded from (CODE_BITMAP): the core's prepareWrite test, inline,
  *  so a stack or data sharing the page with hot code (bench-mix: the
