@@ -116,6 +116,15 @@ export function setCfOf(g: Gen, cf: number, of: number): number[] {
   return [...out, ...recorded(g, g.record ? { ...g.record, cfOf: true, cfLocal: true } : { kind: KIND_UNKNOWN, size: 0, cfOf: true, cfLocal: true })];
 }
 
+/** STC, CLC, CMC: CF set, cleared or flipped; OF and the other flags as
+ *  the record has them (worked out at run time where this block does not
+ *  know its kind: no call), through the X bits (setCfOf). */
+export function setCarry(g: Gen, mnemonic: "stc" | "clc" | "cmc"): number[] {
+  const m = g.m, f = runtimeFlags(g);
+  const cf = mnemonic === "stc" ? g.c(1) : mnemonic === "clc" ? g.c(0) : m.i32.xor(carry(g) ?? f.cf(), g.c(1));
+  return setCfOf(g, cf, f.of());
+}
+
 function xBits(g: Gen, op: number, cf: number, of: number): number {
   const m = g.m;
   return m.i32.or(op, m.i32.or(m.i32.shl(cf, g.c(17)), m.i32.shl(of, g.c(18))));

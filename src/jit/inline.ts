@@ -20,7 +20,7 @@
  */
 import { ARITH, CF, type Insn, type MemOperand, type Operand, type RegOperand, type SegOperand } from "../x86/ir.js";
 import { Gen, L_CF, L_FR, L_OFF, L_TMP, L_TMP2, SEGS, SP, CX, sizeMask } from "./codegen.js";
-import { LAZY_ADD, LAZY_DEC, LAZY_INC, LAZY_LOGIC, LAZY_SUB, carry, condition, runtimeCondition, setRecord } from "./flags.js";
+import { LAZY_ADD, LAZY_DEC, LAZY_INC, LAZY_LOGIC, LAZY_SUB, carry, condition, runtimeCondition, setCarry, setRecord } from "./flags.js";
 import { address, pop, popRead, popStep, push, readMem, writeMem } from "./memory.js";
 import { div, imul3Reg, mul } from "./corecalls.js";
 import { stringForm } from "./strings.js";
@@ -103,6 +103,10 @@ function registerForm(g: Gen, insn: Insn, at: Site): number[] | null {
   const m = g.m, ops = insn.operands, mn = insn.mnemonic;
   const r0 = ops[0]?.kind === "reg" ? ops[0] as RegOperand : null;
   if (mn === "nop" && insn.opcode === 0x90) { g.pending++; return []; }
+  if ((mn === "stc" || mn === "clc" || mn === "cmc") && ops.length === 0 && g.state.flags) {
+    g.pending++;
+    return setCarry(g, mn);
+  }
   if (mn === "mov" && r0 && ops.length === 2 && ops[1].kind !== "rel") {
     g.pending++;
     const code = [g.setReg(r0, value(g, ops[1], r0.size))];

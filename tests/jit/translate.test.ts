@@ -152,6 +152,17 @@ describe("generated code", () => {
     }
   });
 
+  it("STC, CLC and CMC are inline, after a record of known kind or not", () => {
+    // (At a block's start the record's kind is unknown: OF, kept, and
+    // CMC's CF are worked out from it at run time.)
+    for (const [name, code] of [["stc", [0xf9]], ["clc", [0xf8]], ["cmc", [0xf5]], ["cmp ax,bx / cmc", [0x39, 0xd8, 0xf5]],
+      ["add ax,bx / stc", [0x01, 0xd8, 0xf9]]] as [string, number[]][]) {
+      const t = translate([...code, 0xeb, 0xfe]); // ... / jmp $
+      expect(t.inlined, name).toBe(t.total);
+      expect(t.text, name).not.toMatch(/call \$/);
+    }
+  });
+
   it("MOV, PUSH and POP of ES/DS are inline; SS and CS are the interpreter's", () => {
     const inline: [string, number[]][] = [
       ["mov ds,ax", [0x8e, 0xd8]], ["mov es,[bx]", [0x8e, 0x07]], ["mov ax,es", [0x8c, 0xc0]], ["mov [bx],ds", [0x8c, 0x1f]],
