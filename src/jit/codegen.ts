@@ -37,7 +37,7 @@
  *                 (reloaded after execOne; an inline MOV or POP to ES, DS,
  *                 FS or GS sets its local too, loadSeg)
  *          30     a string instruction's byte step: +1, or −1 with DF set
- *                 (the same: only execOne changes DF)
+ *                 (reloaded after execOne; an inline CLD/STD sets it)
  *          31     entering at a block inside Wasm loops: the loops still
  *                 to go down through (layout.ts planEntries)
  *          32     the arithmetic flags as FLAGS holds them, worked out

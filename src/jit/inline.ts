@@ -19,12 +19,15 @@
  * the flags record (which its slow path stores before stopping).
  */
 import { ARITH, CF, type Insn, type MemOperand, type Operand, type RegOperand, type SegOperand } from "../x86/ir.js";
-import { Gen, L_CF, L_FR, L_OFF, L_TMP, L_TMP2, SEGS, SP, CX, sizeMask } from "./codegen.js";
+import { Gen, L_CF, L_FR, L_OFF, L_STEP, L_TMP, L_TMP2, SEGS, SP, CX, sizeMask } from "./codegen.js";
 import { LAZY_ADD, LAZY_DEC, LAZY_INC, LAZY_LOGIC, LAZY_SUB, carry, condition, runtimeCondition, setCarry, setRecord } from "./flags.js";
-import { address, pop, popRead, popStep, push, readMem, writeMem } from "./memory.js";
+import { address, pop, popRead, popStep, push, readMem, setLinear, writeMem } from "./memory.js";
 import { div, imul3Reg, mul } from "./corecalls.js";
 import { stringForm } from "./strings.js";
 import { isShift, shift } from "./shifts.js";
+
+/** BP's register number; FLAGS' direction flag. */
+const BP = 5, DF = 0x400;
 
 /** ALU operations by mnemonic: the core's numbering (reg field of 80h). */
 const ALU: Readonly<Record<string, number>> = { add: 0, or: 1, adc: 2, sbb: 3, and: 4, sub: 5, xor: 6, cmp: 7, test: 8 };
@@ -106,6 +109,22 @@ function registerForm(g: Gen, insn: Insn, at: Site): number[] | null {
   if ((mn === "stc" || mn === "clc" || mn === "cmc") && ops.length === 0 && g.state.flags) {
     g.pending++;
     return setCarry(g, mn);
+  }
+  if ((insn.opcode === 0xfc || insn.opcode === 0xfd) && ops.length === 0) { // CLD / STD
+    g.pending++;
+    const set = insn.opcode === 0xfd, L = g.L;
+    const flags = g.st32(L.REG_FLAGS, set ? m.i32.or(g.ld32(L.REG_FLAGS), g.c(DF)) : m.i32.and(g.ld32(L.REG_FLAGS), g.c(~DF)));
+    // The string instructions' step, where the region holds it.
+    return g.state.strings ? [flags, g.set(L_STEP, g.c(set ? -1 : 1))] : [flags];
+  }
+  if (insn.opcode === 0xc9 && ops.length === 0 && insn.opSize === 16 && g.model !== "8086") { // LEAVE (186+)
+    // The read first, from SS:BP; then SP and BP (a side exit leaves both
+    // as they were).
+    g.pending++;
+    return [
+      g.set(L_OFF, g.regN(16, BP)), setLinear(g, "ss"), g.set(L_TMP, readMem(g, 16, insn.ip)),
+      g.setRegN(16, SP, m.i32.add(g.regN(16, BP), g.c(2))), g.setRegN(16, BP, g.get(L_TMP)),
+    ];
   }
   if (mn === "mov" && r0 && ops.length === 2 && ops[1].kind !== "rel") {
     g.pending++;

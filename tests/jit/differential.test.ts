@@ -232,6 +232,31 @@ describe("side exits: accesses the TLB's fast paths cannot do leave translated c
     expect(s.translatedInstructions).toBeGreaterThan(3 * 190);
   });
 
+  it("LEAVE (286) pops BP from SS:BP, also where that word crosses a page and leaves", () => {
+    // 0000:1000  mov cx,60
+    //     1003   l: call f
+    //     1006   loop l
+    //     1008   hlt
+    //     1009   f: push bp / mov bp,sp / sub sp,6 / mov [bp-2],cx / add [bp-2],bx
+    //     1015   mov bx,[bp-2] / leave / ret
+    const code = [0xb9, 0x3c, 0x00, 0xe8, 0x03, 0x00, 0xe2, 0xfb, 0xf4,
+      0x55, 0x89, 0xe5, 0x83, 0xec, 0x06, 0x89, 0x4e, 0xfe, 0x01, 0x5e, 0xfe, 0x8b, 0x5e, 0xfe, 0xc9, 0xc3];
+    for (const sp of [0x800, 0x3001]) { // the second: BP at 2FFFh, its word across the page end
+      const results = (["interp", "jit"] as const).map((engine) => {
+        const m = new Machine({ cpu: "286", engine, jit: { threshold: 0 } });
+        m.load(0x1000, code);
+        m.setRegisters({ cs: 0, ip: 0x1000, ds: 0, ss: 0, sp, bp: 0x1234, bx: 0 });
+        expect(m.run({ maxInstructions: 10_000 }).reason).toBe("halt");
+        const r = m.registers;
+        return { bx: r.bx, bp: r.bp, sp: r.sp, count: m.instructionCount, side: m.jitStats?.sideExits ?? 0 };
+      });
+      expect(results[0].bx).toBe((60 * 61 / 2) & 0xffff);
+      expect(results[0].bp).toBe(0x1234);
+      expect({ ...results[1], side: 0 }).toEqual({ ...results[0], side: 0 });
+      if (sp === 0x3001) expect(results[1].side).toBeGreaterThanOrEqual(60); // LEAVE's read, each pass
+    }
+  });
+
   it("a word that crosses a page and a word at offset FFFFh leave each pass and are done by the interpreter", () => {
     // 0000:1000  mov cx,50
     //     1003   l: mov ax,[2FFFh]      ; crosses into the next page

@@ -11,6 +11,7 @@ import { readFileSync, writeFileSync, existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Machine, loadJit } from "../../src/index.js";
 import { decodeBlock, splitBefore } from "../../src/x86/block.js";
+import type { X86Model } from "../../src/x86/ir.js";
 import { translateRegion, blockText } from "../../src/jit/translate.js";
 import { instantiateCore, type Layout } from "../../src/core/core.js";
 
@@ -22,10 +23,10 @@ const layout: Layout = instantiateCore({
 }).layout;
 
 /** Translate the block of `code` placed at 0000:1000 (8086 decoding). */
-function translate(code: number[], maxRegion = 1): { text: string; binary: Uint8Array; inlined: number; total: number } {
+function translate(code: number[], maxRegion = 1, model: X86Model = "8086"): { text: string; binary: Uint8Array; inlined: number; total: number } {
   const read = (a: number) => (a >= 0x1000 && a < 0x1000 + code.length ? code[a - 0x1000] : 0x90);
-  const blocks = [decodeBlock(read, "8086", 0, 0x1000)];
-  if (maxRegion > 1 && blocks[0].fallthrough !== null) blocks.push(decodeBlock(read, "8086", 0, blocks[0].fallthrough));
+  const blocks = [decodeBlock(read, model, 0, 0x1000)];
+  if (maxRegion > 1 && blocks[0].fallthrough !== null) blocks.push(decodeBlock(read, model, 0, blocks[0].fallthrough));
   const t = translateRegion(blocks, layout, { optimize: 0, inline: true, text: true });
   expect(blockText(t.binary)).toMatch(/^\(module/); // the binary reads back
   return { text: t.text!, binary: t.binary, inlined: t.inlined, total: t.total };
@@ -158,6 +159,14 @@ describe("generated code", () => {
     for (const [name, code] of [["stc", [0xf9]], ["clc", [0xf8]], ["cmc", [0xf5]], ["cmp ax,bx / cmc", [0x39, 0xd8, 0xf5]],
       ["add ax,bx / stc", [0x01, 0xd8, 0xf9]]] as [string, number[]][]) {
       const t = translate([...code, 0xeb, 0xfe]); // ... / jmp $
+      expect(t.inlined, name).toBe(t.total);
+      expect(t.text, name).not.toMatch(/call \$/);
+    }
+  });
+
+  it("CLD, STD and LEAVE (286) are inline", () => {
+    for (const [name, code] of [["cld", [0xfc]], ["std / lodsb", [0xfd, 0xac]], ["leave", [0xc9]]] as [string, number[]][]) {
+      const t = translate([...code, 0xeb, 0xfe], 1, "286"); // ... / jmp $
       expect(t.inlined, name).toBe(t.total);
       expect(t.text, name).not.toMatch(/call \$/);
     }
