@@ -18,7 +18,7 @@
  * any register or flag write, and a memory write is the last effect but
  * the flags record (which its slow path stores before stopping).
  */
-import { ARITH, CF, type Insn, type MemOperand, type Operand, type RegOperand, type SegOperand } from "../x86/ir.js";
+import { ARITH, CF, DF, type Insn, type MemOperand, type Operand, type RegOperand, type SegOperand } from "../x86/ir.js";
 import { Gen, L_CF, L_FR, L_OFF, L_STEP, L_TMP, L_TMP2, SEGS, SP, CX, sizeMask } from "./codegen.js";
 import { LAZY_ADD, LAZY_DEC, LAZY_INC, LAZY_LOGIC, LAZY_SUB, carry, condition, runtimeCondition, setCarry, setRecord } from "./flags.js";
 import { address, pop, popRead, popStep, push, readMem, setLinear, writeMem } from "./memory.js";
@@ -26,8 +26,8 @@ import { div, imul3Reg, mul } from "./corecalls.js";
 import { stringForm } from "./strings.js";
 import { isShift, shift } from "./shifts.js";
 
-/** BP's register number; FLAGS' direction flag. */
-const BP = 5, DF = 0x400;
+/** BP's register number. */
+const BP = 5;
 
 /** ALU operations by mnemonic: the core's numbering (reg field of 80h). */
 const ALU: Readonly<Record<string, number>> = { add: 0, or: 1, adc: 2, sbb: 3, and: 4, sub: 5, xor: 6, cmp: 7, test: 8 };
