@@ -76,8 +76,11 @@ export function jitInvalidate(phys: i32, csBase: i32, index: i32): bool {
 
 /** Record the host's translation of the requested block: `word` (the
  *  function-table index, with entry code 0; or -1: never translate here)
- *  and its instruction count. The key is written again: the host may have
- *  flushed the cache (table full) between the request and the answer. */
+ *  and its instruction count. Or put the request off: word 0 and a
+ *  negative count, the entries still owed before the next request (the
+ *  count is the entries seen while untranslated). The key is written
+ *  again: the host may have flushed the cache (table full) between the
+ *  request and the answer. */
 export function jitInstall(slot: i32, phys: i32, csBase: i32, word: i32, instructions: i32): void {
   fillSlot(slot, phys, csBase, word, instructions);
   store<i32>(JIT_LOOKUP, 1);

@@ -84,6 +84,10 @@ export interface JitStats {
   /** Regions left to the interpreter because their code was rewritten
    *  more than maxRetranslations times (self-patching loops). */
   blocksThrashing: number;
+  /** Translations put off because their page's translations keep being
+   *  dropped before they were of use (the block must be entered more
+   *  times first). */
+  compilesDeferred: number;
   instructionsCompiled: number;
   instructionsInlined: number;
   /** Ways into translated regions besides their first block (return
@@ -124,11 +128,34 @@ interface JitCore extends CoreExports {
  *  its cache key (the entry block's physical address, CS base), its
  *  function-table index, and the other blocks' addresses the cache has
  *  as ways into it. */
-interface BlockInfo { phys: number; csBase: number; index: number; ranges: [number, number][]; entries: number[] }
+interface BlockInfo {
+  phys: number; csBase: number; index: number; ranges: [number, number][]; entries: number[];
+  /** Its guest instructions, and the core's count of instructions retired
+   *  in translated code when it was installed (a fruitless drop). */
+  instructions: number; retiredBefore: number;
+}
 
 /** A region's key, as the core's cache has it: entry physical address and
  *  CS base. */
 const regionKey = (phys: number, csBase: number) => `${phys}:${csBase}`;
+
+/**
+ * Fruitless drops: a write dropped a region before a sixteenth of its
+ * instructions' worth had run translated since it was installed (counted
+ * over all translated code: an upper bound of its own). Code that writes
+ * just ahead of where it runs — a guest run wild through its own code —
+ * would get a new region, to the end of the page, at every next IP, each
+ * dropped by the write at its start. Past FREE_FRUITLESS_DROPS such drops
+ * in a row on a page, each further one doubles the entries a block there
+ * needs before it is translated, up to MAX_DEFERRAL; a drop after useful
+ * work starts the page's count again.
+ */
+const FRUITLESS_FRACTION = 16;
+const FREE_FRUITLESS_DROPS = 4;
+const MAX_DEFERRAL = 64;
+/** Bound on the set of deferred requests remembered (wild code can ask
+ *  at every IP it reaches). */
+const MAX_DEFERRED_KEYS = 4096;
 
 export class JitEngine {
   readonly options: Required<JitOptions>;
@@ -139,12 +166,17 @@ export class JitEngine {
   /** How often each region (by entry: physical address, CS base) had its
    *  translation dropped by a write to its code. */
   private readonly rewrites = new Map<string, number>();
+  /** Fruitless drops in a row on each physical page (FRUITLESS_FRACTION). */
+  private readonly fruitless = new Map<number, number>();
+  /** Requests put off, by region key: the page's fruitless drops then.
+   *  The next request at the same count is answered. */
+  private readonly deferred = new Map<string, number>();
   private readonly compiler: RegionCompiler;
   /** Table indices we own, in order; the first is where we started. */
   private base = -1;
   private used = 0;
   private readonly s = {
-    blocksCompiled: 0, regionsCompiled: 0, blocksRefused: 0, failures: 0, blocksThrashing: 0, instructionsCompiled: 0, instructionsInlined: 0,
+    blocksCompiled: 0, regionsCompiled: 0, blocksRefused: 0, failures: 0, blocksThrashing: 0, compilesDeferred: 0, instructionsCompiled: 0, instructionsInlined: 0,
     compileMs: 0, wasmCompileMs: 0, codeBytes: 0, invalidations: 0, flushes: 0, entriesInstalled: 0,
   };
 
@@ -211,13 +243,27 @@ export class JitEngine {
     const t0 = performance.now();
     const cs = csBase >>> 4;
     const phys = this.physAddr(linear);
-    if ((this.rewrites.get(regionKey(phys, csBase)) ?? 0) > this.options.maxRetranslations) {
+    const key = regionKey(phys, csBase);
+    if ((this.rewrites.get(key) ?? 0) > this.options.maxRetranslations) {
       // Code that rewrites itself on every pass: each translation would be
       // thrown away at once. The interpreter runs it from now on.
       this.core.jitInstall(slot, phys, csBase, -1, 0);
       this.s.blocksThrashing++;
       return;
     }
+    const fruitless = this.fruitless.get(phys >>> 12) ?? 0;
+    if (fruitless > FREE_FRUITLESS_DROPS && this.deferred.get(key) !== fruitless) {
+      // The page's translations keep being thrown away unused: the block
+      // must prove itself hot again, over more entries the more often
+      // that happened. (A negative count: entries still owed, dispatch.ts.)
+      if (this.deferred.size >= MAX_DEFERRED_KEYS) this.deferred.clear();
+      this.deferred.set(key, fruitless);
+      const owed = Math.min(2 ** (fruitless - FREE_FRUITLESS_DROPS), MAX_DEFERRAL);
+      this.core.jitInstall(slot, phys, csBase, 0, -owed);
+      this.s.compilesDeferred++;
+      return;
+    }
+    this.deferred.delete(key);
     const { blocks, predictions } = this.decodeRegion(cs, (linear - csBase) & 0xffff);
     if (blocks.length === 0) {
       this.core.jitInstall(slot, phys, csBase, -1, 0);
@@ -244,7 +290,7 @@ export class JitEngine {
     const index = this.allocate();
     this.core.table.set(index, instance.exports.block as () => void);
     this.core.jitInstall(slot, phys, csBase, this.slotWord(index, 0), tr.instructions);
-    const info: BlockInfo = { phys, csBase, index, ranges: [], entries: [] };
+    const info: BlockInfo = { phys, csBase, index, ranges: [], entries: [], instructions: tr.total, retiredBefore: this.retired() };
     for (const e of tr.entries) {
       const at = this.physAddr(blocks[e.index].address);
       if (this.core.jitAddEntry(at, csBase, this.slotWord(index, e.index), e.instructions)) {
@@ -281,8 +327,11 @@ export class JitEngine {
     for (let page = physAddr >>> 12; page <= (end - 1) >>> 12; page++) {
       const set = this.codePages.get(page);
       if (!set) continue;
+      let fruitlessHere: boolean | null = null;
       for (const b of [...set]) {
         if (!b.ranges.some(([from, to]) => from < end && to > physAddr)) continue;
+        const useful = (this.retired() - b.retiredBefore) * FRUITLESS_FRACTION >= b.instructions;
+        fruitlessHere = (fruitlessHere ?? true) && !useful;
         for (const at of [b.phys, ...b.entries]) this.core.jitInvalidate(at, b.csBase, b.index);
         const key = regionKey(b.phys, b.csBase);
         this.rewrites.set(key, (this.rewrites.get(key) ?? 0) + 1);
@@ -292,6 +341,7 @@ export class JitEngine {
         this.s.invalidations++;
         dropped = true;
       }
+      if (fruitlessHere !== null) this.fruitless.set(page, fruitlessHere ? (this.fruitless.get(page) ?? 0) + 1 : 0);
       // Chunks are shared by neighbouring blocks: rebuild the page's bits
       // from the regions that remain.
       this.markChunks(page << 12, (page + 1) << 12, false);
@@ -392,6 +442,9 @@ export class JitEngine {
     };
   }
 
+  /** Guest instructions retired in translated code so far (the core's count). */
+  private retired(): number { return Number(this.dv.getBigInt64(this.L.JIT_STAT_INSNS, true)); }
+
   /** A cache slot's word for entry code `code` of the function at table
    *  `index` (assembly/layout.ts JIT_CACHE). */
   private slotWord(index: number, code: number): number { return index | (code << this.L.JIT_ENTRY_SHIFT); }
@@ -420,6 +473,8 @@ export class JitEngine {
     for (let i = 0; i < this.used; i++) this.core.table.set(this.base + i, null);
     this.used = 0;
     this.rewrites.clear();
+    this.fruitless.clear();
+    this.deferred.clear();
     this.s.flushes++;
   }
 }

@@ -181,6 +181,58 @@ describe("self-modifying code under the translator", () => {
     expect(results[1]).toEqual(results[0]);
   });
 
+  it("code that writes into the code ahead of it, instruction after instruction, is not retranslated at every IP", () => {
+    // 0000:1000  mov al,88h / mov bx,<the last copy> / 300 × mov [bx],al
+    //            mov cx,500 / l: add dx,cx / loop l / hlt
+    // Every MOV writes a byte of code translated after it (the same byte:
+    // nothing changes, but the write drops the translation). At threshold
+    // 0 each next IP would get a new region, of all the copies to come,
+    // dropped before it ran anything. The loop after them, on the same
+    // page, must still run translated.
+    const n = 300, last = 0x1005 + 2 * (n - 1);
+    const code = [0xb0, 0x88, 0xbb, last & 0xff, last >> 8, ...Array.from({ length: n }, () => [0x88, 0x07]).flat(),
+      0xb9, 0xf4, 0x01, 0x01, 0xca, 0xe2, 0xfc, 0xf4];
+    const results = (["interp", "jit"] as const).map((engine) => {
+      const m = new Machine({ cpu: "286", engine, jit: { threshold: 0 } });
+      m.load(0x1000, code);
+      m.setRegisters({ cs: 0, ip: 0x1000, ds: 0, ss: 0, sp: 0x800, dx: 0 });
+      expect(m.run({ maxInstructions: 10_000 }).reason).toBe("halt");
+      return { regs: m.registers, count: m.instructionCount, stats: m.jitStats };
+    });
+    expect(results[1].count).toBe(n + 3 + 1000 + 1);
+    expect(results[1].regs.dx).toBe((500 * 501 / 2) & 0xffff);
+    expect({ ...results[1], stats: undefined }).toEqual({ ...results[0], stats: undefined });
+    const s = results[1].stats!;
+    expect(s.invalidations).toBeGreaterThan(0);
+    expect(s.compilesDeferred).toBeGreaterThan(0);
+    expect(s.regionsCompiled).toBeLessThan(20); // not ~300
+    expect(s.translatedInstructions).toBeGreaterThan(900); // the loop: a translation put off, not refused
+  });
+
+  it("a page whose code keeps being replaced, each copy run before the next, is translated at once each time", () => {
+    // 0000:1000  mov dx,24 / mov di,3000h
+    //     1006   o: mov si,101Ch / push di / mov cx,5 / rep movsb / pop di
+    //     1010   mov cx,500 / call di / add di,4 / dec dx / jnz o / hlt
+    //     101C   t: add ax,cx / loop t / ret      ; copied to 3000h, 3004h, …
+    // Each copy overwrites the last byte (RET) of the one before: 23
+    // invalidations on page 3, each after the copy it drops did its work.
+    const code = [0xba, 0x18, 0x00, 0xbf, 0x00, 0x30, 0xbe, 0x1c, 0x10, 0x57, 0xb9, 0x05, 0x00, 0xf3, 0xa4, 0x5f,
+      0xb9, 0xf4, 0x01, 0xff, 0xd7, 0x83, 0xc7, 0x04, 0x4a, 0x75, 0xeb, 0xf4, 0x01, 0xc8, 0xe2, 0xfc, 0xc3];
+    const results = (["interp", "jit"] as const).map((engine) => {
+      const m = new Machine({ cpu: "286", engine, jit: { threshold: 0 } });
+      m.load(0x1000, code);
+      m.setRegisters({ cs: 0, ip: 0x1000, ds: 0, es: 0, ss: 0, sp: 0x800, ax: 0 });
+      expect(m.run({ maxInstructions: 100_000 }).reason).toBe("halt");
+      return { regs: m.registers, count: m.instructionCount, stats: m.jitStats };
+    });
+    expect(results[0].regs.ax).toBe((24 * 500 * 501 / 2) & 0xffff);
+    expect({ ...results[1], stats: undefined }).toEqual({ ...results[0], stats: undefined });
+    const s = results[1].stats!;
+    expect(s.invalidations).toBeGreaterThanOrEqual(23);
+    expect(s.compilesDeferred).toBe(0);
+    expect(s.translatedInstructions).toBeGreaterThan(0.97 * results[1].count);
+  });
+
   it("data and stack in the same page as hot code do not cause retranslation, nor leave the fast path", () => {
     // 0000:1000  mov cx,1000 / l: push cx / mov [1100h],cx / pop ax / loop l / hlt   (SP in the page)
     const loop = [0xb9, 0xe8, 0x03, 0x51, 0x89, 0x0e, 0x00, 0x11, 0x58, 0xe2, 0xf8, 0xf4];
