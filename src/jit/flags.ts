@@ -226,6 +226,13 @@ export function runtimeCondition(g: Gen, cc: number): number {
   return out;
 }
 
+/** CF of whatever record the flag locals hold, worked out at run time
+ *  (runtimeFlags): for INC/DEC and ADC/SBB after a record this block did
+ *  not make — no call, no stores. Null in a region without flag locals. */
+export function runtimeCarry(g: Gen): number | null {
+  return g.state.flags ? runtimeFlags(g).cf() : null;
+}
+
 /**
  * The flags of whatever record the flag locals hold, worked out at run
  * time: the core's getCF/getOF/getZF/getSF/getPF (assembly/cpu/flags.ts)
