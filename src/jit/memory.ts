@@ -79,26 +79,32 @@ function awayTest(g: Gen, table: number, size: number): number {
  *  is (PF_JIT_CODE) stays here too unless it touches a 32-byte chunk code
  *  was decoded from (CODE_BITMAP): the core's prepareWrite test, inline,
  *  so a stack or data sharing the page with hot code (bench-mix: the
- *  stack below 7C00h) costs no call. */
+ *  stack below 7C00h) costs no call. (writeMem tests the home frame's
+ *  code pages before it comes here.) */
 function slowTest(g: Gen, table: number, size: number): number {
   const m = g.m, L = g.L;
   let slow = m.i32.and(g.get(L_TMP), g.c(0xfff));
   if (table === L.TLB_WRITE) {
-    // The home frame (a shared one has PF_COW): physical = host − GUEST_BASE.
     const phys = () => m.i32.sub(m.i32.add(m.i32.and(g.get(L_TMP), g.c(~0xfff)), g.get(L_LIN)), g.c(L.GUEST_BASE));
-    // (A maker, not an expression: each use needs its own tree.)
-    const marked = (chunk: () => number) => m.i32.and(
-      m.i32.shr_u(m.i32.load8_u(0, 1, m.i32.add(g.c(L.CODE_BITMAP), m.i32.shr_u(chunk(), g.c(3))), "mem"), m.i32.and(chunk(), g.c(7))), g.c(1));
-    const first = () => m.i32.shr_u(phys(), g.c(5));
-    const last = () => m.i32.shr_u(m.i32.add(phys(), g.c(size / 8 - 1)), g.c(5));
-    slow = m.if(slow,
-      m.if(m.i32.eq(m.i32.and(g.get(L_TMP), g.c(0xfff)), g.c(L.PF_JIT_CODE)),
-        size === 8 ? marked(first) : m.i32.or(marked(first), marked(last)),
-        g.c(1)),
-      g.c(0));
+    slow = m.if(slow, m.if(m.i32.eq(m.i32.and(g.get(L_TMP), g.c(0xfff)), g.c(L.PF_JIT_CODE)), codeMarked(g, phys, size), g.c(1)), g.c(0));
   }
   const cross = crosses(g, size);
   return cross === null ? slow : m.i32.or(slow, cross);
+}
+
+/** Nonzero when a `size`-bit write at physical address `phys` (a maker:
+ *  each use needs its own tree) touches a chunk translated code came
+ *  from: the first chunk's bit, and for a word or dword the next one's
+ *  too where the access runs into it — one load (of 16 bits: the next
+ *  bit may be in the next byte) and one shift. */
+function codeMarked(g: Gen, phys: () => number, size: number): number {
+  const m = g.m, L = g.L;
+  const at = m.i32.add(g.c(L.CODE_BITMAP), m.i32.shr_u(phys(), g.c(8)));
+  const bits = size === 8 ? m.i32.load8_u(0, 1, at, "mem") : m.i32.load16_u(0, 1, at, "mem");
+  const shifted = m.i32.shr_u(bits, m.i32.and(m.i32.shr_u(phys(), g.c(5)), g.c(7)));
+  if (size === 8) return m.i32.and(shifted, g.c(1));
+  const intoNext = m.i32.shr_u(m.i32.add(m.i32.and(phys(), g.c(31)), g.c(size / 8 - 1)), g.c(5)); // 0 or 1
+  return m.i32.and(shifted, m.i32.or(m.i32.shl(intoNext, g.c(1)), g.c(1)));
 }
 
 /** The value of the `size`-bit operand at locals 1/2 (see address()). */
@@ -124,7 +130,14 @@ export function writeMem(g: Gen, size: number, value: number, ip: number, after:
     m.if(slowTest(g, L.TLB_WRITE, size), g.block(g.sideExit(ip))),
     m.i32.sub(m.i32.add(m.i32.and(g.get(L_TMP), g.c(~0xfff)), g.get(L_LIN)), g.c(L.GUEST_BASE)),
   ], g.i32);
-  const ptr = m.if(awayTest(g, L.TLB_WRITE, size), second, g.get(L_LIN));
+  // A page of the home frame that holds translated code (a stack or data
+  // beside hot code: a boot sector's stack below 7C00h) first: physical
+  // is linear there, so the chunk test need not wait for the entry.
+  const cross = crosses(g, size);
+  const codePage = m.i32.eq(g.get(L_TMP), g.c(L.GUEST_BASE | L.PF_JIT_CODE));
+  const homeCode = m.block(null, [m.if(codeMarked(g, () => g.get(L_LIN), size), g.block(g.sideExit(ip))), g.get(L_LIN)], g.i32);
+  const ptr = m.if(awayTest(g, L.TLB_WRITE, size),
+    m.if(cross === null ? codePage : m.i32.and(codePage, m.i32.eqz(cross)), homeCode, second), g.get(L_LIN));
   const store = size === 8 ? m.i32.store8(L.GUEST_BASE, 1, ptr, value, "mem")
     : size === 16 ? m.i32.store16(L.GUEST_BASE, 1, ptr, value, "mem") : m.i32.store(L.GUEST_BASE, 1, ptr, value, "mem");
   return [store, ...after()];

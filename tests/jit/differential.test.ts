@@ -233,6 +233,28 @@ describe("self-modifying code under the translator", () => {
     expect(s.translatedInstructions).toBeGreaterThan(0.97 * results[1].count);
   });
 
+  it("a word written across a chunk boundary, data below and code above, is a write to code", () => {
+    // 0000:101F  db 0                     ; data: no code in its 32-byte chunk
+    //     1020   l: mov bl,5 / add dl,bl / mov bl,0
+    //     1027   mov word [101Fh],0B000h  ; its high byte makes 1020h "mov al,5"
+    //     102D   loop l / hlt
+    //     1040   mov cx,4 / xor dx,dx / jmp l
+    const code = [0x00, 0xb3, 0x05, 0x00, 0xda, 0xb3, 0x00, 0xc7, 0x06, 0x1f, 0x10, 0x00, 0xb0, 0xe2, 0xf2, 0xf4,
+      ...new Array(16).fill(0x90), 0x90, 0xb9, 0x04, 0x00, 0x31, 0xd2, 0xeb, 0xd9];
+    for (const threshold of [0, 1]) {
+      const results = (["interp", "jit"] as const).map((engine) => {
+        const m = new Machine({ cpu: "286", engine, jit: { threshold } });
+        m.load(0x101f, code);
+        m.setRegisters({ cs: 0, ip: 0x1040, ds: 0, ss: 0, sp: 0x800 });
+        expect(m.run({ maxInstructions: 1000 }).reason).toBe("halt");
+        return { regs: m.registers, count: m.instructionCount, stats: m.jitStats };
+      });
+      expect(results[0].regs.dx & 0xff).toBe(5); // only the first pass adds 5
+      expect({ ...results[1], stats: undefined }, `threshold ${threshold}`).toEqual({ ...results[0], stats: undefined });
+      expect(results[1].stats!.invalidations).toBeGreaterThan(0);
+    }
+  });
+
   it("data and stack in the same page as hot code do not cause retranslation, nor leave the fast path", () => {
     // 0000:1000  mov cx,1000 / l: push cx / mov [1100h],cx / pop ax / loop l / hlt   (SP in the page)
     const loop = [0xb9, 0xe8, 0x03, 0x51, 0x89, 0x0e, 0x00, 0x11, 0x58, 0xe2, 0xf8, 0xf4];

@@ -334,30 +334,104 @@
          )
         )
         (then
-         (if
-          (i32.or
-           (if (result i32)
+         (if (result i32)
+          (i32.and
+           (i32.eq
+            (local.get $3)
+            (i32.const 1048640)
+           )
+           (i32.eqz
+            (i32.or
+             (i32.gt_u
+              (i32.and
+               (local.get $2)
+               (i32.const 4095)
+              )
+              (i32.const 4094)
+             )
+             (i32.gt_u
+              (local.get $1)
+              (i32.const 65534)
+             )
+            )
+           )
+          )
+          (then
+           (if
             (i32.and
-             (local.get $3)
-             (i32.const 4095)
+             (i32.shr_u
+              (i32.load16_u align=1
+               (i32.add
+                (i32.const 27392)
+                (i32.shr_u
+                 (local.get $2)
+                 (i32.const 8)
+                )
+               )
+              )
+              (i32.and
+               (i32.shr_u
+                (local.get $2)
+                (i32.const 5)
+               )
+               (i32.const 7)
+              )
+             )
+             (i32.or
+              (i32.shl
+               (i32.shr_u
+                (i32.add
+                 (i32.and
+                  (local.get $2)
+                  (i32.const 31)
+                 )
+                 (i32.const 1)
+                )
+                (i32.const 5)
+               )
+               (i32.const 1)
+              )
+              (i32.const 1)
+             )
             )
             (then
+             (local.set $20
+              (i32.const 4099)
+             )
+             (local.set $17
+              (i64.add
+               (local.get $17)
+               (i64.const 1)
+              )
+             )
+             (br $side)
+            )
+           )
+           (local.get $2)
+          )
+          (else
+           (if
+            (i32.or
              (if (result i32)
-              (i32.eq
-               (i32.and
-                (local.get $3)
-                (i32.const 4095)
-               )
-               (i32.const 64)
+              (i32.and
+               (local.get $3)
+               (i32.const 4095)
               )
               (then
-               (i32.or
-                (i32.and
-                 (i32.shr_u
-                  (i32.load8_u
-                   (i32.add
-                    (i32.const 27392)
-                    (i32.shr_u
+               (if (result i32)
+                (i32.eq
+                 (i32.and
+                  (local.get $3)
+                  (i32.const 4095)
+                 )
+                 (i32.const 64)
+                )
+                (then
+                 (i32.and
+                  (i32.shr_u
+                   (i32.load16_u align=1
+                    (i32.add
+                     (i32.const 27392)
                      (i32.shr_u
                       (i32.sub
                        (i32.add
@@ -369,60 +443,12 @@
                        )
                        (i32.const 1048576)
                       )
-                      (i32.const 5)
+                      (i32.const 8)
                      )
-                     (i32.const 3)
                     )
                    )
-                  )
-                  (i32.and
-                   (i32.shr_u
-                    (i32.sub
-                     (i32.add
-                      (i32.and
-                       (local.get $3)
-                       (i32.const -4096)
-                      )
-                      (local.get $2)
-                     )
-                     (i32.const 1048576)
-                    )
-                    (i32.const 5)
-                   )
-                   (i32.const 7)
-                  )
-                 )
-                 (i32.const 1)
-                )
-                (i32.and
-                 (i32.shr_u
-                  (i32.load8_u
-                   (i32.add
-                    (i32.const 27392)
+                   (i32.and
                     (i32.shr_u
-                     (i32.shr_u
-                      (i32.add
-                       (i32.sub
-                        (i32.add
-                         (i32.and
-                          (local.get $3)
-                          (i32.const -4096)
-                         )
-                         (local.get $2)
-                        )
-                        (i32.const 1048576)
-                       )
-                       (i32.const 1)
-                      )
-                      (i32.const 5)
-                     )
-                     (i32.const 3)
-                    )
-                   )
-                  )
-                  (i32.and
-                   (i32.shr_u
-                    (i32.add
                      (i32.sub
                       (i32.add
                        (i32.and
@@ -433,62 +459,85 @@
                       )
                       (i32.const 1048576)
                      )
-                     (i32.const 1)
+                     (i32.const 5)
                     )
-                    (i32.const 5)
+                    (i32.const 7)
                    )
-                   (i32.const 7)
+                  )
+                  (i32.or
+                   (i32.shl
+                    (i32.shr_u
+                     (i32.add
+                      (i32.and
+                       (i32.sub
+                        (i32.add
+                         (i32.and
+                          (local.get $3)
+                          (i32.const -4096)
+                         )
+                         (local.get $2)
+                        )
+                        (i32.const 1048576)
+                       )
+                       (i32.const 31)
+                      )
+                      (i32.const 1)
+                     )
+                     (i32.const 5)
+                    )
+                    (i32.const 1)
+                   )
+                   (i32.const 1)
                   )
                  )
+                )
+                (else
                  (i32.const 1)
                 )
                )
               )
               (else
-               (i32.const 1)
+               (i32.const 0)
+              )
+             )
+             (i32.or
+              (i32.gt_u
+               (i32.and
+                (local.get $2)
+                (i32.const 4095)
+               )
+               (i32.const 4094)
+              )
+              (i32.gt_u
+               (local.get $1)
+               (i32.const 65534)
               )
              )
             )
-            (else
-             (i32.const 0)
-            )
-           )
-           (i32.or
-            (i32.gt_u
-             (i32.and
-              (local.get $2)
-              (i32.const 4095)
+            (then
+             (local.set $20
+              (i32.const 4099)
              )
-             (i32.const 4094)
-            )
-            (i32.gt_u
-             (local.get $1)
-             (i32.const 65534)
-            )
-           )
-          )
-          (then
-           (local.set $20
-            (i32.const 4099)
-           )
-           (local.set $17
-            (i64.add
-             (local.get $17)
-             (i64.const 1)
+             (local.set $17
+              (i64.add
+               (local.get $17)
+               (i64.const 1)
+              )
+             )
+             (br $side)
             )
            )
-           (br $side)
-          )
-         )
-         (i32.sub
-          (i32.add
-           (i32.and
-            (local.get $3)
-            (i32.const -4096)
+           (i32.sub
+            (i32.add
+             (i32.and
+              (local.get $3)
+              (i32.const -4096)
+             )
+             (local.get $2)
+            )
+            (i32.const 1048576)
            )
-           (local.get $2)
           )
-          (i32.const 1048576)
          )
         )
         (else
