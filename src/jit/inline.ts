@@ -121,10 +121,7 @@ function registerForm(g: Gen, insn: Insn, at: Site): number[] | null {
     // The read first, from SS:BP; then SP and BP (a side exit leaves both
     // as they were).
     g.pending++;
-    return [
-      g.set(L_OFF, g.regN(16, BP)), setLinear(g, "ss"), g.set(L_TMP, readMem(g, 16, insn.ip)),
-      g.setRegN(16, SP, m.i32.add(g.regN(16, BP), g.c(2))), g.setRegN(16, BP, g.get(L_TMP)),
-    ];
+    return [...popRead(g, 16, insn.ip, BP), g.setRegN(16, SP, m.i32.add(g.regN(16, BP), g.c(2))), g.setRegN(16, BP, g.get(L_TMP))];
   }
   if (mn === "mov" && r0 && ops.length === 2 && ops[1].kind !== "rel") {
     g.pending++;

@@ -160,9 +160,10 @@ export function pop(g: Gen, size: number, ip: number): number[] {
 }
 
 /** POP's read alone: the word or dword at SS:SP into local 3, SP as it
- *  was (POP to memory steps SP once its store is done). */
-export function popRead(g: Gen, size: number, ip: number): number[] {
-  return [g.set(L_OFF, g.regN(16, SP)), setLinear(g, "ss"), g.set(L_TMP, readMem(g, size, ip))];
+ *  was (POP to memory steps SP once its store is done). LEAVE reads at
+ *  SS:BP (`from`). */
+export function popRead(g: Gen, size: number, ip: number, from = SP): number[] {
+  return [g.set(L_OFF, g.regN(16, from)), setLinear(g, "ss"), g.set(L_TMP, readMem(g, size, ip))];
 }
 
 /** POP's step: SP + n. */
