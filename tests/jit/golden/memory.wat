@@ -130,8 +130,29 @@
       )
       (local.set $4
        (i32.and
-        (if (result i32)
-         (i32.or
+        (block (result i32)
+         (if
+          (i32.or
+           (i32.gt_u
+            (i32.and
+             (local.get $2)
+             (i32.const 4095)
+            )
+            (i32.const 4094)
+           )
+           (i32.gt_u
+            (local.get $1)
+            (i32.const 65534)
+           )
+          )
+          (then
+           (local.set $20
+            (i32.const 4096)
+           )
+           (br $side)
+          )
+         )
+         (if (result i32)
           (i32.ne
            (local.tee $3
             (i32.load offset=8192
@@ -146,60 +167,32 @@
            )
            (i32.const 1048576)
           )
-          (i32.or
-           (i32.gt_u
-            (i32.and
-             (local.get $2)
-             (i32.const 4095)
-            )
-            (i32.const 4094)
-           )
-           (i32.gt_u
-            (local.get $1)
-            (i32.const 65534)
-           )
-          )
-         )
-         (then
-          (if (result i32)
-           (i32.or
+          (then
+           (if (result i32)
             (i32.and
              (local.get $3)
              (i32.const 4095)
             )
-            (i32.or
-             (i32.gt_u
-              (i32.and
+            (then
+             (local.set $20
+              (i32.const 4096)
+             )
+             (br $side)
+            )
+            (else
+             (i32.load16_u align=1
+              (i32.add
+               (local.get $3)
                (local.get $2)
-               (i32.const 4095)
               )
-              (i32.const 4094)
-             )
-             (i32.gt_u
-              (local.get $1)
-              (i32.const 65534)
-             )
-            )
-           )
-           (then
-            (local.set $20
-             (i32.const 4096)
-            )
-            (br $side)
-           )
-           (else
-            (i32.load16_u align=1
-             (i32.add
-              (local.get $3)
-              (local.get $2)
              )
             )
            )
           )
-         )
-         (else
-          (i32.load16_u offset=1048576 align=1
-           (local.get $2)
+          (else
+           (i32.load16_u offset=1048576 align=1
+            (local.get $2)
+           )
           )
          )
         )
@@ -222,8 +215,35 @@
        )
       )
       (local.set $16
-       (if (result i32)
-        (i32.or
+       (block (result i32)
+        (if
+         (i32.or
+          (i32.gt_u
+           (i32.and
+            (local.get $2)
+            (i32.const 4095)
+           )
+           (i32.const 4094)
+          )
+          (i32.gt_u
+           (local.get $1)
+           (i32.const 65534)
+          )
+         )
+         (then
+          (local.set $20
+           (i32.const 4099)
+          )
+          (local.set $17
+           (i64.add
+            (local.get $17)
+            (i64.const 1)
+           )
+          )
+          (br $side)
+         )
+        )
+        (if (result i32)
          (i32.ne
           (local.tee $3
            (i32.load offset=8192
@@ -238,123 +258,90 @@
           )
           (i32.const 1048576)
          )
-         (i32.or
-          (i32.gt_u
-           (i32.and
-            (local.get $2)
-            (i32.const 4095)
-           )
-           (i32.const 4094)
-          )
-          (i32.gt_u
-           (local.get $1)
-           (i32.const 65534)
-          )
-         )
-        )
-        (then
-         (if (result i32)
-          (i32.or
+         (then
+          (if (result i32)
            (i32.and
             (local.get $3)
             (i32.const 4095)
            )
-           (i32.or
-            (i32.gt_u
-             (i32.and
-              (local.get $2)
-              (i32.const 4095)
+           (then
+            (local.set $20
+             (i32.const 4099)
+            )
+            (local.set $17
+             (i64.add
+              (local.get $17)
+              (i64.const 1)
              )
-             (i32.const 4094)
             )
-            (i32.gt_u
-             (local.get $1)
-             (i32.const 65534)
-            )
+            (br $side)
            )
-          )
-          (then
-           (local.set $20
-            (i32.const 4099)
-           )
-           (local.set $17
-            (i64.add
-             (local.get $17)
-             (i64.const 1)
-            )
-           )
-           (br $side)
-          )
-          (else
-           (i32.load16_u align=1
-            (i32.add
-             (local.get $3)
-             (local.get $2)
+           (else
+            (i32.load16_u align=1
+             (i32.add
+              (local.get $3)
+              (local.get $2)
+             )
             )
            )
           )
          )
-        )
-        (else
-         (i32.load16_u offset=1048576 align=1
-          (local.get $2)
+         (else
+          (i32.load16_u offset=1048576 align=1
+           (local.get $2)
+          )
          )
         )
        )
       )
+      (if
+       (i32.or
+        (i32.gt_u
+         (i32.and
+          (local.get $2)
+          (i32.const 4095)
+         )
+         (i32.const 4094)
+        )
+        (i32.gt_u
+         (local.get $1)
+         (i32.const 65534)
+        )
+       )
+       (then
+        (local.set $20
+         (i32.const 4099)
+        )
+        (local.set $17
+         (i64.add
+          (local.get $17)
+          (i64.const 1)
+         )
+        )
+        (br $side)
+       )
+      )
       (i32.store16 offset=1048576 align=1
        (if (result i32)
-        (i32.or
-         (i32.ne
-          (local.tee $3
-           (i32.load offset=10240
-            (i32.shl
-             (i32.shr_u
-              (local.get $2)
-              (i32.const 12)
-             )
-             (i32.const 2)
+        (i32.ne
+         (local.tee $3
+          (i32.load offset=10240
+           (i32.shl
+            (i32.shr_u
+             (local.get $2)
+             (i32.const 12)
             )
+            (i32.const 2)
            )
           )
-          (i32.const 1048576)
          )
-         (i32.or
-          (i32.gt_u
-           (i32.and
-            (local.get $2)
-            (i32.const 4095)
-           )
-           (i32.const 4094)
-          )
-          (i32.gt_u
-           (local.get $1)
-           (i32.const 65534)
-          )
-         )
+         (i32.const 1048576)
         )
         (then
          (if (result i32)
-          (i32.and
-           (i32.eq
-            (local.get $3)
-            (i32.const 1048640)
-           )
-           (i32.eqz
-            (i32.or
-             (i32.gt_u
-              (i32.and
-               (local.get $2)
-               (i32.const 4095)
-              )
-              (i32.const 4094)
-             )
-             (i32.gt_u
-              (local.get $1)
-              (i32.const 65534)
-             )
-            )
-           )
+          (i32.eq
+           (local.get $3)
+           (i32.const 1048640)
           )
           (then
            (if
@@ -411,43 +398,26 @@
           )
           (else
            (if
-            (i32.or
-             (if (result i32)
-              (i32.and
-               (local.get $3)
-               (i32.const 4095)
-              )
-              (then
-               (if (result i32)
-                (i32.eq
-                 (i32.and
-                  (local.get $3)
-                  (i32.const 4095)
-                 )
-                 (i32.const 64)
+            (if (result i32)
+             (i32.and
+              (local.get $3)
+              (i32.const 4095)
+             )
+             (then
+              (if (result i32)
+               (i32.eq
+                (i32.and
+                 (local.get $3)
+                 (i32.const 4095)
                 )
-                (then
-                 (i32.and
-                  (i32.shr_u
-                   (i32.load16_u align=1
-                    (i32.add
-                     (i32.const 27392)
-                     (i32.shr_u
-                      (i32.sub
-                       (i32.add
-                        (i32.and
-                         (local.get $3)
-                         (i32.const -4096)
-                        )
-                        (local.get $2)
-                       )
-                       (i32.const 1048576)
-                      )
-                      (i32.const 8)
-                     )
-                    )
-                   )
-                   (i32.and
+                (i32.const 64)
+               )
+               (then
+                (i32.and
+                 (i32.shr_u
+                  (i32.load16_u align=1
+                   (i32.add
+                    (i32.const 27392)
                     (i32.shr_u
                      (i32.sub
                       (i32.add
@@ -459,59 +429,61 @@
                       )
                       (i32.const 1048576)
                      )
-                     (i32.const 5)
+                     (i32.const 8)
                     )
-                    (i32.const 7)
                    )
                   )
-                  (i32.or
-                   (i32.shl
-                    (i32.shr_u
+                  (i32.and
+                   (i32.shr_u
+                    (i32.sub
                      (i32.add
                       (i32.and
-                       (i32.sub
-                        (i32.add
-                         (i32.and
-                          (local.get $3)
-                          (i32.const -4096)
-                         )
-                         (local.get $2)
-                        )
-                        (i32.const 1048576)
-                       )
-                       (i32.const 31)
+                       (local.get $3)
+                       (i32.const -4096)
                       )
-                      (i32.const 1)
+                      (local.get $2)
                      )
-                     (i32.const 5)
+                     (i32.const 1048576)
                     )
-                    (i32.const 1)
+                    (i32.const 5)
+                   )
+                   (i32.const 7)
+                  )
+                 )
+                 (i32.or
+                  (i32.shl
+                   (i32.shr_u
+                    (i32.add
+                     (i32.and
+                      (i32.sub
+                       (i32.add
+                        (i32.and
+                         (local.get $3)
+                         (i32.const -4096)
+                        )
+                        (local.get $2)
+                       )
+                       (i32.const 1048576)
+                      )
+                      (i32.const 31)
+                     )
+                     (i32.const 1)
+                    )
+                    (i32.const 5)
                    )
                    (i32.const 1)
                   )
+                  (i32.const 1)
                  )
                 )
-                (else
-                 (i32.const 1)
-                )
                )
-              )
-              (else
-               (i32.const 0)
+               (else
+                (i32.const 1)
+               )
               )
              )
-             (i32.or
-              (i32.gt_u
-               (i32.and
-                (local.get $2)
-                (i32.const 4095)
-               )
-               (i32.const 4094)
-              )
-              (i32.gt_u
-               (local.get $1)
-               (i32.const 65534)
-              )
+             (else
+              (i32.const 0)
              )
             )
             (then
