@@ -359,4 +359,26 @@ describe("side exits: accesses the TLB's fast paths cannot do leave translated c
     expect(jit.stats!.sideExits).toBeGreaterThanOrEqual(2 * 49);
     expect(jit.stats!.translatedInstructions).toBeGreaterThan(2 * 45);
   });
+
+  it("words that end a 16-byte paragraph but cross nothing stay in translated code", () => {
+    // 0000:1000  mov cx,50
+    //     1003   l: mov ax,[200Fh]          ; bytes 200F–2010: a paragraph's end
+    //     1006   add [20FFh],ax             ; 20FF–2100
+    //     100A   add bx,[es:0FFEh]          ; ES:0FFE–0FFF (linear 30FFE–30FFF: the page's end)
+    //     100F   loop l
+    //     1011   hlt
+    const code = [0xb9, 0x32, 0x00, 0xa1, 0x0f, 0x20, 0x01, 0x06, 0xff, 0x20, 0x26, 0x03, 0x1e, 0xfe, 0x0f, 0xe2, 0xf2, 0xf4];
+    const results = (["interp", "jit"] as const).map((engine) => {
+      const m = new Machine({ cpu: "286", engine, jit: { threshold: 0 } });
+      m.load(0x1000, code);
+      m.load(0x200f, [0x34, 0x12]);
+      m.load(0x30ffe, [0x01, 0x00]);
+      m.setRegisters({ cs: 0, ip: 0x1000, ds: 0, es: 0x3000, ss: 0, sp: 0x800, bx: 0 });
+      expect(m.run({ maxInstructions: 10_000 }).reason).toBe("halt");
+      return { bx: m.registers.bx, mem: [...m.read(0x20ff, 2)], count: m.instructionCount, side: m.jitStats?.sideExits ?? 0 };
+    });
+    expect(results[0].bx).toBe(50);
+    expect(results[0].mem).toEqual([(0x1234 * 50) & 0xff, ((0x1234 * 50) >> 8) & 0xff]);
+    expect(results[1]).toEqual({ ...results[0], side: 0 });
+  });
 });

@@ -132,24 +132,35 @@
        (i32.and
         (block (result i32)
          (if
-          (i32.or
-           (i32.gt_u
-            (i32.and
-             (local.get $2)
-             (i32.const 4095)
-            )
-            (i32.const 4094)
+          (i32.gt_u
+           (i32.and
+            (local.get $2)
+            (i32.const 15)
            )
-           (i32.gt_u
-            (local.get $1)
-            (i32.const 65534)
-           )
+           (i32.const 14)
           )
           (then
-           (local.set $20
-            (i32.const 4096)
+           (if
+            (i32.or
+             (i32.gt_u
+              (i32.and
+               (local.get $2)
+               (i32.const 4095)
+              )
+              (i32.const 4094)
+             )
+             (i32.gt_u
+              (local.get $1)
+              (i32.const 65534)
+             )
+            )
+            (then
+             (local.set $20
+              (i32.const 4096)
+             )
+             (br $side)
+            )
            )
-           (br $side)
           )
          )
          (if (result i32)
@@ -217,30 +228,41 @@
       (local.set $16
        (block (result i32)
         (if
-         (i32.or
-          (i32.gt_u
-           (i32.and
-            (local.get $2)
-            (i32.const 4095)
-           )
-           (i32.const 4094)
+         (i32.gt_u
+          (i32.and
+           (local.get $2)
+           (i32.const 15)
           )
-          (i32.gt_u
-           (local.get $1)
-           (i32.const 65534)
-          )
+          (i32.const 14)
          )
          (then
-          (local.set $20
-           (i32.const 4099)
-          )
-          (local.set $17
-           (i64.add
-            (local.get $17)
-            (i64.const 1)
+          (if
+           (i32.or
+            (i32.gt_u
+             (i32.and
+              (local.get $2)
+              (i32.const 4095)
+             )
+             (i32.const 4094)
+            )
+            (i32.gt_u
+             (local.get $1)
+             (i32.const 65534)
+            )
+           )
+           (then
+            (local.set $20
+             (i32.const 4099)
+            )
+            (local.set $17
+             (i64.add
+              (local.get $17)
+              (i64.const 1)
+             )
+            )
+            (br $side)
            )
           )
-          (br $side)
          )
         )
         (if (result i32)
@@ -295,30 +317,41 @@
        )
       )
       (if
-       (i32.or
-        (i32.gt_u
-         (i32.and
-          (local.get $2)
-          (i32.const 4095)
-         )
-         (i32.const 4094)
+       (i32.gt_u
+        (i32.and
+         (local.get $2)
+         (i32.const 15)
         )
-        (i32.gt_u
-         (local.get $1)
-         (i32.const 65534)
-        )
+        (i32.const 14)
        )
        (then
-        (local.set $20
-         (i32.const 4099)
-        )
-        (local.set $17
-         (i64.add
-          (local.get $17)
-          (i64.const 1)
+        (if
+         (i32.or
+          (i32.gt_u
+           (i32.and
+            (local.get $2)
+            (i32.const 4095)
+           )
+           (i32.const 4094)
+          )
+          (i32.gt_u
+           (local.get $1)
+           (i32.const 65534)
+          )
+         )
+         (then
+          (local.set $20
+           (i32.const 4099)
+          )
+          (local.set $17
+           (i64.add
+            (local.get $17)
+            (i64.const 1)
+           )
+          )
+          (br $side)
          )
         )
-        (br $side)
        )
       )
       (i32.store16 offset=1048576 align=1
