@@ -94,16 +94,17 @@ function crossExit(g: Gen, size: number, ip: number): number[] {
 
 /** With the entry in local 3, whether the access must leave (a side
  *  exit): 0 for the second level, a store or load at entry (flags
- *  cleared) + linear. (Crossing accesses have left before: crossExit.) A write to a page holding translated code whose only flag that
- *  is (PF_JIT_CODE) stays here too unless it touches a 32-byte chunk code
+ *  cleared) + linear. (Crossing accesses have left before: crossExit.)
+ *  A write to a page holding translated code whose only flag that is
+ *  (PF_JIT_CODE) stays here too unless it touches a 32-byte chunk code
  *  was decoded from (CODE_BITMAP): the core's prepareWrite test, inline,
- *  so a stack or data sharing the page with hot code (bench-mix: the
- *  stack below 7C00h) costs no call. (writeMem tests the home frame's
- *  code pages before it comes here.) */
+ *  so a stack or data sharing the page with hot code costs no call.
+ *  (writeMem tests the home frame's code pages before it comes here.) */
 function slowTest(g: Gen, table: number, size: number): number {
   const m = g.m, L = g.L;
   let slow = m.i32.and(g.get(L_TMP), g.c(0xfff));
   if (table === L.TLB_WRITE) {
+    // Another frame (a shared one has PF_COW): physical = host − GUEST_BASE.
     const phys = () => m.i32.sub(m.i32.add(m.i32.and(g.get(L_TMP), g.c(~0xfff)), g.get(L_LIN)), g.c(L.GUEST_BASE));
     slow = m.if(slow, m.if(m.i32.eq(m.i32.and(g.get(L_TMP), g.c(0xfff)), g.c(L.PF_JIT_CODE)), codeMarked(g, phys, size), g.c(1)), g.c(0));
   }
