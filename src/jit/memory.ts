@@ -104,7 +104,7 @@ function slowTest(g: Gen, table: number, size: number): number {
   const m = g.m, L = g.L;
   let slow = m.i32.and(g.get(L_TMP), g.c(0xfff));
   if (table === L.TLB_WRITE) {
-    // Another frame (a shared one has PF_COW): physical = host − GUEST_BASE.
+    // A home frame (a shared one has PF_COW): physical = host − GUEST_BASE.
     const phys = () => m.i32.sub(m.i32.add(m.i32.and(g.get(L_TMP), g.c(~0xfff)), g.get(L_LIN)), g.c(L.GUEST_BASE));
     slow = m.if(slow, m.if(m.i32.eq(m.i32.and(g.get(L_TMP), g.c(0xfff)), g.c(L.PF_JIT_CODE)), codeMarked(g, phys, size), g.c(1)), g.c(0));
   }
