@@ -68,7 +68,7 @@ export const REG16: Readonly<Record<string, number>> = {
   eax: 0, ecx: 1, edx: 2, ebx: 3, esp: 4, ebp: 5, esi: 6, edi: 7,
 };
 export const SEGS: Readonly<Record<string, number>> = { es: 0, cs: 1, ss: 2, ds: 3, fs: 4, gs: 5 };
-export const SP = 4, CX = 1;
+export const SP = 4, CX = 1, BP = 5;
 
 /** The value mask of an operand of `size` bits. */
 export const sizeMask = (size: number): number => (size === 32 ? -1 : (1 << size) - 1);

@@ -228,9 +228,11 @@ export function runtimeCondition(g: Gen, cc: number): number {
 
 /** CF of whatever record the flag locals hold, worked out at run time
  *  (runtimeFlags): for INC/DEC and ADC/SBB after a record this block did
- *  not make — no call, no stores. Null in a region without flag locals. */
-export function runtimeCarry(g: Gen): number | null {
-  return g.state.flags ? runtimeFlags(g).cf() : null;
+ *  not make — no call, no stores. (Both write or read the arithmetic
+ *  flags, so their region holds the flag locals.) */
+export function runtimeCarry(g: Gen): number {
+  if (!g.state.flags) throw new Error("jit: a run-time CF in a region without flag locals");
+  return runtimeFlags(g).cf();
 }
 
 /**

@@ -19,15 +19,12 @@
  * the flags record (which its slow path stores before stopping).
  */
 import { ARITH, CF, DF, type Insn, type MemOperand, type Operand, type RegOperand, type SegOperand } from "../x86/ir.js";
-import { Gen, L_CF, L_FR, L_OFF, L_STEP, L_TMP, L_TMP2, SEGS, SP, CX, sizeMask } from "./codegen.js";
+import { Gen, L_CF, L_FR, L_OFF, L_STEP, L_TMP, L_TMP2, SEGS, SP, CX, BP, sizeMask } from "./codegen.js";
 import { LAZY_ADD, LAZY_DEC, LAZY_INC, LAZY_LOGIC, LAZY_SUB, carry, condition, runtimeCarry, runtimeCondition, setCarry, setRecord } from "./flags.js";
-import { address, pop, popRead, popStep, push, readMem, setLinear, writeMem } from "./memory.js";
+import { address, pop, popRead, popStep, push, readMem, writeMem } from "./memory.js";
 import { div, imul3Reg, mul } from "./corecalls.js";
 import { stringForm } from "./strings.js";
 import { isShift, shift } from "./shifts.js";
-
-/** BP's register number. */
-const BP = 5;
 
 /** ALU operations by mnemonic: the core's numbering (reg field of 80h). */
 const ALU: Readonly<Record<string, number>> = { add: 0, or: 1, adc: 2, sbb: 3, and: 4, sub: 5, xor: 6, cmp: 7, test: 8 };
@@ -77,9 +74,7 @@ function alu(g: Gen, op: number, size: number, a: () => number, b: () => number,
   const out: number[] = [];
   const carryIn = op === 2 || op === 3;
   if (carryIn) {
-    const cf = carry(g) ?? runtimeCarry(g);
-    if (cf !== null) out.push(g.set(L_CF, cf));
-    else out.push(...g.flagsToCore(), g.set(L_CF, m.call("getCF", [], g.i32)));
+    out.push(g.set(L_CF, carry(g) ?? runtimeCarry(g)));
   }
   const result = (): number => {
     switch (op) {
@@ -194,9 +189,7 @@ function incDec(g: Gen, isDec: boolean, size: number, a: () => number, live: num
     const rec = g.record;
     if (!g.elide || (live & CF) !== 0) {
       if (!rec || rec.cfOf || (rec.kind !== LAZY_INC && rec.kind !== LAZY_DEC)) { // (X bits: CF is there)
-        const cf = carry(g) ?? runtimeCarry(g);
-        const cfExpr = cf ?? m.block(null, [...g.flagsToCore(), m.call("getCF", [], g.i32)], g.i32);
-        flags.push(g.st32(L.REG_FLAGS, m.i32.or(m.i32.and(g.ld32(L.REG_FLAGS), g.c(~1)), cfExpr)));
+        flags.push(g.st32(L.REG_FLAGS, m.i32.or(m.i32.and(g.ld32(L.REG_FLAGS), g.c(~1)), carry(g) ?? runtimeCarry(g))));
       }
     }
     flags.push(...setRecord(g, isDec ? LAZY_DEC : LAZY_INC, size, a(), g.c(1), res()));

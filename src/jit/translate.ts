@@ -43,7 +43,7 @@ import { binaryen as loadedBinaryen } from "./load.js";
 import type { Block } from "../x86/block.js";
 import { ARITH, type Insn } from "../x86/ir.js";
 import type { Layout } from "../core/core.js";
-import { Gen, L_IDX, L_XCF, REG16, SEGS, SP, CX, localTypes, type RegionState, type WasmApi } from "./codegen.js";
+import { Gen, L_IDX, L_XCF, REG16, SEGS, SP, CX, BP, localTypes, type RegionState, type WasmApi } from "./codegen.js";
 import { blockLabel, headLabel, nest, planEntries, planLoops } from "./layout.js";
 import { emitter, type ModuleSubset } from "./emitter.js";
 import { KIND_UNKNOWN, LAZY_LOGIC, flagLiveness, recordAtStart, type Record as FlagRecord } from "./flags.js";
@@ -391,7 +391,7 @@ function regionState(blocks: readonly Block[]): RegionState {
       regs.add(SP);
       segs.add(SEGS.ss);
     }
-    if (op === 0xc9) { regs.add(SP); regs.add(5); segs.add(SEGS.ss); } // LEAVE: SP, BP, SS
+    if (op === 0xc9) { regs.add(SP); regs.add(BP); segs.add(SEGS.ss); } // LEAVE: SP, BP, SS
     if ((op >= 0xe0 && op <= 0xe3) || insn.prefixes.rep) regs.add(CX);
     if (op === 0xd7) { regs.add(0); regs.add(3); } // XLAT: AL, BX
     if (op === 0xf6 || op === 0xf7) { regs.add(0); regs.add(2); } // MUL/DIV: AX, DX
