@@ -367,6 +367,26 @@ describe("emitter: byte-identical to binaryen", () => {
       ["unreachable condition", (api, m) => m.block("e", [m.if(m.block(null, [m.br("e")]), m.nop()), m.nop()])],
       ["unreachable store value", (api, m) => m.block("e", [m.i32.store(0, 4, g(api, m), m.unreachable(), "mem"), m.nop()])],
       ["br to a block only in dead code", (api, m) => m.block(null, [m.block("x", [m.return(), m.br("x")]), m.local.set(1, m.i32.const(2))])],
+      ["br made but left out of the tree", (api, m) => {
+        m.block(null, [m.br("x")]); // never placed in the function
+        return m.block(null, [m.block("x", [m.local.set(0, m.i32.const(1)), m.return()]), m.local.set(1, m.i32.const(2))]);
+      }],
+      ["br reached only through its second parent", (api, m) => {
+        const br = m.br("x", g(api, m));
+        m.block(null, [br]); // its first parent, left out of the tree
+        return m.block(null, [m.block("x", [m.block(null, [m.copyExpression(br)]), m.return()]), m.local.set(1, m.i32.const(2))]);
+      }],
+      ["br whose later parent is left out of the tree", (api, m) => {
+        const br = m.br("x", g(api, m));
+        const inner = m.block(null, [br]);
+        m.block(null, [m.copyExpression(br)]); // its second parent, left out
+        return m.block(null, [m.block("x", [inner, m.return()]), m.local.set(1, m.i32.const(2))]);
+      }],
+      ["blocks nested a hundred deep, each branched to from the innermost", (api, m) => {
+        let body = m.block(null, Array.from({ length: 100 }, (_, k) => m.br(`b${k}`, m.i32.eq(g(api, m), m.i32.const(k)))));
+        for (let k = 0; k < 100; k++) body = m.block(`b${k}`, [body, m.local.set(1, m.i32.const(k)), k % 2 ? m.return() : m.br(`b${k}`)]);
+        return body;
+      }],
       ["body ends unreachable", (api, m) => m.block(null, [m.local.set(1, m.i32.const(2)), m.unreachable()])],
       ["named body with br", (api, m) => m.block("e", [m.local.set(1, m.i32.const(2)), m.br("e")])],
       ["bare body", (api, m) => m.local.set(1, m.i32.const(2))],
