@@ -12,8 +12,10 @@
  *                ──▶ home frame: load/store at GUEST_BASE + linear
  *   a write, entry == GUEST_BASE | PF_JIT_CODE, no code chunk written
  *                ──▶ the same
- *   no flag in entry & 0xFFF (or only PF_JIT_CODE and no code chunk
- *   written)     ──▶ another frame: load/store at entry + linear
+ *   no flag in entry & 0xFFF
+ *                ──▶ another frame: load/store at entry + linear
+ *                    (reads of a shared, copy-on-write frame; the HMA's
+ *                    wrap with A20 off)
  *   otherwise    ──▶ side exit
  *
  * The first level's address does not wait for the entry's load: the
@@ -94,21 +96,13 @@ function crossExit(g: Gen, size: number, ip: number): number[] {
 
 /** With the entry in local 3, whether the access must leave (a side
  *  exit): 0 for the second level, a store or load at entry (flags
- *  cleared) + linear. (Crossing accesses have left before: crossExit.)
- *  A write to a page holding translated code whose only flag that is
- *  (PF_JIT_CODE) stays here too unless it touches a 32-byte chunk code
- *  was decoded from (CODE_BITMAP): the core's prepareWrite test, inline,
- *  so a stack or data sharing the page with hot code costs no call.
- *  (writeMem tests the home frame's code pages before it comes here.) */
-function slowTest(g: Gen, table: number, size: number): number {
-  const m = g.m, L = g.L;
-  let slow = m.i32.and(g.get(L_TMP), g.c(0xfff));
-  if (table === L.TLB_WRITE) {
-    // A home frame (a shared one has PF_COW): physical = host − GUEST_BASE.
-    const phys = () => m.i32.sub(m.i32.add(m.i32.and(g.get(L_TMP), g.c(~0xfff)), g.get(L_LIN)), g.c(L.GUEST_BASE));
-    slow = m.if(slow, m.if(m.i32.eq(m.i32.and(g.get(L_TMP), g.c(0xfff)), g.c(L.PF_JIT_CODE)), codeMarked(g, phys, size), g.c(1)), g.c(0));
-  }
-  return slow;
+ *  cleared) + linear, where no flag is set. (Crossing accesses have left
+ *  before: crossExit; writeMem tests the home frame's pages that hold
+ *  translated code before it comes here.) A write reaches this level on
+ *  another frame only through the HMA's wrap with A20 off: every other
+ *  frame than a page's own is shared, copy-on-write. */
+function slowTest(g: Gen): number {
+  return g.m.i32.and(g.get(L_TMP), g.c(0xfff));
 }
 
 /** Nonzero when a `size`-bit write at physical address `phys` (a maker:
@@ -131,7 +125,7 @@ export function readMem(g: Gen, size: number, ip: number): number {
   const m = g.m, L = g.L;
   const load = (offset: number, ptr: number) => size === 8 ? m.i32.load8_u(offset, 1, ptr, "mem")
     : size === 16 ? m.i32.load16_u(offset, 1, ptr, "mem") : m.i32.load(offset, 1, ptr, "mem");
-  const away = m.if(slowTest(g, L.TLB_READ, size), m.block(null, g.sideExit(ip), g.i32), load(0, m.i32.add(g.get(L_TMP), g.get(L_LIN))));
+  const away = m.if(slowTest(g), m.block(null, g.sideExit(ip), g.i32), load(0, m.i32.add(g.get(L_TMP), g.get(L_LIN))));
   const value = m.if(awayTest(g, L.TLB_READ), away, load(L.GUEST_BASE, g.get(L_LIN)));
   const cross = crossExit(g, size, ip);
   return cross.length === 0 ? value : m.block(null, [...cross, value], g.i32);
@@ -148,7 +142,7 @@ export function writeMem(g: Gen, size: number, value: number, ip: number, after:
   // The host address less GUEST_BASE (the store's offset): linear on the
   // first level; entry (flags cleared) + linear on the second.
   const second = m.block(null, [
-    m.if(slowTest(g, L.TLB_WRITE, size), g.block(g.sideExit(ip))),
+    m.if(slowTest(g), g.block(g.sideExit(ip))),
     m.i32.sub(m.i32.add(m.i32.and(g.get(L_TMP), g.c(~0xfff)), g.get(L_LIN)), g.c(L.GUEST_BASE)),
   ], g.i32);
   // A page of the home frame that holds translated code (a stack or data

@@ -233,6 +233,31 @@ describe("self-modifying code under the translator", () => {
     expect(s.translatedInstructions).toBeGreaterThan(0.97 * results[1].count);
   });
 
+  it("a write that reaches its own code through the 1 MiB wrap (A20 off) is a write to code", () => {
+    // 0000:1000  mov cx,5
+    //     1003   mov al,1
+    //     1005   mov byte [es:1014h],2  ; ES = FFFFh: linear 101004h, which
+    //                                   ; wraps to 1004h, the MOV's immediate
+    //     100B   add bl,al
+    //     100D   loop 1003h
+    //     100F   hlt
+    const wrapped = [0xb9, 0x05, 0x00, 0xb0, 0x01, 0x26, 0xc6, 0x06, 0x14, 0x10, 0x02, 0x00, 0xc3, 0xe2, 0xf4, 0xf4];
+    for (const cpu of ["8086", "286"] as const) {
+      const results = (["interp", "jit"] as const).map((engine) => {
+        const m = new Machine({ cpu, engine, jit: { threshold: 0 } });
+        m.a20 = false;
+        m.load(0x1000, wrapped);
+        m.setRegisters({ cs: 0, ip: 0x1000, ds: 0, es: 0xffff, ss: 0, sp: 0x800, bx: 0 });
+        expect(m.run({ maxInstructions: 1000 }).reason).toBe("halt");
+        return { bl: m.registers.bx & 0xff, count: m.instructionCount, stats: m.jitStats };
+      });
+      expect(results[0].bl, cpu).toBe(9); // 1, then 2 four times
+      expect(results[1].bl, cpu).toBe(9);
+      expect(results[1].count, cpu).toBe(results[0].count);
+      expect(results[1].stats!.invalidations, cpu).toBeGreaterThan(0);
+    }
+  });
+
   it("a word written across a chunk boundary, data below and code above, is a write to code", () => {
     // 0000:101F  db 0                     ; data: no code in its 32-byte chunk
     //     1020   l: mov bl,5 / add dl,bl / mov bl,0

@@ -431,93 +431,9 @@
           )
           (else
            (if
-            (if (result i32)
-             (i32.and
-              (local.get $3)
-              (i32.const 4095)
-             )
-             (then
-              (if (result i32)
-               (i32.eq
-                (i32.and
-                 (local.get $3)
-                 (i32.const 4095)
-                )
-                (i32.const 64)
-               )
-               (then
-                (i32.and
-                 (i32.shr_u
-                  (i32.load16_u align=1
-                   (i32.add
-                    (i32.const 27392)
-                    (i32.shr_u
-                     (i32.sub
-                      (i32.add
-                       (i32.and
-                        (local.get $3)
-                        (i32.const -4096)
-                       )
-                       (local.get $2)
-                      )
-                      (i32.const 1048576)
-                     )
-                     (i32.const 8)
-                    )
-                   )
-                  )
-                  (i32.and
-                   (i32.shr_u
-                    (i32.sub
-                     (i32.add
-                      (i32.and
-                       (local.get $3)
-                       (i32.const -4096)
-                      )
-                      (local.get $2)
-                     )
-                     (i32.const 1048576)
-                    )
-                    (i32.const 5)
-                   )
-                   (i32.const 7)
-                  )
-                 )
-                 (i32.or
-                  (i32.shl
-                   (i32.shr_u
-                    (i32.add
-                     (i32.and
-                      (i32.sub
-                       (i32.add
-                        (i32.and
-                         (local.get $3)
-                         (i32.const -4096)
-                        )
-                        (local.get $2)
-                       )
-                       (i32.const 1048576)
-                      )
-                      (i32.const 31)
-                     )
-                     (i32.const 1)
-                    )
-                    (i32.const 5)
-                   )
-                   (i32.const 1)
-                  )
-                  (i32.const 1)
-                 )
-                )
-               )
-               (else
-                (i32.const 1)
-               )
-              )
-             )
-             (else
-              (i32.const 0)
-             )
+            (i32.and
+             (local.get $3)
+             (i32.const 4095)
             )
             (then
              (local.set $20
