@@ -118,6 +118,15 @@ function registerForm(g: Gen, insn: Insn, at: Site): number[] | null {
     g.pending++;
     return [...popRead(g, 16, insn.ip, BP), g.setRegN(16, SP, m.i32.add(g.regN(16, BP), g.c(2))), g.setRegN(16, BP, g.get(L_TMP))];
   }
+  if (insn.opcode === 0xc8 && insn.opSize === 16 && g.model !== "8086" && ops[0]?.kind === "imm" && ops[1]?.kind === "imm"
+    && (ops[1].value & 31) === 0) { // ENTER n, 0 (186+): nesting levels above 0 are the interpreter's
+    // PUSH BP (SP moves once its store is done, as a side exit needs);
+    // then BP = SP and SP − n.
+    g.pending++;
+    const frame = ops[0].value & 0xffff;
+    return [...push(g, g.regN(16, BP), 16, insn.ip), g.setRegN(16, BP, g.regN(16, SP)),
+      g.setRegN(16, SP, m.i32.sub(g.regN(16, SP), g.c(frame)))];
+  }
   if (mn === "mov" && r0 && ops.length === 2 && ops[1].kind !== "rel") {
     g.pending++;
     const code = [g.setReg(r0, value(g, ops[1], r0.size))];

@@ -391,7 +391,7 @@ function regionState(blocks: readonly Block[]): RegionState {
       regs.add(SP);
       segs.add(SEGS.ss);
     }
-    if (op === 0xc9) { regs.add(SP); regs.add(BP); segs.add(SEGS.ss); } // LEAVE: SP, BP, SS
+    if (op === 0xc8 || op === 0xc9) { regs.add(SP); regs.add(BP); segs.add(SEGS.ss); } // ENTER, LEAVE: SP, BP, SS
     if ((op >= 0xe0 && op <= 0xe3) || insn.prefixes.rep) regs.add(CX);
     if (op === 0xd7) { regs.add(0); regs.add(3); } // XLAT: AL, BX
     if (op === 0xf6 || op === 0xf7) { regs.add(0); regs.add(2); } // MUL/DIV: AX, DX

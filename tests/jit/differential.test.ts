@@ -356,6 +356,33 @@ describe("side exits: accesses the TLB's fast paths cannot do leave translated c
     }
   });
 
+  it("ENTER n,0 (286) pushes BP and makes the frame inline; with a nesting level the interpreter does it", () => {
+    // 0000:1000  mov cx,60
+    //     1003   l: call f
+    //     1006   loop l
+    //     1008   hlt
+    //     1009   f: enter 6,0 / mov [bp-2],cx / add [bp-2],bx / mov bx,[bp-2]
+    //     1016   enter 2,1 / leave / leave / ret
+    const code = [0xb9, 0x3c, 0x00, 0xe8, 0x03, 0x00, 0xe2, 0xfb, 0xf4,
+      0xc8, 0x06, 0x00, 0x00, 0x89, 0x4e, 0xfe, 0x01, 0x5e, 0xfe, 0x8b, 0x5e, 0xfe,
+      0xc8, 0x02, 0x00, 0x01, 0xc9, 0xc9, 0xc3];
+    for (const sp of [0x800, 0x3003]) { // the second: ENTER's push at 2FFFh, across the page end
+      const results = (["interp", "jit"] as const).map((engine) => {
+        const m = new Machine({ cpu: "286", engine, jit: { threshold: 0 } });
+        m.load(0x1000, code);
+        m.setRegisters({ cs: 0, ip: 0x1000, ds: 0, ss: 0, sp, bp: 0x1234, bx: 0 });
+        expect(m.run({ maxInstructions: 10_000 }).reason).toBe("halt");
+        const r = m.registers;
+        return { bx: r.bx, bp: r.bp, sp: r.sp, count: m.instructionCount, mem: [...m.read(sp - 16, 16)], side: m.jitStats?.sideExits ?? 0 };
+      });
+      expect(results[0].bx).toBe((60 * 61 / 2) & 0xffff);
+      expect(results[0].bp).toBe(0x1234);
+      expect(results[0].sp).toBe(sp);
+      expect({ ...results[1], side: 0 }).toEqual({ ...results[0], side: 0 });
+      if (sp === 0x3003) expect(results[1].side).toBeGreaterThanOrEqual(60); // ENTER's push, each pass
+    }
+  });
+
   it("a word that crosses a page and a word at offset FFFFh leave each pass and are done by the interpreter", () => {
     // 0000:1000  mov cx,50
     //     1003   l: mov ax,[2FFFh]      ; crosses into the next page

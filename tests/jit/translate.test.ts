@@ -178,12 +178,16 @@ describe("generated code", () => {
     }
   });
 
-  it("CLD, STD and LEAVE (286) are inline", () => {
-    for (const [name, code] of [["cld", [0xfc]], ["std / lodsb", [0xfd, 0xac]], ["leave", [0xc9]]] as [string, number[]][]) {
+  it("CLD, STD, LEAVE and ENTER n,0 (286) are inline; ENTER with a nesting level is the interpreter's", () => {
+    const inline: [string, number[]][] = [["cld", [0xfc]], ["std / lodsb", [0xfd, 0xac]], ["leave", [0xc9]], ["enter 10h,0", [0xc8, 0x10, 0x00, 0x00]]];
+    for (const [name, code] of inline) {
       const t = translate([...code, 0xeb, 0xfe], 1, "286"); // ... / jmp $
       expect(t.inlined, name).toBe(t.total);
       expect(t.text, name).not.toMatch(/call \$/);
     }
+    const nested = translate([0xc8, 0x10, 0x00, 0x01, 0xeb, 0xfe], 1, "286"); // enter 10h,1 / jmp $
+    expect(nested.inlined).toBe(nested.total - 1);
+    expect(nested.text).toMatch(/call \$execOne/);
   });
 
   it("MOV, PUSH and POP of ES/DS are inline; SS and CS are the interpreter's", () => {
