@@ -298,6 +298,20 @@ describe("self-modifying code under the translator", () => {
   });
 });
 
+/** A 286 at 0000:1000 running `code` (stack frames) from SS:SP = 0:`sp`,
+ *  BP = 1234h, under each engine: the registers it leaves, the 16 bytes
+ *  below SP, the count and the side exits taken. */
+function framesBothEngines(code: number[], sp: number) {
+  return (["interp", "jit"] as const).map((engine) => {
+    const m = new Machine({ cpu: "286", engine, jit: { threshold: 0 } });
+    m.load(0x1000, code);
+    m.setRegisters({ cs: 0, ip: 0x1000, ds: 0, ss: 0, sp, bp: 0x1234, bx: 0 });
+    expect(m.run({ maxInstructions: 10_000 }).reason).toBe("halt");
+    const r = m.registers;
+    return { bx: r.bx, bp: r.bp, sp: r.sp, count: m.instructionCount, mem: [...m.read(sp - 16, 16)], side: m.jitStats?.sideExits ?? 0 };
+  });
+}
+
 describe("side exits: accesses the TLB's fast paths cannot do leave translated code", () => {
   it("a loop over MMIO leaves at the access each pass; the interpreter does it, and translated code takes over right after", () => {
     // 0000:1000  mov cx,200
@@ -341,14 +355,7 @@ describe("side exits: accesses the TLB's fast paths cannot do leave translated c
     const code = [0xb9, 0x3c, 0x00, 0xe8, 0x03, 0x00, 0xe2, 0xfb, 0xf4,
       0x55, 0x89, 0xe5, 0x83, 0xec, 0x06, 0x89, 0x4e, 0xfe, 0x01, 0x5e, 0xfe, 0x8b, 0x5e, 0xfe, 0xc9, 0xc3];
     for (const sp of [0x800, 0x3001]) { // the second: BP at 2FFFh, its word across the page end
-      const results = (["interp", "jit"] as const).map((engine) => {
-        const m = new Machine({ cpu: "286", engine, jit: { threshold: 0 } });
-        m.load(0x1000, code);
-        m.setRegisters({ cs: 0, ip: 0x1000, ds: 0, ss: 0, sp, bp: 0x1234, bx: 0 });
-        expect(m.run({ maxInstructions: 10_000 }).reason).toBe("halt");
-        const r = m.registers;
-        return { bx: r.bx, bp: r.bp, sp: r.sp, count: m.instructionCount, side: m.jitStats?.sideExits ?? 0 };
-      });
+      const results = framesBothEngines(code, sp);
       expect(results[0].bx).toBe((60 * 61 / 2) & 0xffff);
       expect(results[0].bp).toBe(0x1234);
       expect({ ...results[1], side: 0 }).toEqual({ ...results[0], side: 0 });
@@ -367,14 +374,7 @@ describe("side exits: accesses the TLB's fast paths cannot do leave translated c
       0xc8, 0x06, 0x00, 0x00, 0x89, 0x4e, 0xfe, 0x01, 0x5e, 0xfe, 0x8b, 0x5e, 0xfe,
       0xc8, 0x02, 0x00, 0x01, 0xc9, 0xc9, 0xc3];
     for (const sp of [0x800, 0x3003]) { // the second: ENTER's push at 2FFFh, across the page end
-      const results = (["interp", "jit"] as const).map((engine) => {
-        const m = new Machine({ cpu: "286", engine, jit: { threshold: 0 } });
-        m.load(0x1000, code);
-        m.setRegisters({ cs: 0, ip: 0x1000, ds: 0, ss: 0, sp, bp: 0x1234, bx: 0 });
-        expect(m.run({ maxInstructions: 10_000 }).reason).toBe("halt");
-        const r = m.registers;
-        return { bx: r.bx, bp: r.bp, sp: r.sp, count: m.instructionCount, mem: [...m.read(sp - 16, 16)], side: m.jitStats?.sideExits ?? 0 };
-      });
+      const results = framesBothEngines(code, sp);
       expect(results[0].bx).toBe((60 * 61 / 2) & 0xffff);
       expect(results[0].bp).toBe(0x1234);
       expect(results[0].sp).toBe(sp);
