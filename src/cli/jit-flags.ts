@@ -12,7 +12,7 @@ export const JIT_FLAGS = {
   "jit-threshold": { type: "string" }, "jit-max-block": { type: "string" }, "jit-opt": { type: "string" },
   "no-jit-inline": { type: "boolean", default: false }, "no-flag-elision": { type: "boolean", default: false },
   "no-if-conversion": { type: "boolean", default: false }, "no-wasm-loops": { type: "boolean", default: false },
-  "no-region-entries": { type: "boolean", default: false },
+  "no-region-entries": { type: "boolean", default: false }, "no-access-groups": { type: "boolean", default: false },
   "jit-max-region": { type: "string" }, "no-region": { type: "boolean", default: false },
 } as const;
 
@@ -31,6 +31,9 @@ export const JIT_FLAGS_HELP = `  --jit-threshold N       block entries before tr
   --no-region-entries     enter a region only at the block it was translated for
                           (default: at its return sites, loop headers and
                           call targets too)
+  --no-access-groups      a TLB test at every memory access (default: one test
+                          for a region's operands through a register it seldom
+                          sets, [di+disp] say, redone only where it is set)
   --jit-max-region N      most blocks compiled together as one function (default ${JIT_DEFAULTS.maxRegion})
   --no-region             one block per function (same as --jit-max-region 1;
                           by default the blocks of a page that branch to each
@@ -40,7 +43,7 @@ export const JIT_FLAGS_HELP = `  --jit-threshold N       block entries before tr
 export interface JitFlagValues {
   "jit-threshold"?: string; "jit-max-block"?: string; "jit-opt"?: string; "jit-max-region"?: string;
   "no-jit-inline"?: boolean; "no-flag-elision"?: boolean; "no-if-conversion"?: boolean; "no-wasm-loops"?: boolean; "no-region"?: boolean;
-  "no-region-entries"?: boolean;
+  "no-region-entries"?: boolean; "no-access-groups"?: boolean;
 }
 
 /** The JitOptions the flags ask for (unset ones stay undefined: the
@@ -61,6 +64,7 @@ export function jitOptionsFrom(values: JitFlagValues, usage: (message: string) =
     ifConversion: !values["no-if-conversion"],
     wasmLoops: !values["no-wasm-loops"],
     regionEntries: !values["no-region-entries"],
+    accessGroups: !values["no-access-groups"],
     maxRegion: values["no-region"] ? 1 : int(values["jit-max-region"], "--jit-max-region", 1, 4096),
   };
 }

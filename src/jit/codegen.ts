@@ -44,18 +44,25 @@
  *                 from the record locals for a Jcc that could not tell
  *                 its condition at translation time — and kept for the
  *                 next, until the record changes (flags.ts)
+ *          33..36 access groups' slots, as many as the region has:
+ *                 GUEST_BASE + a linear address whose displacement range
+ *                 passed one TLB test, or 0 (groups.ts)
  */
 import type { ModuleSubset } from "./emitter.js";
 import type { Layout } from "../core/core.js";
 import type { RegOperand, X86Model } from "../x86/ir.js";
 import type { Record as FlagRecord } from "./flags.js";
 import { blockLabel, loopLabel } from "./layout.js";
+import type { GroupPlan } from "./groups.js";
 
 export const L_IDX = 0, L_OFF = 1, L_LIN = 2, L_TMP = 3, L_REG0 = 4;
-export const L_FOP = 12, L_FA = 13, L_FB = 14, L_FR = 15, L_TMP2 = 16, L_ICOUNT = 17, L_STOP = 18, L_CF = 19, L_NEXT = 20, L_RES = 21, L_PRED = 22, L_XCF = 23, L_SEG0 = 24, L_STEP = 30, L_ENTRY = 31, L_WORD = 32;
-/** The locals' types, in index order (addFunction's varTypes). */
-export function localTypes(api: WasmApi): number[] {
-  return [...Array<number>(17).fill(api.i32), api.i64, api.i64, ...Array<number>(14).fill(api.i32)];
+export const L_FOP = 12, L_FA = 13, L_FB = 14, L_FR = 15, L_TMP2 = 16, L_ICOUNT = 17, L_STOP = 18, L_CF = 19, L_NEXT = 20, L_RES = 21, L_PRED = 22, L_XCF = 23, L_SEG0 = 24, L_STEP = 30, L_ENTRY = 31, L_WORD = 32, L_GRP0 = 33;
+/** Access groups a region tests (groups.ts): their slots. */
+export const GROUP_SLOTS = 4;
+/** The locals' types, in index order (addFunction's varTypes), with
+ *  `groups` group slots. */
+export function localTypes(api: WasmApi, groups = 0): number[] {
+  return [...Array<number>(17).fill(api.i32), api.i64, api.i64, ...Array<number>(L_GRP0 + groups - 19).fill(api.i32)];
 }
 
 /** What the code generator reads of binaryen's namespace — or of the
@@ -108,6 +115,20 @@ export class Gen {
   /** Whether L_WORD holds the flags of the record in the flag locals
    *  (flags.ts runtimeCondition); any write to those locals ends it. */
   flagsWord = false;
+  /** The region's access groups (groups.ts), tested after every
+   *  reload() and after an instruction that sets a group's register or
+   *  segment: the locals set since the translation loop last cleared it,
+   *  reload() apart (translate.ts). */
+  groups: GroupPlan = { of: new Map(), groups: [] };
+  readonly setSince = new Set<number>();
+  private inReload = false;
+  /** Code run after every reload(): the groups' tests (translate.ts). */
+  afterReload: () => number[] = () => [];
+  /** The access whose address memory.ts address() left to the next
+   *  readMem/writeMem: its group's slot and offset, and the address's
+   *  code for when the slot is 0 (generated once: a read-modify-write's
+   *  write finds locals 1/2 set by its read). */
+  access: { slot: number; offset: number; address: number[] } | null = null;
   /** Registers whose local may differ from the core's copy, and whether
    *  the flag locals may (reset at each block start: unknown). */
   private dirty = new Set<number>();
@@ -148,6 +169,7 @@ export class Gen {
   get(local: number): number { return this.m.local.get(local, local === L_ICOUNT || local === L_STOP ? this.i64 : this.i32); }
   set(local: number, v: number): number {
     if (local >= L_FOP && local <= L_FR) this.flagsWord = false;
+    if (!this.inReload) this.setSince.add(local);
     // Predicated (an if-converted hammock): guest state changes only when
     // L_PRED holds; temps are written either way.
     if (this.predicated && ((local >= L_REG0 && local <= L_FR) || local === L_XCF)) v = this.m.select(this.get(L_PRED), v, this.get(local));
@@ -224,6 +246,7 @@ export class Gen {
     this.record = record;
     this.flagsWord = flagsWord;
     this.knownCL = null;
+    this.access = null;
     this.dirty = new Set(this.state.regs);
     this.flagsDirty = this.state.flags;
   }
@@ -289,6 +312,11 @@ export class Gen {
 
   /** The locals from the core's state (on entry, and after execOne). */
   reload(): number[] {
+    this.inReload = true;
+    try { return [...this.reloadLocals(), ...this.afterReload()]; } finally { this.inReload = false; }
+  }
+
+  private reloadLocals(): number[] {
     const m = this.m, L = this.L, out: number[] = [];
     this.knownCL = null;
     for (const r of this.state.regs) out.push(this.set(L_REG0 + r, this.ld32(L.REGS + r * 4)));

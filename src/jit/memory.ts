@@ -34,20 +34,33 @@
  */
 import type { MemOperand } from "../x86/ir.js";
 import { Gen, L_LIN, L_OFF, L_SEG0, L_TMP, REG16, SEGS, SP } from "./codegen.js";
+import { groupSlot } from "./groups.js";
 
-/** Local 1 = the 16-bit offset of `mem`, local 2 = its linear address. */
+/**
+ * Local 1 = the 16-bit offset of `mem`, local 2 = its linear address; for
+ * the readMem or writeMem calls that follow. Where `mem` is in an access
+ * group (groups.ts), that code is left to them, to run only where the
+ * group's test failed: the result is then empty. (LEA, which reads local
+ * 1 itself, is in no group.)
+ */
 export function address(g: Gen, mem: MemOperand): number[] {
   const m = g.m;
   let sum = g.c(mem.disp);
   for (const r of [mem.base, mem.index]) {
     if (r !== null) sum = m.i32.add(sum, g.regN(16, REG16[r]));
   }
-  return [g.set(L_OFF, m.i32.and(sum, g.c(0xffff))), setLinear(g, mem.seg)];
+  const code = [g.set(L_OFF, m.i32.and(sum, g.c(0xffff))), setLinear(g, mem.seg)];
+  const inGroup = groupSlot(g, mem);
+  if (inGroup === null) return code;
+  g.access = { ...inGroup, address: code };
+  return [];
 }
 
-/** Local 2 = segment `seg`'s base + the offset in local 1. */
+/** Local 2 = segment `seg`'s base + the offset in local 1 (an access
+ *  outside any group follows). */
 export function setLinear(g: Gen, seg: string): number {
   const s = SEGS[seg];
+  g.access = null;
   return g.set(L_LIN, g.m.i32.add(g.state.segs.has(s) ? g.get(L_SEG0 + s) : g.ld32(g.L.SEG_BASE + s * 4), g.get(L_OFF)));
 }
 
@@ -122,9 +135,27 @@ function codeMarked(g: Gen, phys: () => number, size: number): number {
 
 /** The value of the `size`-bit operand at locals 1/2 (see address()). */
 export function readMem(g: Gen, size: number, ip: number): number {
-  const m = g.m, L = g.L;
+  const m = g.m;
   const load = (offset: number, ptr: number) => size === 8 ? m.i32.load8_u(offset, 1, ptr, "mem")
     : size === 16 ? m.i32.load16_u(offset, 1, ptr, "mem") : m.i32.load(offset, 1, ptr, "mem");
+  return grouped(g, (slot, offset) => load(offset, slot), () => [tlbRead(g, size, ip, load)], g.i32) ?? tlbRead(g, size, ip, load);
+}
+
+/** An access in a group: `fast` (at the slot) where the group's test
+ *  passed, else `slow` after the address (which the first access of an
+ *  instruction carries; a read-modify-write's write finds it done). */
+function grouped(g: Gen, fast: (slot: number, offset: number) => number, slow: () => number[], type: number): number | null {
+  const a = g.access;
+  if (a === null) return null;
+  const address = a.address;
+  a.address = [];
+  const rest = slow();
+  return g.m.if(g.get(a.slot), fast(g.get(a.slot), a.offset), g.m.block(null, [...address, ...rest], type));
+}
+
+/** readMem through the TLB. */
+function tlbRead(g: Gen, size: number, ip: number, load: (offset: number, ptr: number) => number): number {
+  const m = g.m, L = g.L;
   const away = m.if(slowTest(g), m.block(null, g.sideExit(ip), g.i32), load(0, m.i32.add(g.get(L_TMP), g.get(L_LIN))));
   const value = m.if(awayTest(g, L.TLB_READ), away, load(L.GUEST_BASE, g.get(L_LIN)));
   const cross = crossExit(g, size, ip);
@@ -138,6 +169,15 @@ export function readMem(g: Gen, size: number, ip: number): number {
  * does may reach a local before its store.
  */
 export function writeMem(g: Gen, size: number, value: number, ip: number, after: () => number[] = () => []): number[] {
+  const m = g.m;
+  const store = (offset: number, ptr: number, v: number) => size === 8 ? m.i32.store8(offset, 1, ptr, v, "mem")
+    : size === 16 ? m.i32.store16(offset, 1, ptr, v, "mem") : m.i32.store(offset, 1, ptr, v, "mem");
+  const inGroup = grouped(g, (slot, offset) => store(offset, slot, value), () => tlbWrite(g, size, m.copyExpression(value), ip, store), g.api.none);
+  return [...inGroup === null ? tlbWrite(g, size, value, ip, store) : [inGroup], ...after()];
+}
+
+/** writeMem's store through the TLB. */
+function tlbWrite(g: Gen, size: number, value: number, ip: number, store: (offset: number, ptr: number, v: number) => number): number[] {
   const m = g.m, L = g.L;
   // The host address less GUEST_BASE (the store's offset): linear on the
   // first level; entry (flags cleared) + linear on the second.
@@ -151,9 +191,7 @@ export function writeMem(g: Gen, size: number, value: number, ip: number, after:
   const codePage = m.i32.eq(g.get(L_TMP), g.c(L.GUEST_BASE | L.PF_JIT_CODE));
   const homeCode = m.block(null, [m.if(codeMarked(g, () => g.get(L_LIN), size), g.block(g.sideExit(ip))), g.get(L_LIN)], g.i32);
   const ptr = m.if(awayTest(g, L.TLB_WRITE), m.if(codePage, homeCode, second), g.get(L_LIN));
-  const store = size === 8 ? m.i32.store8(L.GUEST_BASE, 1, ptr, value, "mem")
-    : size === 16 ? m.i32.store16(L.GUEST_BASE, 1, ptr, value, "mem") : m.i32.store(L.GUEST_BASE, 1, ptr, value, "mem");
-  return [...crossExit(g, size, ip), store, ...after()];
+  return [...crossExit(g, size, ip), store(L.GUEST_BASE, ptr, value)];
 }
 
 /** PUSH a word or dword: SP − n (wrapping at 64 KiB), the store at SS:SP,

@@ -50,6 +50,7 @@ import { KIND_UNKNOWN, LAZY_LOGIC, flagLiveness, recordAtStart, type Record as F
 import { planBudget, successors } from "./budget.js";
 import { inline } from "./inline.js";
 import { hammock } from "./hammock.js";
+import { groupLocals, groupTests, planGroups } from "./groups.js";
 
 /** Options that shape generated code (the CLI's and bench's knobs). */
 export interface TranslateOptions {
@@ -68,6 +69,10 @@ export interface TranslateOptions {
    *  call targets, blocks outside loops (false: the core enters only at
    *  the first block). */
   entries?: boolean;
+  /** One TLB test for the memory operands of a region that share a
+   *  segment and a register it seldom sets (groups.ts; false: a test per
+   *  access). */
+  accessGroups?: boolean;
   /** Also return the module as text (tests, dumps). */
   text?: boolean;
 }
@@ -169,6 +174,17 @@ export class RegionCompiler {
    *                               br $dispatch (layout.ts has the nesting)
    */
   translate(blocks: readonly Block[], options: TranslateOptions, predictions: ReadonlyMap<number, number> = new Map()): Translation {
+    try {
+      return this.translateOnce(blocks, options, predictions);
+    } catch (e) {
+      // A group's register or segment is set where its test cannot run
+      // again right after (groups.ts): no groups, then.
+      if (!(e instanceof GroupsBroken)) throw e;
+      return this.translateOnce(blocks, { ...options, accessGroups: false }, predictions);
+    }
+  }
+
+  private translateOnce(blocks: readonly Block[], options: TranslateOptions, predictions: ReadonlyMap<number, number>): Translation {
     const L = this.L;
     // binaryen when it is to optimise, or to print the module with its
     // names (tests); the emitter otherwise — the same bytes.
@@ -213,6 +229,10 @@ export class RegionCompiler {
       const region = new Map<number, { index: number; position: number; loop: boolean; check: boolean; bound: number }>();
       layout.forEach(({ b, index }, position) => region.set(b.ip, { index, position, loop: loops.has(position), ...plan.get(b.ip)! }));
       const g = new Gen(api, m, L, region, regionState(blocks), options.flagElision ?? true, blocks[0].insns[0].model);
+      if (options.inline && options.accessGroups !== false) {
+        g.groups = planGroups(blocks);
+        g.afterReload = () => groupTests(g);
+      }
       let inlined = 0, instructions = 0;
       const codes: number[][] = [];
       // Record knowledge across blocks: each block's predecessors, and the
@@ -265,11 +285,18 @@ export class RegionCompiler {
           const last = i === insns.length - 1;
           const next = (insn.ip + insn.length) & 0xffff;
           const skipped = last ? hammocks.get(block.ip) ?? null : null;
+          g.setSince.clear();
           const code = options.inline ? inline(g, insn, {
             next, last, remaining: insns.length - 1 - i, live: live[i], returnSites, predicted: last ? predicted : null,
             hammock: skipped && (() => translateSkipped(g, skipped, returnSites)),
           }) : null;
-          if (code) { body.push(...code); inlined++; ended = last && ENDS_IN_BRANCH.has(insn.flow); continue; }
+          if (code) {
+            body.push(...code);
+            inlined++;
+            ended = last && ENDS_IN_BRANCH.has(insn.flow);
+            body.push(...retestGroups(g, ended || skipped !== null));
+            continue;
+          }
           body.push(...g.execOne(insn.ip, last ? null : next, insn.prefixes.rep ? insns.length - 1 - i : 0));
           ended = last; // (execOne returns after the block's last instruction)
         }
@@ -295,7 +322,7 @@ export class RegionCompiler {
         blocks.map((b) => to.get(region.get(b.ip)!.position) ?? headLabel(h)), headLabel(h))]]));
       const items = nest(m, codes, loops, [m.switch(targets, entryLabel, m.local.get(L_IDX, api.i32))], guards);
       const prologue = entries.size === 0 ? [] : g.entryPrologue(new Map([...routes.depth].map(([p, d]) => [layout[p].index, d])));
-      m.addFunction("block", api.none, api.none, localTypes(api), g.wrap(m.loop("dispatch", m.block(null, items)), prologue));
+      m.addFunction("block", api.none, api.none, localTypes(api, g.groups.groups.length), g.wrap(m.loop("dispatch", m.block(null, items)), prologue));
       m.addFunctionExport("block", "block");
       if (options.optimize > 0) {
         const binaryen = loadedBinaryen();
@@ -346,6 +373,20 @@ function translateSkipped(g: Gen, skipped: readonly Insn[], returnSites: readonl
   }
   g.record = after === before ? before : before?.cfLocal && after?.cfLocal ? { kind: KIND_UNKNOWN, size: 0, cfLocal: true } : null;
   return out;
+}
+
+/** translateOnce's signal that a group's register or segment is set
+ *  where its test cannot run again right after (groups.ts). */
+class GroupsBroken extends Error {}
+
+/** After an instruction: the tests of the groups whose locals it set;
+ *  `branched`: its code has left the block by then (a jump, an
+ *  if-converted Jcc), so no test could follow. */
+function retestGroups(g: Gen, branched: boolean): number[] {
+  const touched = g.groups.groups.filter((grp) => groupLocals(grp).some((l) => g.setSince.has(l)));
+  if (touched.length === 0) return [];
+  if (branched) throw new GroupsBroken();
+  return groupTests(g, touched);
 }
 
 /** Control transfers whose inline code (inline.ts flow) always ends in a

@@ -1,0 +1,184 @@
+/**
+ * groups.ts — one TLB test for many memory operands. Where a region's
+ * code addresses memory through a register it writes
+ * seldom (mix's DI; BP in a compiled function's body) and one segment,
+ * its operands `[reg+disp]` lie one register sum apart: the function
+ * tests, each time it loads its locals (on entry and after every
+ * `execOne`) and after each instruction that sets the register, that the
+ * whole displacement range lies in one page of the
+ * home frame without wrapping at 64 KiB, and each access then goes to a
+ * constant offset from one local — no TLB entry, no crossing test, no
+ * address arithmetic per access.
+ *
+ *   after every reload(), and after an instruction that sets the
+ *   group's register or segment (groupTests):
+ *     lo   = (base + index + dlo) & FFFFh          the lowest offset
+ *     lin  = segment base + lo
+ *     slot = lo + span <= FFFFh                    no offset wraps
+ *          & (lin & FFFh) + span <= FFFh           one page
+ *          & TLB[lin >> 12] == GUEST_BASE          home frame, no flag
+ *            ? GUEST_BASE + lin : 0                (the write entry if any
+ *                                                   access writes)
+ *   each access at displacement d (memory.ts):
+ *     if (slot) load/store at slot + (d − dlo)     constant offset
+ *     else      the access as without a group      (the TLB, side exits)
+ *
+ * Why it holds: the registers and the segment base are the ones the test
+ * saw, since the test runs again right after any instruction that sets
+ * their locals (translate.ts; where it cannot — a write in if-converted
+ * code, or by the instruction that ends a block — the region is
+ * translated again without groups); and in real mode only the host changes a TLB entry
+ * to something stricter (ROM, MMIO, copy-on-write, dirty logging, code
+ * marking all happen between runs; an `execOne` that changes one, such as
+ * an A20 toggle, is followed by a reload and the tests again). A page that
+ * holds translated code never passes a write group's test (its write
+ * entry carries PF_JIT_CODE): its writes keep their own tests.
+ *
+ * What this file is not: the accesses themselves (memory.ts).
+ */
+import type { Block } from "../x86/block.js";
+import type { Insn, MemOperand } from "../x86/ir.js";
+import { Gen, GROUP_SLOTS, L_GRP0, L_LIN, L_OFF, L_REG0, L_SEG0, REG16, SEGS } from "./codegen.js";
+
+/** Operands of a region that share a test. */
+export interface AccessGroup {
+  readonly seg: string;
+  readonly base: string | null;
+  readonly index: string | null;
+  /** Lowest displacement, and the highest displacement of a last byte. */
+  readonly lo: number;
+  readonly hi: number;
+  /** Whether any access writes (the test reads the write entry). */
+  readonly writes: boolean;
+  /** The local that holds the test's outcome. */
+  readonly slot: number;
+}
+
+/** A region's groups, and each operand's. */
+export interface GroupPlan {
+  readonly of: ReadonlyMap<MemOperand, AccessGroup>;
+  readonly groups: readonly AccessGroup[];
+}
+
+/** The widest displacement range a group spans: a run of disp8 fields. */
+const MAX_SPAN = 0x100;
+
+/** Instructions whose first operand, when in memory, is only read. */
+const READS_FIRST = new Set(["cmp", "test", "push", "mul", "imul", "div", "idiv", "call", "jmp", "bt"]);
+
+/** Instructions that write both operands. */
+const WRITES_BOTH = new Set(["xchg", "xadd", "cmpxchg"]);
+
+/** General registers (0–7) and segments (`seg:` names) an instruction
+ *  may set: its first operand (unless only read), both of an exchange,
+ *  and what it sets implicitly. An estimate for planning only (see
+ *  translate.ts for what makes groups safe). */
+function sets(insn: Insn): string[] {
+  const mn = insn.mnemonic, op = insn.opcode, out: string[] = [];
+  const reg = (n: number) => out.push(`r${n}`);
+  insn.operands.forEach((o, k) => {
+    if (!(k === 0 && !READS_FIRST.has(mn)) && !WRITES_BOTH.has(mn)) return;
+    if (o.kind === "reg") reg(o.size === 8 ? o.num & 3 : o.num);
+    if (o.kind === "seg") out.push(`seg:${o.name}`);
+  });
+  if (insn.operands.some((o) => o.kind === "mem" && o.farPointer)) out.push("seg:es", "seg:ds", "seg:ss", "seg:fs", "seg:gs");
+  if (mn.startsWith("popa")) for (let r = 0; r < 8; r++) reg(r);
+  if (mn === "leave" || mn === "enter") reg(5);
+  if ((op >= 0xa4 && op <= 0xaf) || (op >= 0x6c && op <= 0x6f)) { reg(6); reg(7); reg(1); }
+  if (op === 0xd7 || op === 0x98 || op === 0x99 || ((op === 0xf6 || op === 0xf7) && insn.operands.length === 1)) { reg(0); reg(2); }
+  return out;
+}
+
+/** The memory operands an access group may take: 16-bit addressing,
+ *  neither string nor far pointer, in a segment a region holds. */
+function candidate(insn: Insn, o: Insn["operands"][number]): o is MemOperand {
+  return insn.status === "ok" && insn.mnemonic !== "lea" && o.kind === "mem" && !o.implicit && !o.farPointer
+    && o.addrSize === 16 && o.seg in SEGS && (o.size === 8 || o.size === 16 || o.size === 32)
+    && (o.base !== null || o.index !== null);
+}
+
+/**
+ * Plan a region's groups: the candidate operands by segment and registers,
+ * cut into displacement windows of at most MAX_SPAN, the windows with the
+ * most operands first, one slot each. Nothing here needs to know what
+ * writes the registers: translate.ts checks that after generating.
+ */
+export function planGroups(blocks: readonly Block[]): GroupPlan {
+  const byKey = new Map<string, { o: MemOperand; writes: boolean }[]>();
+  const setters = new Map<string, number>();
+  for (const b of blocks) for (const insn of b.insns) {
+    for (const x of sets(insn)) setters.set(x, (setters.get(x) ?? 0) + 1);
+    insn.operands.forEach((o, k) => {
+      if (!candidate(insn, o)) return;
+      const writes = WRITES_BOTH.has(insn.mnemonic) || (k === 0 && !READS_FIRST.has(insn.mnemonic));
+      const key = `${o.seg} ${o.base} ${o.index}`;
+      let list = byKey.get(key);
+      if (!list) byKey.set(key, list = []);
+      list.push({ o, writes });
+    });
+  }
+  const windows: { members: { o: MemOperand; writes: boolean }[]; lo: number; hi: number }[] = [];
+  for (const list of byKey.values()) {
+    list.sort((x, y) => x.o.disp - y.o.disp);
+    let cur: (typeof windows)[number] | null = null;
+    for (const e of list) {
+      const hi = e.o.disp + e.o.size / 8 - 1;
+      if (cur && Math.max(cur.hi, hi) - cur.lo < MAX_SPAN) { cur.members.push(e); cur.hi = Math.max(cur.hi, hi); continue; }
+      cur = { members: [e], lo: e.o.disp, hi };
+      windows.push(cur);
+    }
+  }
+  // A window pays where its operands outnumber, well, the instructions
+  // that set its registers or segment: each is followed by the test again
+  // (sieve's [bx+si], BX stepped each pass, ran 16% slower grouped).
+  const worth = (w: (typeof windows)[number]) => {
+    const o = w.members[0].o;
+    const keys = [`seg:${o.seg}`, ...[o.base, o.index].filter((r): r is string => r !== null).map((r) => `r${REG16[r]}`)];
+    return w.members.length - 4 * keys.reduce((n, k) => n + (setters.get(k) ?? 0), 0);
+  };
+  const chosen = windows.filter((w) => w.members.length >= 2 && worth(w) > 0).sort((x, y) => worth(y) - worth(x));
+  const of = new Map<MemOperand, AccessGroup>(), groups: AccessGroup[] = [];
+  for (const w of chosen.slice(0, GROUP_SLOTS)) {
+    const o = w.members[0].o;
+    const grp: AccessGroup = { seg: o.seg, base: o.base, index: o.index, lo: w.lo, hi: w.hi, writes: w.members.some((e) => e.writes), slot: L_GRP0 + groups.length };
+    groups.push(grp);
+    for (const e of w.members) of.set(e.o, grp);
+  }
+  return { of, groups };
+}
+
+/** The locals a group's test reads: its registers and segment base. */
+export function groupLocals(grp: AccessGroup): number[] {
+  const locals = [L_SEG0 + SEGS[grp.seg]];
+  for (const r of [grp.base, grp.index]) if (r !== null) locals.push(L_REG0 + REG16[r]);
+  return locals;
+}
+
+/** The tests of every group of the region (see the header), each into its
+ *  slot. Locals 1 and 2 serve as temps: no access is under way. */
+export function groupTests(g: Gen, groups = g.groups.groups): number[] {
+  const m = g.m, L = g.L, out: number[] = [];
+  for (const grp of groups) {
+    let sum = g.c(grp.lo);
+    for (const r of [grp.base, grp.index]) if (r !== null) sum = m.i32.add(sum, g.regN(16, REG16[r]));
+    const span = grp.hi - grp.lo;
+    const entry = m.i32.load(grp.writes ? L.TLB_WRITE : L.TLB_READ, 4, m.i32.shl(m.i32.shr_u(g.get(L_LIN), g.c(12)), g.c(2)), "mem");
+    const ok = m.i32.and(m.i32.and(
+      m.i32.le_u(g.get(L_OFF), g.c(0xffff - span)),
+      m.i32.le_u(m.i32.and(g.get(L_LIN), g.c(0xfff)), g.c(0xfff - span))),
+    m.i32.eq(entry, g.c(L.GUEST_BASE)));
+    out.push(
+      g.set(L_OFF, m.i32.and(sum, g.c(0xffff))),
+      g.set(L_LIN, m.i32.add(g.get(L_SEG0 + SEGS[grp.seg]), g.get(L_OFF))),
+      g.set(grp.slot, m.select(ok, m.i32.add(g.get(L_LIN), g.c(L.GUEST_BASE)), g.c(0))),
+    );
+  }
+  return out;
+}
+
+/** For operand `mem`, its group's slot local and the access's offset from
+ *  it, or null. */
+export function groupSlot(g: Gen, mem: MemOperand): { slot: number; offset: number } | null {
+  const grp = g.groups.of.get(mem);
+  return grp ? { slot: grp.slot, offset: mem.disp - grp.lo } : null;
+}
