@@ -1,14 +1,13 @@
 /**
  * groups.ts — one TLB test for many memory operands. Where a region's
- * code addresses memory through a register it writes
- * seldom (mix's DI; BP in a compiled function's body) and one segment,
- * its operands `[reg+disp]` lie one register sum apart: the function
- * tests, each time it loads its locals (on entry and after every
- * `execOne`) and after each instruction that sets the register, that the
- * whole displacement range lies in one page of the
- * home frame without wrapping at 64 KiB, and each access then goes to a
- * constant offset from one local — no TLB entry, no crossing test, no
- * address arithmetic per access.
+ * code addresses memory through a register it seldom sets (mix's DI; BP
+ * in a compiled function's body) and one segment, its operands
+ * `[reg+disp]` lie one register sum apart: the function tests, each time
+ * it loads its locals (on entry and after every `execOne`) and after each
+ * instruction that sets the register, that the whole displacement range
+ * lies in one page of the home frame without wrapping at 64 KiB; each
+ * access then goes to a constant offset from one local — no TLB entry,
+ * no crossing test, no address arithmetic per access.
  *
  *   after every reload(), and after an instruction that sets the
  *   group's register or segment (groupTests):
@@ -27,11 +26,11 @@
  * saw, since the test runs again right after any instruction that sets
  * their locals (translate.ts; where it cannot — a write in if-converted
  * code, or by the instruction that ends a block — the region is
- * translated again without groups); and in real mode only the host changes a TLB entry
- * to something stricter (ROM, MMIO, copy-on-write, dirty logging, code
+ * translated again without groups); and in real mode only the host makes
+ * a TLB entry stricter (ROM, MMIO, copy-on-write, dirty logging and code
  * marking all happen between runs; an `execOne` that changes one, such as
- * an A20 toggle, is followed by a reload and the tests again). A page that
- * holds translated code never passes a write group's test (its write
+ * an A20 toggle, is followed by a reload and the tests again). A page
+ * that holds translated code never passes a write group's test (its write
  * entry carries PF_JIT_CODE): its writes keep their own tests.
  *
  * What this file is not: the accesses themselves (memory.ts).
