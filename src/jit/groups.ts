@@ -33,11 +33,14 @@
  * that holds translated code never passes a write group's test (its write
  * entry carries PF_JIT_CODE): its writes keep their own tests.
  *
- * What this file is not: the accesses themselves (memory.ts).
+ * What this file is not: the accesses themselves (memory.ts: address()
+ * leaves a grouped operand's address to readMem/writeMem, which branch
+ * on the slot).
  */
 import type { Block } from "../x86/block.js";
 import type { Insn, MemOperand } from "../x86/ir.js";
 import { Gen, GROUP_SLOTS, L_GRP0, L_LIN, L_OFF, L_REG0, L_SEG0, REG16, SEGS } from "./codegen.js";
+import { tlbLoad } from "./memory.js";
 
 /** Operands of a region that share a test. */
 export interface AccessGroup {
@@ -51,6 +54,8 @@ export interface AccessGroup {
   readonly writes: boolean;
   /** The local that holds the test's outcome. */
   readonly slot: number;
+  /** The locals the test reads: the segment base and the registers. */
+  readonly locals: readonly number[];
 }
 
 /** A region's groups, and each operand's. */
@@ -68,6 +73,9 @@ const READS_FIRST = new Set(["cmp", "test", "push", "mul", "imul", "div", "idiv"
 /** Instructions that write both operands. */
 const WRITES_BOTH = new Set(["xchg", "xadd", "cmpxchg"]);
 
+/** Whether `insn` writes its operand number `k`. */
+const writesOperand = (insn: Insn, k: number): boolean => WRITES_BOTH.has(insn.mnemonic) || (k === 0 && !READS_FIRST.has(insn.mnemonic));
+
 /** General registers (0–7) and segments (`seg:` names) an instruction
  *  may set: its first operand (unless only read), both of an exchange,
  *  and what it sets implicitly. An estimate for planning only (see
@@ -76,7 +84,7 @@ function sets(insn: Insn): string[] {
   const mn = insn.mnemonic, op = insn.opcode, out: string[] = [];
   const reg = (n: number) => out.push(`r${n}`);
   insn.operands.forEach((o, k) => {
-    if (!(k === 0 && !READS_FIRST.has(mn)) && !WRITES_BOTH.has(mn)) return;
+    if (!writesOperand(insn, k)) return;
     if (o.kind === "reg") reg(o.size === 8 ? o.num & 3 : o.num);
     if (o.kind === "seg") out.push(`seg:${o.name}`);
   });
@@ -109,7 +117,7 @@ export function planGroups(blocks: readonly Block[]): GroupPlan {
     for (const x of sets(insn)) setters.set(x, (setters.get(x) ?? 0) + 1);
     insn.operands.forEach((o, k) => {
       if (!candidate(insn, o)) return;
-      const writes = WRITES_BOTH.has(insn.mnemonic) || (k === 0 && !READS_FIRST.has(insn.mnemonic));
+      const writes = writesOperand(insn, k);
       const key = `${o.seg} ${o.base} ${o.index}`;
       let list = byKey.get(key);
       if (!list) byKey.set(key, list = []);
@@ -139,18 +147,14 @@ export function planGroups(blocks: readonly Block[]): GroupPlan {
   const of = new Map<MemOperand, AccessGroup>(), groups: AccessGroup[] = [];
   for (const w of chosen.slice(0, GROUP_SLOTS)) {
     const o = w.members[0].o;
-    const grp: AccessGroup = { seg: o.seg, base: o.base, index: o.index, lo: w.lo, hi: w.hi, writes: w.members.some((e) => e.writes), slot: L_GRP0 + groups.length };
+    const locals = [L_SEG0 + SEGS[o.seg], ...[o.base, o.index].filter((r): r is string => r !== null).map((r) => L_REG0 + REG16[r])];
+    const grp: AccessGroup = {
+      seg: o.seg, base: o.base, index: o.index, lo: w.lo, hi: w.hi, writes: w.members.some((e) => e.writes), slot: L_GRP0 + groups.length, locals,
+    };
     groups.push(grp);
     for (const e of w.members) of.set(e.o, grp);
   }
   return { of, groups };
-}
-
-/** The locals a group's test reads: its registers and segment base. */
-export function groupLocals(grp: AccessGroup): number[] {
-  const locals = [L_SEG0 + SEGS[grp.seg]];
-  for (const r of [grp.base, grp.index]) if (r !== null) locals.push(L_REG0 + REG16[r]);
-  return locals;
 }
 
 /** The tests of every group of the region (see the header), each into its
@@ -161,7 +165,7 @@ export function groupTests(g: Gen, groups = g.groups.groups): number[] {
     let sum = g.c(grp.lo);
     for (const r of [grp.base, grp.index]) if (r !== null) sum = m.i32.add(sum, g.regN(16, REG16[r]));
     const span = grp.hi - grp.lo;
-    const entry = m.i32.load(grp.writes ? L.TLB_WRITE : L.TLB_READ, 4, m.i32.shl(m.i32.shr_u(g.get(L_LIN), g.c(12)), g.c(2)), "mem");
+    const entry = tlbLoad(g, grp.writes ? L.TLB_WRITE : L.TLB_READ);
     const ok = m.i32.and(m.i32.and(
       m.i32.le_u(g.get(L_OFF), g.c(0xffff - span)),
       m.i32.le_u(m.i32.and(g.get(L_LIN), g.c(0xfff)), g.c(0xfff - span))),
@@ -173,11 +177,4 @@ export function groupTests(g: Gen, groups = g.groups.groups): number[] {
     );
   }
   return out;
-}
-
-/** For operand `mem`, its group's slot local and the access's offset from
- *  it, or null. */
-export function groupSlot(g: Gen, mem: MemOperand): { slot: number; offset: number } | null {
-  const grp = g.groups.of.get(mem);
-  return grp ? { slot: grp.slot, offset: mem.disp - grp.lo } : null;
 }

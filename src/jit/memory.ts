@@ -34,7 +34,6 @@
  */
 import type { MemOperand } from "../x86/ir.js";
 import { Gen, L_LIN, L_OFF, L_SEG0, L_TMP, REG16, SEGS, SP } from "./codegen.js";
-import { groupSlot } from "./groups.js";
 
 /**
  * Local 1 = the 16-bit offset of `mem`, local 2 = its linear address; for
@@ -50,9 +49,9 @@ export function address(g: Gen, mem: MemOperand): number[] {
     if (r !== null) sum = m.i32.add(sum, g.regN(16, REG16[r]));
   }
   const code = [g.set(L_OFF, m.i32.and(sum, g.c(0xffff))), setLinear(g, mem.seg)];
-  const inGroup = groupSlot(g, mem);
-  if (inGroup === null) return code;
-  g.access = { ...inGroup, address: code };
+  const grp = g.groups.of.get(mem);
+  if (!grp) return code;
+  g.access = { slot: grp.slot, offset: mem.disp - grp.lo, address: code };
   return [];
 }
 
@@ -64,11 +63,17 @@ export function setLinear(g: Gen, seg: string): number {
   return g.set(L_LIN, g.m.i32.add(g.state.segs.has(s) ? g.get(L_SEG0 + s) : g.ld32(g.L.SEG_BASE + s * 4), g.get(L_OFF)));
 }
 
-/** The TLB entry at `table` for local 2, teed into local 3. The table's
- *  address rides in the load's offset, so the index is one shift pair. */
-function tlbEntry(g: Gen, table: number): number {
+/** The TLB entry at `table` for the linear address in local 2. The
+ *  table's address rides in the load's offset, so the index is one shift
+ *  pair. (groups.ts tests a group's page with it too.) */
+export function tlbLoad(g: Gen, table: number): number {
   const m = g.m;
-  return m.local.tee(L_TMP, m.i32.load(table, 4, m.i32.shl(m.i32.shr_u(g.get(L_LIN), g.c(12)), g.c(2)), "mem"), g.i32);
+  return m.i32.load(table, 4, m.i32.shl(m.i32.shr_u(g.get(L_LIN), g.c(12)), g.c(2)), "mem");
+}
+
+/** tlbLoad, teed into local 3. */
+function tlbEntry(g: Gen, table: number): number {
+  return g.m.local.tee(L_TMP, tlbLoad(g, table), g.i32);
 }
 
 /** Nonzero when a `size`-bit access at locals 1/2 crosses a page or sits
@@ -118,13 +123,13 @@ function slowTest(g: Gen): number {
   return g.m.i32.and(g.get(L_TMP), g.c(0xfff));
 }
 
-/** Nonzero when a `size`-bit write at physical address `phys` (a maker:
- *  each use needs its own tree) touches a chunk translated code came
- *  from: the first chunk's bit, and for a word or dword the next one's
- *  too where the access runs into it — one load (of 16 bits: the next
- *  bit may be in the next byte) and one shift. */
-function codeMarked(g: Gen, phys: () => number, size: number): number {
-  const m = g.m, L = g.L;
+/** Nonzero when a `size`-bit write at the linear address in local 2, on
+ *  a page of the home frame (where linear is physical), touches a chunk
+ *  translated code came from: the first chunk's bit, and for a word or
+ *  dword the next one's too where the access runs into it — one load (of
+ *  16 bits: the next bit may be in the next byte) and one shift. */
+function codeMarked(g: Gen, size: number): number {
+  const m = g.m, L = g.L, phys = () => g.get(L_LIN);
   const at = m.i32.add(g.c(L.CODE_BITMAP), m.i32.shr_u(phys(), g.c(8)));
   const bits = size === 8 ? m.i32.load8_u(0, 1, at, "mem") : m.i32.load16_u(0, 1, at, "mem");
   const shifted = m.i32.shr_u(bits, m.i32.and(m.i32.shr_u(phys(), g.c(5)), g.c(7)));
@@ -189,7 +194,7 @@ function tlbWrite(g: Gen, size: number, value: number, ip: number, store: (offse
   // beside hot code: a boot sector's stack below 7C00h) first: physical
   // is linear there, so the chunk test need not wait for the entry.
   const codePage = m.i32.eq(g.get(L_TMP), g.c(L.GUEST_BASE | L.PF_JIT_CODE));
-  const homeCode = m.block(null, [m.if(codeMarked(g, () => g.get(L_LIN), size), g.block(g.sideExit(ip))), g.get(L_LIN)], g.i32);
+  const homeCode = m.block(null, [m.if(codeMarked(g, size), g.block(g.sideExit(ip))), g.get(L_LIN)], g.i32);
   const ptr = m.if(awayTest(g, L.TLB_WRITE), m.if(codePage, homeCode, second), g.get(L_LIN));
   return [...crossExit(g, size, ip), store(L.GUEST_BASE, ptr, value)];
 }

@@ -50,7 +50,7 @@ import { KIND_UNKNOWN, LAZY_LOGIC, flagLiveness, recordAtStart, type Record as F
 import { planBudget, successors } from "./budget.js";
 import { inline } from "./inline.js";
 import { hammock } from "./hammock.js";
-import { groupLocals, groupTests, planGroups } from "./groups.js";
+import { groupTests, planGroups } from "./groups.js";
 
 /** Options that shape generated code (the CLI's and bench's knobs). */
 export interface TranslateOptions {
@@ -383,7 +383,7 @@ class GroupsBroken extends Error {}
  *  `branched`: its code has left the block by then (a jump, an
  *  if-converted Jcc), so no test could follow. */
 function retestGroups(g: Gen, branched: boolean): number[] {
-  const touched = g.groups.groups.filter((grp) => groupLocals(grp).some((l) => g.setSince.has(l)));
+  const touched = g.groups.groups.filter((grp) => grp.locals.some((l) => g.setSince.has(l)));
   if (touched.length === 0) return [];
   if (branched) throw new GroupsBroken();
   return groupTests(g, touched);
