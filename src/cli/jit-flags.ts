@@ -13,6 +13,7 @@ export const JIT_FLAGS = {
   "no-jit-inline": { type: "boolean", default: false }, "no-flag-elision": { type: "boolean", default: false },
   "no-if-conversion": { type: "boolean", default: false }, "no-wasm-loops": { type: "boolean", default: false },
   "no-region-entries": { type: "boolean", default: false }, "no-access-groups": { type: "boolean", default: false },
+  "no-stack-window": { type: "boolean", default: false },
   "jit-max-region": { type: "string" }, "no-region": { type: "boolean", default: false },
 } as const;
 
@@ -34,6 +35,9 @@ export const JIT_FLAGS_HELP = `  --jit-threshold N       block entries before tr
   --no-access-groups      a TLB test at every memory access (default: one test
                           for a region's operands through a register it seldom
                           sets, [di+disp] say, redone only where it is set)
+  --no-stack-window       PUSH/POP/CALL/RET through the TLB (default: a range test
+                          against the stack's page, worked out when the region's
+                          registers are loaded)
   --jit-max-region N      most blocks compiled together as one function (default ${JIT_DEFAULTS.maxRegion})
   --no-region             one block per function (same as --jit-max-region 1;
                           by default the blocks of a page that branch to each
@@ -44,6 +48,7 @@ export interface JitFlagValues {
   "jit-threshold"?: string; "jit-max-block"?: string; "jit-opt"?: string; "jit-max-region"?: string;
   "no-jit-inline"?: boolean; "no-flag-elision"?: boolean; "no-if-conversion"?: boolean; "no-wasm-loops"?: boolean; "no-region"?: boolean;
   "no-region-entries"?: boolean; "no-access-groups"?: boolean;
+  "no-stack-window"?: boolean;
 }
 
 /** The JitOptions the flags ask for (unset ones stay undefined: the
@@ -65,6 +70,7 @@ export function jitOptionsFrom(values: JitFlagValues, usage: (message: string) =
     wasmLoops: !values["no-wasm-loops"],
     regionEntries: !values["no-region-entries"],
     accessGroups: !values["no-access-groups"],
+    stackWindow: !values["no-stack-window"],
     maxRegion: values["no-region"] ? 1 : int(values["jit-max-region"], "--jit-max-region", 1, 4096),
   };
 }

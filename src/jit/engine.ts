@@ -30,7 +30,7 @@ import { SEGS } from "./codegen.js";
 /** The translator's knobs (CLI: --jit-threshold, --jit-max-block,
  *  --jit-max-region/--no-region, --jit-opt, --no-jit-inline, --no-flag-elision,
  *  --no-if-conversion, --no-wasm-loops, --no-region-entries,
- *  --no-access-groups). */
+ *  --no-access-groups, --no-stack-window). */
 export interface JitOptions {
   /** Entries into a block before it is translated (0: at the first). */
   threshold?: number;
@@ -58,6 +58,9 @@ export interface JitOptions {
   /** One TLB test for a region's memory operands through a register it
    *  seldom sets (groups.ts; false: a test per access). */
   accessGroups?: boolean;
+  /** PUSH, POP, CALL and RET tested against the stack window, a range of
+   *  SS worked out when the locals are loaded (false: through the TLB). */
+  stackWindow?: boolean;
   /** Retranslations of a region whose own code keeps being written before
    *  it is left to the interpreter for good. */
   maxRetranslations?: number;
@@ -69,7 +72,7 @@ export interface JitOptions {
 
 export const JIT_DEFAULTS: Required<JitOptions> = {
   threshold: 20, maxBlock: 64, maxRegion: 128, optimize: 0, inline: true, flagElision: true, ifConversion: true, wasmLoops: true,
-  regionEntries: true, accessGroups: true,
+  regionEntries: true, accessGroups: true, stackWindow: true,
   maxRetranslations: 4,
   maxFunctions: 16384,
 };
@@ -198,7 +201,7 @@ export class JitEngine {
     const o = { ...JIT_DEFAULTS };
     for (const [k, v] of Object.entries(options) as [keyof JitOptions, unknown][]) {
       if (v === undefined) continue;
-      const ok = k === "inline" || k === "flagElision" || k === "ifConversion" || k === "wasmLoops" || k === "regionEntries" || k === "accessGroups" ? typeof v === "boolean"
+      const ok = k === "inline" || k === "flagElision" || k === "ifConversion" || k === "wasmLoops" || k === "regionEntries" || k === "accessGroups" || k === "stackWindow" ? typeof v === "boolean"
         : typeof v === "number" && Number.isInteger(v) && v >= (k === "threshold" || k === "optimize" ? 0 : 1)
           && (k !== "optimize" || v <= 4) && (k !== "maxFunctions" || v <= 1 << (L.JIT_ENTRY_SHIFT - 1));
       if (!ok || !(k in JIT_DEFAULTS)) throw new RangeError(`wasm86: bad jit option ${k}: ${JSON.stringify(v)}`);
@@ -277,7 +280,7 @@ export class JitEngine {
     const opts: TranslateOptions = {
       optimize: this.options.optimize, inline: this.options.inline, flagElision: this.options.flagElision,
       ifConversion: this.options.ifConversion, wasmLoops: this.options.wasmLoops, entries: this.options.regionEntries,
-      accessGroups: this.options.accessGroups,
+      accessGroups: this.options.accessGroups, stackWindow: this.options.stackWindow,
     };
     let tr: ReturnType<RegionCompiler["translate"]>, instance: WebAssembly.Instance;
     try {

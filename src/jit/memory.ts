@@ -18,6 +18,10 @@
  *                    wrap with A20 off)
  *   otherwise    ──▶ side exit
  *
+ * PUSH, POP, CALL and RET words test the stack window instead (one
+ * range test; see windowed()), and the operands of an access group their
+ * group's slot (groups.ts).
+ *
  * The first level's address does not wait for the entry's load: the
  * entry only steers a branch the CPU predicts, so a chain of dependent
  * accesses (XLAT, a table walk) pays the TLB once in throughput, not in
@@ -33,7 +37,7 @@
  * inline.
  */
 import type { MemOperand } from "../x86/ir.js";
-import { Gen, L_LIN, L_OFF, L_SEG0, L_TMP, REG16, SEGS, SP } from "./codegen.js";
+import { Gen, L_LIN, L_OFF, L_SEG0, L_TMP, L_WLEN, L_WLO, REG16, SEGS, SP } from "./codegen.js";
 
 /**
  * Local 1 = the 16-bit offset of `mem`, local 2 = its linear address; for
@@ -199,15 +203,38 @@ function tlbWrite(g: Gen, size: number, value: number, ip: number, store: (offse
   return [...crossExit(g, size, ip), store(L.GUEST_BASE, ptr, value)];
 }
 
+/**
+ * Whether a PUSH's or POP's word goes by the stack window: the range of
+ * SS offsets (locals L_WLO, L_WLEN) that the core's jit/stackwindow.ts
+ * works out at every reload — around SP, as far as its pages are the home
+ * frame's with no flag but PF_JIT_CODE and hold no chunk of translated
+ * code, within the segment. A word at offset o in it (o − lo <u length)
+ * goes straight to GUEST_BASE + linear: one test, where the TLB's path
+ * has the crossing test, the entry's and, on a page that holds code (a
+ * boot sector's stack below 7C00h), the code bitmap's. Outside it the
+ * word leaves (a side exit): the interpreter runs the instruction, and
+ * the window is worked out again around the new SP when translated code
+ * takes over. Dwords keep the TLB's path.
+ */
+function windowed(g: Gen, size: number): boolean {
+  return g.state.stack && size === 16;
+}
+
+/** With a windowed word's offset in local 1: leave unless it lies in the
+ *  stack window. */
+function windowExit(g: Gen, ip: number): number {
+  const m = g.m;
+  return m.if(m.i32.ge_u(m.i32.sub(g.get(L_OFF), g.get(L_WLO)), g.get(L_WLEN)), g.block(g.sideExit(ip)));
+}
+
 /** PUSH a word or dword: SP − n (wrapping at 64 KiB), the store at SS:SP,
  *  then SP. */
 export function push(g: Gen, value: number, size: number, ip: number): number[] {
   const m = g.m;
-  return [
-    g.set(L_OFF, m.i32.and(m.i32.sub(g.regN(16, SP), g.c(size / 8)), g.c(0xffff))),
-    setLinear(g, "ss"),
-    ...writeMem(g, size, value, ip, () => [g.setRegN(16, SP, g.get(L_OFF))]),
-  ];
+  const head = [g.set(L_OFF, m.i32.and(m.i32.sub(g.regN(16, SP), g.c(size / 8)), g.c(0xffff))), setLinear(g, "ss")];
+  const step = () => [g.setRegN(16, SP, g.get(L_OFF))];
+  if (!windowed(g, size)) return [...head, ...writeMem(g, size, value, ip, step)];
+  return [...head, windowExit(g, ip), m.i32.store16(g.L.GUEST_BASE, 1, g.get(L_LIN), value, "mem"), ...step()];
 }
 
 /** POP a word or dword into local 3; SP + n. */
@@ -219,7 +246,9 @@ export function pop(g: Gen, size: number, ip: number): number[] {
  *  was (POP to memory steps SP once its store is done). LEAVE reads at
  *  SS:BP (`from`). */
 export function popRead(g: Gen, size: number, ip: number, from = SP): number[] {
-  return [g.set(L_OFF, g.regN(16, from)), setLinear(g, "ss"), g.set(L_TMP, readMem(g, size, ip))];
+  const head = [g.set(L_OFF, g.regN(16, from)), setLinear(g, "ss")];
+  if (!windowed(g, size)) return [...head, g.set(L_TMP, readMem(g, size, ip))];
+  return [...head, windowExit(g, ip), g.set(L_TMP, g.m.i32.load16_u(g.L.GUEST_BASE, 1, g.get(L_LIN), "mem"))];
 }
 
 /** POP's step: SP + n. */

@@ -73,6 +73,9 @@ export interface TranslateOptions {
    *  segment and a register it seldom sets (groups.ts; false: a test per
    *  access). */
   accessGroups?: boolean;
+  /** PUSH and POP tested against the stack window (memory.ts; false:
+   *  through the TLB like any access). */
+  stackWindow?: boolean;
   /** Also return the module as text (tests, dumps). */
   text?: boolean;
 }
@@ -116,6 +119,7 @@ export function declareCoreImports(api: Api, m: ModuleSubset): void {
   m.addFunctionImport("mul", "core", "helper_mul", i32x4, none);
   m.addFunctionImport("div", "core", "helper_div", i32x4, none);
   m.addFunctionImport("imul3", "core", "helper_imul3", i32x3, i32);
+  m.addFunctionImport("stackWindow", "core", "helper_stack_window", none, i32);
 }
 
 /**
@@ -228,7 +232,10 @@ export class RegionCompiler {
       if (options.wasmLoops === false) for (const [f, t] of edges) if (t <= f) dispatched.add(t);
       const region = new Map<number, { index: number; position: number; loop: boolean; check: boolean; bound: number }>();
       layout.forEach(({ b, index }, position) => region.set(b.ip, { index, position, loop: loops.has(position), ...plan.get(b.ip)! }));
-      const g = new Gen(api, m, L, region, regionState(blocks), options.flagElision ?? true, blocks[0].insns[0].model);
+      // The stack window (memory.ts) only serves inline PUSH and POP.
+      const state = regionState(blocks);
+      if (!options.inline || options.stackWindow === false) state.stack = false;
+      const g = new Gen(api, m, L, region, state, options.flagElision ?? true, blocks[0].insns[0].model);
       if (options.inline && options.accessGroups !== false) {
         g.groups = planGroups(blocks);
         g.afterReload = () => groupTests(g);
@@ -416,7 +423,7 @@ export function blockText(binary: Uint8Array): string {
  */
 function regionState(blocks: readonly Block[]): RegionState {
   const regs = new Set<number>(), segs = new Set<number>();
-  let flags = false, strings = false;
+  let flags = false, strings = false, stack = false;
   for (const b of blocks) for (const insn of b.insns) {
     if (insn.status !== "ok") continue;
     for (const o of insn.operands) {
@@ -431,13 +438,14 @@ function regionState(blocks: readonly Block[]): RegionState {
     if ((op >= 0x50 && op <= 0x5f) || op === 0xe8 || op === 0xc2 || op === 0xc3 || insn.mnemonic === "push" || insn.mnemonic === "pop" || insn.mnemonic === "call") {
       regs.add(SP);
       segs.add(SEGS.ss);
+      stack = true;
     }
-    if (op === 0xc8 || op === 0xc9) { regs.add(SP); regs.add(BP); segs.add(SEGS.ss); } // ENTER, LEAVE: SP, BP, SS
+    if (op === 0xc8 || op === 0xc9) { regs.add(SP); regs.add(BP); segs.add(SEGS.ss); stack = true; } // ENTER, LEAVE: SP, BP, SS
     if ((op >= 0xe0 && op <= 0xe3) || insn.prefixes.rep) regs.add(CX);
     if (op === 0xd7) { regs.add(0); regs.add(3); } // XLAT: AL, BX
     if (op === 0xf6 || op === 0xf7) { regs.add(0); regs.add(2); } // MUL/DIV: AX, DX
     if (op === 0x98 || op === 0x99) { regs.add(0); regs.add(2); }
     if ((insn.flags.read | insn.flags.written | insn.flags.undefined) & ARITH) flags = true;
   }
-  return { regs, flags, segs, strings };
+  return { regs, flags, segs, strings, stack };
 }

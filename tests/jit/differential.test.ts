@@ -300,11 +300,12 @@ describe("self-modifying code under the translator", () => {
 });
 
 /** A 286 at 0000:1000 running `code` (stack frames) from SS:SP = 0:`sp`,
- *  BP = 1234h, under each engine: the registers it leaves, the 16 bytes
- *  below SP, the count and the side exits taken. */
-function framesBothEngines(code: number[], sp: number) {
+ *  BP = 1234h, under each engine (the translator's knobs `jit`): the
+ *  registers it leaves, the 16 bytes below SP, the count and the side
+ *  exits taken. */
+function framesBothEngines(code: number[], sp: number, jit: JitOptions = {}) {
   return (["interp", "jit"] as const).map((engine) => {
-    const m = new Machine({ cpu: "286", engine, jit: { threshold: 0 } });
+    const m = new Machine({ cpu: "286", engine, jit: { threshold: 0, ...jit } });
     m.load(0x1000, code);
     m.setRegisters({ cs: 0, ip: 0x1000, ds: 0, ss: 0, sp, bp: 0x1234, bx: 0 });
     expect(m.run({ maxInstructions: 10_000 }).reason).toBe("halt");
@@ -346,6 +347,77 @@ describe("access groups: one TLB test for a region's [di+disp] operands", () => 
   });
 });
 
+describe("the stack window: PUSH, POP, CALL and RET with one range test", () => {
+  /** `code` at 0000:`at` on `cpu`, from SS:SP = `ss`:`sp`, under each
+   *  engine: AX, BX, DX, SP, the count and the translator's counters. */
+  const both = (code: number[], at: number, ss: number, sp: number, cpu: CpuModel = "8086") =>
+    (["interp", "jit"] as const).map((engine) => {
+      const m = new Machine({ cpu, engine, jit: { threshold: 0 } });
+      m.load(at, code);
+      m.setRegisters({ cs: 0, ip: at, ds: 0, ss, sp, ax: 0x1111, bx: 0, dx: 0 });
+      expect(m.run({ maxInstructions: 100_000 }).reason).toBe("halt");
+      const r = m.registers;
+      return { regs: [r.ax, r.bx, r.dx, r.sp], count: m.instructionCount, mem: [...m.read(ss * 16, 0x10000)], stats: m.jitStats };
+    });
+  const same = ([interp, jit]: ReturnType<typeof both>) => expect({ ...jit, stats: undefined }).toEqual({ ...interp, stats: undefined });
+
+  it("a boot sector's stack just below its code, on the code's page: no side exit", () => {
+    // 0000:7C00  mov cx,200
+    //     7C03   l: call f / loop l / hlt
+    //     7C09   f: push ax / add ax,cx / pop bx / add dx,bx / ret
+    const code = [0xb9, 0xc8, 0x00, 0xe8, 0x03, 0x00, 0xe2, 0xfb, 0xf4, 0x50, 0x01, 0xc8, 0x5b, 0x01, 0xda, 0xc3];
+    const results = both(code, 0x7c00, 0, 0x7c00);
+    same(results);
+    expect(results[0].regs[3]).toBe(0x7c00);
+    expect(results[1].stats!.sideExits).toBe(0);
+    expect(results[1].stats!.translatedInstructions).toBeGreaterThan(200 * 7);
+  });
+
+  it("a CALL whose return address lands on translated code: left to the interpreter, which drops that code", () => {
+    // 0000:1000  mov cx,50
+    //     1003   l: call f / loop l / hlt
+    //     1009   f: mov ax,1234h        ; SP = 100Ch: CALL writes 1006h over the immediate
+    //     100C   add bx,ax / ret
+    const code = [0xb9, 0x32, 0x00, 0xe8, 0x03, 0x00, 0xe2, 0xfb, 0xf4, 0xb8, 0x34, 0x12, 0x01, 0xc3, 0xc3];
+    const results = both(code, 0x1000, 0, 0x100c);
+    same(results);
+    expect(results[0].regs[1]).toBe((50 * 0x1006) & 0xffff);
+    expect(results[1].stats!.invalidations).toBeGreaterThan(0);
+  });
+
+  it("a word at offset FFFFh (the 8086 wraps it to offset 0) leaves, each PUSH and POP", () => {
+    // 0000:1000  mov cx,40
+    //     1003   l: push ax / pop bx / add dx,bx / inc ax / loop l / hlt
+    // SP = 1, SS neither page- nor chunk-aligned, so that the segment's
+    // ends lie inside the window's pages and chunks: SS = 2001h, and SS =
+    // 0001h, where the code's chunk bounds the window from below.
+    const code = [0xb9, 0x28, 0x00, 0x50, 0x5b, 0x01, 0xda, 0x40, 0xe2, 0xf9, 0xf4];
+    for (const ss of [0x2001, 0x0001]) {
+      const results = both(code, 0x1000, ss, 0x0001);
+      same(results);
+      expect(results[0].mem[0xffff], `ss ${ss}`).toBe(0x11 + 39); // AX's low byte at SS:FFFF, its high byte at SS:0000
+      expect(results[0].mem[0], `ss ${ss}`).toBe(0x11);
+      expect(results[1].stats!.sideExits, `ss ${ss}`).toBeGreaterThanOrEqual(2 * 39);
+    }
+  });
+
+  it("SP moved past code to a second stack: one side exit a switch, then a window around the new SP", () => {
+    // 0000:1000  mov cx,40
+    //     1003   l: mov sp,0FF0h / call f / mov sp,1100h / call f / loop l / hlt
+    //     1012   f: push ax / add ax,cx / pop bx / add dx,bx / ret
+    const code = [0xb9, 0x28, 0x00, 0xbc, 0xf0, 0x0f, 0xe8, 0x09, 0x00, 0xbc, 0x00, 0x11, 0xe8, 0x03, 0x00, 0xe2, 0xf2, 0xf4,
+      0x50, 0x01, 0xc8, 0x5b, 0x01, 0xda, 0xc3];
+    const results = both(code, 0x1000, 0, 0x0800);
+    same(results);
+    const s = results[1].stats!;
+    // Through the TLB each PUSH, POP, CALL and RET would leave on the
+    // code's page: four a call, eight a pass. A window worked out again at
+    // each way back in leaves one a switch.
+    expect(s.sideExits).toBeGreaterThan(0);
+    expect(s.sideExits).toBeLessThanOrEqual(2 * 40 + 2);
+  });
+});
+
 describe("side exits: accesses the TLB's fast paths cannot do leave translated code", () => {
   it("a loop over MMIO leaves at the access each pass; the interpreter does it, and translated code takes over right after", () => {
     // 0000:1000  mov cx,200
@@ -379,7 +451,7 @@ describe("side exits: accesses the TLB's fast paths cannot do leave translated c
     expect(s.translatedInstructions).toBeGreaterThan(3 * 190);
   });
 
-  it("LEAVE (286) pops BP from SS:BP, also where that word crosses a page and leaves", () => {
+  it("LEAVE (286) pops BP from SS:BP, also where that word crosses a page (through the TLB, it leaves)", () => {
     // 0000:1000  mov cx,60
     //     1003   l: call f
     //     1006   loop l
@@ -388,16 +460,21 @@ describe("side exits: accesses the TLB's fast paths cannot do leave translated c
     //     1015   mov bx,[bp-2] / leave / ret
     const code = [0xb9, 0x3c, 0x00, 0xe8, 0x03, 0x00, 0xe2, 0xfb, 0xf4,
       0x55, 0x89, 0xe5, 0x83, 0xec, 0x06, 0x89, 0x4e, 0xfe, 0x01, 0x5e, 0xfe, 0x8b, 0x5e, 0xfe, 0xc9, 0xc3];
-    for (const sp of [0x800, 0x3001]) { // the second: BP at 2FFFh, its word across the page end
-      const results = framesBothEngines(code, sp);
+    for (const sp of [0x800, 0x3001]) for (const stackWindow of [true, false]) { // the second: BP at 2FFFh, its word across the page end
+      const results = framesBothEngines(code, sp, { stackWindow });
       expect(results[0].bx).toBe((60 * 61 / 2) & 0xffff);
       expect(results[0].bp).toBe(0x1234);
       expect({ ...results[1], side: 0 }).toEqual({ ...results[0], side: 0 });
-      if (sp === 0x3001) expect(results[1].side).toBeGreaterThanOrEqual(60); // LEAVE's read, each pass
+      // Through the TLB, LEAVE's read leaves each pass; the stack window
+      // spans both pages.
+      if (sp === 0x3001) {
+        if (stackWindow) expect(results[1].side).toBe(0);
+        else expect(results[1].side).toBeGreaterThanOrEqual(60);
+      }
     }
   });
 
-  it("ENTER n,0 (286) pushes BP and makes the frame inline; with a nesting level the interpreter does it", () => {
+  it("ENTER n,0 (286) pushes BP and makes the frame inline, also across a page; with a nesting level the interpreter does it", () => {
     // 0000:1000  mov cx,60
     //     1003   l: call f
     //     1006   loop l
@@ -407,13 +484,18 @@ describe("side exits: accesses the TLB's fast paths cannot do leave translated c
     const code = [0xb9, 0x3c, 0x00, 0xe8, 0x03, 0x00, 0xe2, 0xfb, 0xf4,
       0xc8, 0x06, 0x00, 0x00, 0x89, 0x4e, 0xfe, 0x01, 0x5e, 0xfe, 0x8b, 0x5e, 0xfe,
       0xc8, 0x02, 0x00, 0x01, 0xc9, 0xc9, 0xc3];
-    for (const sp of [0x800, 0x3003]) { // the second: ENTER's push at 2FFFh, across the page end
-      const results = framesBothEngines(code, sp);
+    for (const sp of [0x800, 0x3003]) for (const stackWindow of [true, false]) { // the second: ENTER's push at 2FFFh, across the page end
+      const results = framesBothEngines(code, sp, { stackWindow });
       expect(results[0].bx).toBe((60 * 61 / 2) & 0xffff);
       expect(results[0].bp).toBe(0x1234);
       expect(results[0].sp).toBe(sp);
       expect({ ...results[1], side: 0 }).toEqual({ ...results[0], side: 0 });
-      if (sp === 0x3003) expect(results[1].side).toBeGreaterThanOrEqual(60); // ENTER's push, each pass
+      // ENTER's push each pass: through the TLB it leaves; the window
+      // spans both pages.
+      if (sp === 0x3003) {
+        if (stackWindow) expect(results[1].side).toBe(0);
+        else expect(results[1].side).toBeGreaterThanOrEqual(60);
+      }
     }
   });
 
