@@ -170,6 +170,11 @@ export const JIT_ENTRY: i32 = STATE + 0x1B8;
  *  logging, a page or segment crossed), for the interpreter to run it
  *  (src/jit/memory.ts). */
 export const JIT_STAT_SIDE: i32 = STATE + 0x1BC;
+/** Set (nonzero) by translated code that found an access group's test
+ *  failed (src/jit/groups.ts) before it left at a side exit: the core
+ *  clears it and hands the host EXIT_DEOPT, which translates the page's
+ *  regions again without groups. */
+export const JIT_DEOPT: i32 = STATE + 0x1C0;
 
 // --------------------------------------------------------------- memory map
 /** Number of linear pages real mode can address: 0x000000–0x10FFEF. */

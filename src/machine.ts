@@ -14,7 +14,7 @@
 import { JitEngine, type JitOptions, type JitStats } from "./jit/engine.js";
 import { jitLoaded } from "./jit/load.js";
 import {
-  instantiateCore, CoreExports, Layout, EXIT_BUDGET, EXIT_HALT, EXIT_BREAKPOINT, EXIT_COMPILE, CORE_BUILDS, type CoreBuild,
+  instantiateCore, CoreExports, Layout, EXIT_BUDGET, EXIT_HALT, EXIT_BREAKPOINT, EXIT_COMPILE, EXIT_DEOPT, CORE_BUILDS, type CoreBuild,
 } from "./core/core.js";
 
 export type CpuModel = "8086" | "286" | "386";
@@ -539,6 +539,7 @@ export class Machine {
       try {
         code = this.core.run();
         if (code === EXIT_COMPILE) { this.jit!.compile(); dv = this.dv; continue; }
+        if (code === EXIT_DEOPT) { this.jit!.deopt(); dv = this.dv; continue; }
       } catch (e) {
         // A guest fault unwinds the instruction with a trap (see
         // assembly/cpu/fault.ts); anything else is a real error.

@@ -28,12 +28,17 @@ import {
   JIT_ENABLED, JIT_LOOKUP, JIT_THRESHOLD, JIT_REQ_LINEAR, JIT_REQ_CSBASE, JIT_REQ_SLOT,
   JIT_STAT_RUNS, JIT_STAT_LOOKUPS, JIT_STAT_MISSES, JIT_STAT_BUDGET, JIT_CACHE, JIT_SLOTS,
   REG_FLAGS, BP_COUNT, REP_ACTIVE, HALTED, ICOUNT, ICOUNT_STOP, EVENTS, REG_IP, PAGE_PHYS,
-  STOP_REQUEST, NMI_PENDING, IRQ_LINE, SHADOW_AT, JIT_STAT_INSNS, JIT_CUT, JIT_ENTRY, JIT_ENTRY_SHIFT, JIT_STAT_SIDE,
+  STOP_REQUEST, NMI_PENDING, IRQ_LINE, SHADOW_AT, JIT_STAT_INSNS, JIT_CUT, JIT_ENTRY, JIT_ENTRY_SHIFT, JIT_STAT_SIDE, JIT_DEOPT,
 } from "../layout";
 import { segBase, CS } from "../cpu/state";
 
 /** run()'s exit code: translate the block described by JIT_REQ_*. */
 export const EXIT_COMPILE: i32 = 4;
+/** run()'s exit code: a translation's access group failed its test
+ *  (JIT_DEOPT); the host drops it and translates the page again without
+ *  groups. The block left at a side exit: the interpreter runs on from
+ *  its IP. */
+export const EXIT_DEOPT: i32 = 5;
 /** Internal: a translated block ran; go back to the top of the loop. */
 export const EXIT_CONTINUE: i32 = -2;
 /** Internal: nothing to do here. */
@@ -50,6 +55,7 @@ const TF: i32 = 1 << 8;
 /** Forget every translation (engine switch, reset). */
 export function jitReset(): void {
   stepFirst = false;
+  store<i32>(JIT_DEOPT, 0);
   for (let i = 0; i < JIT_SLOTS; i++) {
     const e = JIT_CACHE + (i << 4);
     store<i32>(e, -1); store<i32>(e + 4, 0); store<i32>(e + 8, 0); store<i32>(e + 12, 0);
@@ -136,7 +142,7 @@ export function jitEnter(): i32 {
     if (pendingEvents()) break;
     r = jitStep();
   }
-  if (r == EXIT_COMPILE) return EXIT_COMPILE;
+  if (r == EXIT_COMPILE || r == EXIT_DEOPT) return r;
   if (r == SIDE || r == SIDE_AT_ONCE) {
     stepFirst = true;
     // Nothing ran: the interpreter takes the instruction now. (Once blocks
@@ -212,6 +218,12 @@ function jitStep(): i32 {
     call_indirect<void>(word & INDEX_MASK);
     const ran = load<i64>(ICOUNT) - before;
     store<i64>(JIT_STAT_INSNS, load<i64>(JIT_STAT_INSNS) + ran);
+    if (load<i32>(JIT_DEOPT)) {
+      // (At a side exit: the interpreter goes on from IP once the host
+      // has dropped the translation.)
+      store<i32>(JIT_DEOPT, 0);
+      return EXIT_DEOPT;
+    }
     // A side exit: the block left before an instruction it could not do.
     if (load<i32>(JIT_STAT_SIDE) != sides) return ran > 0 ? SIDE : SIDE_AT_ONCE;
     // A translation that returns without retiring anything would be

@@ -117,7 +117,7 @@ function jitStatLines(s: JitStats | undefined, n: number): string[] {
     `  instructions in translated code ${s.translatedInstructions} (${(s.translatedInstructions / Math.max(1, n) * 100).toFixed(1)}%)`,
     `  block runs ${s.blockRuns} (${perM(s.blockRuns)} per million instructions); cache lookups ${s.lookups}, of them untranslated (counting toward the threshold unless near a budget cut) ${s.misses}; budget skips ${s.budgetSkips}`,
     `  side exits (a memory access left to the interpreter: MMIO, ROM, code, copy-on-write, dirty logging, a crossing) ${s.sideExits} (${perM(s.sideExits)} per million instructions)`,
-    `  invalidations ${s.invalidations}, flushes ${s.flushes}${s.blocksThrashing ? `, self-patching regions left to the interpreter ${s.blocksThrashing}` : ""}${s.compilesDeferred ? `, translations put off on pages whose translations keep being dropped unused ${s.compilesDeferred}` : ""}${s.failures ? `, translation failures ${s.failures} (interpreted instead)` : ""}`,
+    `  invalidations ${s.invalidations}, flushes ${s.flushes}${s.deopts ? `, pages translated again without access groups (a group's test failed) ${s.deopts}` : ""}${s.blocksThrashing ? `, self-patching regions left to the interpreter ${s.blocksThrashing}` : ""}${s.compilesDeferred ? `, translations put off on pages whose translations keep being dropped unused ${s.compilesDeferred}` : ""}${s.failures ? `, translation failures ${s.failures} (interpreted instead)` : ""}`,
   ];
 }
 

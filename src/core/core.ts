@@ -64,7 +64,7 @@ export interface Layout {
   JIT_ENABLED: number; JIT_LOOKUP: number; JIT_THRESHOLD: number; JIT_REQ_LINEAR: number;
   JIT_REQ_CSBASE: number; JIT_REQ_SLOT: number; JIT_STAT_RUNS: number; JIT_STAT_LOOKUPS: number;
   JIT_STAT_MISSES: number; JIT_STAT_BUDGET: number; JIT_CACHE: number; JIT_SLOTS: number; JIT_ENTRY_SHIFT: number;
-  CODE_BITMAP: number; CODE_BITMAP_LIMIT: number; PF_JIT_CODE: number; JIT_STAT_INSNS: number; JIT_ENTRY: number; JIT_STAT_SIDE: number;
+  CODE_BITMAP: number; CODE_BITMAP_LIMIT: number; PF_JIT_CODE: number; JIT_STAT_INSNS: number; JIT_ENTRY: number; JIT_STAT_SIDE: number; JIT_DEOPT: number;
   TLB_READ: number; TLB_WRITE: number;
 }
 
@@ -74,6 +74,9 @@ export const EXIT_HALT = 1;
 export const EXIT_BREAKPOINT = 2;
 /** The core asks the host to translate a block (assembly/jit/dispatch.ts). */
 export const EXIT_COMPILE = 4;
+/** A translation's access group failed its test: the host translates the
+ *  page again without groups (assembly/jit/dispatch.ts EXIT_DEOPT). */
+export const EXIT_DEOPT = 5;
 export const EXIT_STOP = 3;
 
 /** Builds of the core (asconfig.json targets). "default" is the one to

@@ -129,11 +129,11 @@ export class Gen {
   private inReload = false;
   /** Code run after every reload(): the groups' tests (translate.ts). */
   afterReload: () => number[] = () => [];
-  /** The access whose address memory.ts address() left to the next
-   *  readMem/writeMem: its group's slot and offset, and the address's
-   *  code for when the slot is 0 (generated once: a read-modify-write's
-   *  write finds locals 1/2 set by its read). */
-  access: { slot: number; offset: number; address: number[] } | null = null;
+  /** The access group of the operand memory.ts address() saw last, for
+   *  the readMem/writeMem that follow: its slot, the operand's offset
+   *  from it, and whether the slot was tested yet (a read-modify-write's
+   *  write finds it tested by its read). */
+  access: { slot: number; offset: number; tested: boolean } | null = null;
   /** Registers whose local may differ from the core's copy, and whether
    *  the flag locals may (reset at each block start: unknown). */
   private dirty = new Set<number>();

@@ -106,6 +106,9 @@ export interface JitStats {
   wasmCompileMs: number;
   codeBytes: number;
   invalidations: number;
+  /** Pages whose translations an access group's failed test dropped, to
+   *  be translated again without groups (deopt). */
+  deopts: number;
   flushes: number;
   /** From the core: translated blocks run, cache lookups, lookups that
    *  found no translation, runs skipped for lack of budget. */
@@ -184,8 +187,11 @@ export class JitEngine {
   private used = 0;
   private readonly s = {
     blocksCompiled: 0, regionsCompiled: 0, blocksRefused: 0, failures: 0, blocksThrashing: 0, compilesDeferred: 0, instructionsCompiled: 0, instructionsInlined: 0,
-    compileMs: 0, wasmCompileMs: 0, codeBytes: 0, invalidations: 0, flushes: 0, entriesInstalled: 0,
+    compileMs: 0, wasmCompileMs: 0, codeBytes: 0, invalidations: 0, deopts: 0, flushes: 0, entriesInstalled: 0,
   };
+  /** Physical pages translated without access groups: one of their
+   *  groups failed its test (deopt). */
+  private readonly ungrouped = new Set<number>();
 
   constructor(
     core: CoreExports,
@@ -280,7 +286,7 @@ export class JitEngine {
     const opts: TranslateOptions = {
       optimize: this.options.optimize, inline: this.options.inline, flagElision: this.options.flagElision,
       ifConversion: this.options.ifConversion, wasmLoops: this.options.wasmLoops, entries: this.options.regionEntries,
-      accessGroups: this.options.accessGroups, stackWindow: this.options.stackWindow,
+      accessGroups: this.options.accessGroups && !this.ungrouped.has(phys >>> 12), stackWindow: this.options.stackWindow,
     };
     let tr: ReturnType<RegionCompiler["translate"]>, instance: WebAssembly.Instance;
     try {
@@ -340,12 +346,9 @@ export class JitEngine {
         if (!b.ranges.some(([from, to]) => from < end && to > physAddr)) continue;
         const useful = (this.retired() - b.retiredBefore) * FRUITLESS_FRACTION >= b.instructions;
         fruitlessHere = (fruitlessHere ?? true) && !useful;
-        for (const at of [b.phys, ...b.entries]) this.core.jitInvalidate(at, b.csBase, b.index);
+        this.drop(b);
         const key = regionKey(b.phys, b.csBase);
         this.rewrites.set(key, (this.rewrites.get(key) ?? 0) + 1);
-        for (const [from, to] of b.ranges) {
-          for (const p of [from >>> 12, (to - 1) >>> 12]) this.codePages.get(p)?.delete(b);
-        }
         this.s.invalidations++;
         dropped = true;
       }
@@ -365,6 +368,40 @@ export class JitEngine {
     }
     // Stop the running block after the writing instruction.
     if (dropped) this.dv.setInt32(this.L.EVENTS, 1, true);
+  }
+
+  /** A region's ways in out of the cache, and the region out of the
+   *  pages' sets. */
+  private drop(b: BlockInfo): void {
+    for (const at of [b.phys, ...b.entries]) this.core.jitInvalidate(at, b.csBase, b.index);
+    for (const [from, to] of b.ranges) {
+      for (const p of [from >>> 12, (to - 1) >>> 12]) this.codePages.get(p)?.delete(b);
+    }
+  }
+
+  /**
+   * Answer the core's EXIT_DEOPT: a translation found one of its access
+   * groups' tests failed (groups.ts: the range reaches a page the TLB's
+   * fast paths take another way, a chunk of code, a flagged page) and left
+   * before the access, at CS:IP. Groups are a bet that their test holds;
+   * rather than pay the TLB at every access after a lost bet, the page's
+   * regions are dropped and, when hot again, translated without groups.
+   */
+  deopt(): void {
+    const dv = this.dv;
+    const lin = dv.getInt32(this.L.SEG_BASE + SEGS.cs * 4, true) + (dv.getInt32(this.L.REG_IP, true) & 0xffff);
+    const page = this.physAddr(lin) >>> 12;
+    this.ungrouped.add(page);
+    this.s.deopts++;
+    const set = this.codePages.get(page);
+    if (!set) return;
+    for (const b of [...set]) this.drop(b);
+    for (const [p, left] of this.codePages) {
+      if (left.size > 0) continue;
+      this.codePages.delete(p);
+      this.setCodePage(p, false);
+      this.markChunks(p << 12, (p + 1) << 12, false);
+    }
   }
 
   /** Set or clear the CODE_BITMAP bits of the 32-byte chunks of

@@ -5,22 +5,28 @@
  * `[reg+disp]` lie one register sum apart: the function tests, each time
  * it loads its locals (on entry and after every `execOne`) and after each
  * instruction that sets the register, that the whole displacement range
- * lies in one page of the home frame without wrapping at 64 KiB; each
- * access then goes to a constant offset from one local — no TLB entry,
- * no crossing test, no address arithmetic per access.
+ * lies where the TLB's fast paths would take each of its accesses, as
+ * one run of host memory, without wrapping at 64 KiB; each access then
+ * goes to a constant offset from one local — no TLB entry, no crossing
+ * test, no address arithmetic per access.
  *
  *   after every reload(), and after an instruction that sets the
  *   group's register or segment (groupTests):
  *     lo   = (base + index + dlo) & FFFFh          the lowest offset
  *     lin  = segment base + lo
- *     slot = lo + span <= FFFFh                    no offset wraps
- *          & (lin & FFFh) + span <= FFFh           one page
- *          & TLB[lin >> 12] == GUEST_BASE          home frame, no flag
- *            ? GUEST_BASE + lin : 0                (the write entry if any
+ *     e    = TLB[lin >> 12]                        (the write entry if any
  *                                                   access writes)
+ *     slot = lo + span <= FFFFh                    no offset wraps
+ *          & TLB[(lin + span) >> 12] == e          one frame, or two in a row
+ *          & (e has no flag                        (any frame: a shared one
+ *                                                   too, for reads)
+ *             | e == GUEST_BASE | PF_JIT_CODE      a page with code, and no
+ *               & no chunk of the range marked)    code in the range
+ *            ? (e & ~FFFh) + lin : 0               the host address
  *   each access at displacement d (memory.ts):
- *     if (slot) load/store at slot + (d − dlo)     constant offset
- *     else      the access as without a group      (the TLB, side exits)
+ *     slot == 0 ? leave, and have the page         a side exit, JIT_DEOPT
+ *                 translated again without groups
+ *               : load/store at slot + (d − dlo)   constant offset
  *
  * Why it holds: the registers and the segment base are the ones the test
  * saw, since the test runs again right after any instruction that sets
@@ -29,17 +35,20 @@
  * translated again without groups); and in real mode only the host makes
  * a TLB entry stricter (ROM, MMIO, copy-on-write, dirty logging and code
  * marking all happen between runs; an `execOne` that changes one, such as
- * an A20 toggle, is followed by a reload and the tests again). A page
- * that holds translated code never passes a write group's test (its write
- * entry carries PF_JIT_CODE): its writes keep their own tests.
+ * an A20 toggle, is followed by a reload and the tests again; chunks of
+ * code are marked only between runs). A group is a bet that its test
+ * holds: a lost one — the range reaches MMIO, a flagged page, a chunk of
+ * code or the segment's end — costs a side exit and one translation of
+ * its page without groups (engine.ts deopt), after which those accesses
+ * take the TLB's paths.
  *
  * What this file is not: the accesses themselves (memory.ts: address()
- * leaves a grouped operand's address to readMem/writeMem, which branch
- * on the slot).
+ * has no address to work out for a grouped operand; readMem/writeMem
+ * test the slot and go at an offset from it).
  */
 import type { Block } from "../x86/block.js";
 import type { Insn, MemOperand } from "../x86/ir.js";
-import { Gen, GROUP_SLOTS, L_GRP0, L_LIN, L_OFF, L_REG0, L_SEG0, REG16, SEGS } from "./codegen.js";
+import { Gen, GROUP_SLOTS, L_GRP0, L_LIN, L_OFF, L_REG0, L_SEG0, L_TMP, REG16, SEGS } from "./codegen.js";
 import { tlbLoad } from "./memory.js";
 
 /** Operands of a region that share a test. */
@@ -158,23 +167,36 @@ export function planGroups(blocks: readonly Block[]): GroupPlan {
 }
 
 /** The tests of every group of the region (see the header), each into its
- *  slot. Locals 1 and 2 serve as temps: no access is under way. */
+ *  slot. Locals 1, 2 and 3 serve as temps: no access is under way. */
 export function groupTests(g: Gen, groups = g.groups.groups): number[] {
   const m = g.m, L = g.L, out: number[] = [];
   for (const grp of groups) {
     let sum = g.c(grp.lo);
     for (const r of [grp.base, grp.index]) if (r !== null) sum = m.i32.add(sum, g.regN(16, REG16[r]));
-    const span = grp.hi - grp.lo;
-    const entry = tlbLoad(g, grp.writes ? L.TLB_WRITE : L.TLB_READ);
-    const ok = m.i32.and(m.i32.and(
-      m.i32.le_u(g.get(L_OFF), g.c(0xffff - span)),
-      m.i32.le_u(m.i32.and(g.get(L_LIN), g.c(0xfff)), g.c(0xfff - span))),
-    m.i32.eq(entry, g.c(L.GUEST_BASE)));
+    const span = grp.hi - grp.lo, table = grp.writes ? L.TLB_WRITE : L.TLB_READ;
+    const entry = () => g.get(L_TMP);
+    // The entry of the range's last byte's page: the same as the first's.
+    const last = m.i32.load(table, 4, m.i32.shl(m.i32.shr_u(m.i32.add(g.get(L_LIN), g.c(span)), g.c(12)), g.c(2)), "mem");
+    let usable = m.i32.eqz(m.i32.and(entry(), g.c(0xfff)));
+    if (grp.writes) usable = m.i32.or(usable, m.i32.and(m.i32.eq(entry(), g.c(L.GUEST_BASE | L.PF_JIT_CODE)), noCodeChunk(g, span)));
+    const ok = m.i32.and(m.i32.and(m.i32.le_u(g.get(L_OFF), g.c(0xffff - span)), m.i32.eq(entry(), last)), usable);
     out.push(
       g.set(L_OFF, m.i32.and(sum, g.c(0xffff))),
       g.set(L_LIN, m.i32.add(g.get(L_SEG0 + SEGS[grp.seg]), g.get(L_OFF))),
-      g.set(grp.slot, m.select(ok, m.i32.add(g.get(L_LIN), g.c(L.GUEST_BASE)), g.c(0))),
+      g.set(L_TMP, tlbLoad(g, table)),
+      g.set(grp.slot, m.select(ok, m.i32.add(m.i32.and(entry(), g.c(~0xfff)), g.get(L_LIN)), g.c(0))),
     );
   }
   return out;
+}
+
+/** Whether no 32-byte chunk of [linear, linear + span] (local 2, a page
+ *  or two of the home frame, where linear is physical) is marked in
+ *  CODE_BITMAP: at most nine chunks (span < 256), whose bits lie in the
+ *  16 from the first one's byte. */
+function noCodeChunk(g: Gen, span: number): number {
+  const m = g.m, lin = () => g.get(L_LIN);
+  const bits = m.i32.shr_u(m.i32.load16_u(g.L.CODE_BITMAP, 1, m.i32.shr_u(lin(), g.c(8)), "mem"), m.i32.and(m.i32.shr_u(lin(), g.c(5)), g.c(7)));
+  const more = m.i32.shr_u(m.i32.add(m.i32.and(lin(), g.c(31)), g.c(span)), g.c(5)); // chunks after the first
+  return m.i32.eqz(m.i32.and(bits, m.i32.sub(m.i32.shl(g.c(2), more), g.c(1))));
 }

@@ -42,21 +42,22 @@ import { Gen, L_LIN, L_OFF, L_SEG0, L_TMP, L_WLEN, L_WLO, REG16, SEGS, SP } from
 /**
  * Local 1 = the 16-bit offset of `mem`, local 2 = its linear address; for
  * the readMem or writeMem calls that follow. Where `mem` is in an access
- * group (groups.ts), that code is left to them, to run only where the
- * group's test failed: the result is then empty. (LEA, which reads local
- * 1 itself, is in no group.)
+ * group (groups.ts) there is no address to work out: the result is empty,
+ * and the access goes at a constant offset from the group's slot. (LEA,
+ * which reads local 1 itself, is in no group.)
  */
 export function address(g: Gen, mem: MemOperand): number[] {
+  const grp = g.groups.of.get(mem);
+  if (grp) {
+    g.access = { slot: grp.slot, offset: mem.disp - grp.lo, tested: false };
+    return [];
+  }
   const m = g.m;
   let sum = g.c(mem.disp);
   for (const r of [mem.base, mem.index]) {
     if (r !== null) sum = m.i32.add(sum, g.regN(16, REG16[r]));
   }
-  const code = [g.set(L_OFF, m.i32.and(sum, g.c(0xffff))), setLinear(g, mem.seg)];
-  const grp = g.groups.of.get(mem);
-  if (!grp) return code;
-  g.access = { slot: grp.slot, offset: mem.disp - grp.lo, address: code };
-  return [];
+  return [g.set(L_OFF, m.i32.and(sum, g.c(0xffff))), setLinear(g, mem.seg)];
 }
 
 /** Local 2 = segment `seg`'s base + the offset in local 1 (an access
@@ -147,19 +148,27 @@ export function readMem(g: Gen, size: number, ip: number): number {
   const m = g.m;
   const load = (offset: number, ptr: number) => size === 8 ? m.i32.load8_u(offset, 1, ptr, "mem")
     : size === 16 ? m.i32.load16_u(offset, 1, ptr, "mem") : m.i32.load(offset, 1, ptr, "mem");
-  return grouped(g, (slot, offset) => load(offset, slot), () => [tlbRead(g, size, ip, load)], g.i32) ?? tlbRead(g, size, ip, load);
+  return grouped(g, (slot, offset) => load(offset, slot), ip, g.i32) ?? tlbRead(g, size, ip, load);
 }
 
-/** An access in a group: `fast` (at the slot) where the group's test
- *  passed, else `slow` after the address (which the first access of an
- *  instruction carries; a read-modify-write's write finds it done). */
-function grouped(g: Gen, fast: (slot: number, offset: number) => number, slow: () => number[], type: number): number | null {
+/**
+ * An access in a group: at a constant offset from the group's slot. Where
+ * the group's test failed (the slot is 0), the block leaves before the
+ * instruction (a side exit) and asks the host, through JIT_DEOPT, to
+ * translate the page again without groups: so there is no TLB path here
+ * to cost registers, and a failing group costs one translation, not a
+ * side exit per access. (A read-modify-write's write finds the slot
+ * tested by its read.)
+ */
+function grouped(g: Gen, fast: (slot: number, offset: number) => number, ip: number, type: number): number | null {
   const a = g.access;
   if (a === null) return null;
-  const address = a.address;
-  a.address = [];
-  const rest = slow();
-  return g.m.if(g.get(a.slot), fast(g.get(a.slot), a.offset), g.m.block(null, [...address, ...rest], type));
+  const access = fast(g.get(a.slot), a.offset);
+  if (a.tested) return access;
+  a.tested = true;
+  const m = g.m;
+  const lost = m.if(m.i32.eqz(g.get(a.slot)), g.block([g.st32(g.L.JIT_DEOPT, g.c(1)), ...g.sideExit(ip)]));
+  return m.block(null, [lost, access], type);
 }
 
 /** readMem through the TLB. */
@@ -181,7 +190,7 @@ export function writeMem(g: Gen, size: number, value: number, ip: number, after:
   const m = g.m;
   const store = (offset: number, ptr: number, v: number) => size === 8 ? m.i32.store8(offset, 1, ptr, v, "mem")
     : size === 16 ? m.i32.store16(offset, 1, ptr, v, "mem") : m.i32.store(offset, 1, ptr, v, "mem");
-  const inGroup = grouped(g, (slot, offset) => store(offset, slot, value), () => tlbWrite(g, size, m.copyExpression(value), ip, store), g.api.none);
+  const inGroup = grouped(g, (slot, offset) => store(offset, slot, value), ip, g.api.none);
   return [...inGroup === null ? tlbWrite(g, size, value, ip, store) : [inGroup], ...after()];
 }
 
