@@ -28,7 +28,6 @@ import { read8, write8, read16, write16 } from "./memory/tlb";
 import { portIn, portOut } from "./io";
 import { setSeg } from "./cpu/state";
 import { raiseFault } from "./cpu/fault";
-import { stackWindow } from "./jit/stackwindow";
 
 /** ALU group op (0 ADD 1 OR 2 ADC 3 SBB 4 AND 5 SUB 6 XOR 7 CMP) on a, b;
  *  records the lazy flags, returns the result. */
@@ -65,8 +64,6 @@ export function helper_interrupt(vector: i32, returnIP: i32): void { interrupt(v
 export function helper_get_flags(): i32 { return getFlags(); }
 export function helper_set_flags(v: i32): void { setFlags(v); }
 export function helper_get_cf(): i32 { return getCF(); }
-/** The stack window for SS:SP (jit/stackwindow.ts): lo | length << 16. */
-export function helper_stack_window(): i32 { return stackWindow(); }
 export function helper_condition(cc: i32): bool { return testConditionVar(cc); }
 export function helper_set_seg(seg: i32, sel: i32): void { setSeg(seg, sel); }
 

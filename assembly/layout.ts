@@ -175,6 +175,12 @@ export const JIT_STAT_SIDE: i32 = STATE + 0x1BC;
  *  clears it and hands the host EXIT_DEOPT, which translates the page's
  *  regions again without groups. */
 export const JIT_DEOPT: i32 = STATE + 0x1C0;
+/** The stack window (assembly/jit/stackwindow.ts): its lowest offset in
+ *  SS and its length (0: none; anything that may make it stale sets 0),
+ *  and the SS base it was worked out for. Read by translated PUSH/POP. */
+export const JIT_WINDOW_LO: i32 = STATE + 0x1C4;
+export const JIT_WINDOW_LEN: i32 = STATE + 0x1C8;
+export const JIT_WINDOW_BASE: i32 = STATE + 0x1CC;
 
 // --------------------------------------------------------------- memory map
 /** Number of linear pages real mode can address: 0x000000–0x10FFEF. */

@@ -12,6 +12,7 @@
  * that unwinding via fault.ts leaves the pre-instruction state.
  */
 import { INSN_IP, REG_IP, REG_FLAGS, HALTED, EVENTS, ICOUNT, ICOUNT_STOP, JIT_CUT } from "../layout";
+import { stackWindowUpdate } from "../jit/stackwindow";
 import {
   reg8, setReg8, reg16, setReg16, reg32, setReg32, segSel, segBase, setSeg, getIP, setIP, model,
   AX, CX, DX, BX, SP, BP, SI, DI, ES, CS, SS, DS, MODEL_8086, MODEL_286, MODEL_386,
@@ -214,7 +215,11 @@ export function run(): i32 {
  * translate itself. Counts the instruction (REP iterations count
  * themselves, and yield on the budget as in run()).
  */
-export function execOne(): void { executeNext(load<i64>(ICOUNT)); }
+export function execOne(): void {
+  executeNext(load<i64>(ICOUNT));
+  // Translated code goes on with its PUSHes and POPs after this.
+  stackWindowUpdate();
+}
 
 /** Execute the instruction whose first byte is `op` (prefixes loop). */
 @inline function dispatch(first: i32): void {

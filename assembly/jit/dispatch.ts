@@ -28,9 +28,10 @@ import {
   JIT_ENABLED, JIT_LOOKUP, JIT_THRESHOLD, JIT_REQ_LINEAR, JIT_REQ_CSBASE, JIT_REQ_SLOT,
   JIT_STAT_RUNS, JIT_STAT_LOOKUPS, JIT_STAT_MISSES, JIT_STAT_BUDGET, JIT_CACHE, JIT_SLOTS,
   REG_FLAGS, BP_COUNT, REP_ACTIVE, HALTED, ICOUNT, ICOUNT_STOP, EVENTS, REG_IP, PAGE_PHYS,
-  STOP_REQUEST, NMI_PENDING, IRQ_LINE, SHADOW_AT, JIT_STAT_INSNS, JIT_CUT, JIT_ENTRY, JIT_ENTRY_SHIFT, JIT_STAT_SIDE, JIT_DEOPT,
+  STOP_REQUEST, NMI_PENDING, IRQ_LINE, SHADOW_AT, JIT_STAT_INSNS, JIT_CUT, JIT_ENTRY, JIT_ENTRY_SHIFT, JIT_STAT_SIDE, JIT_DEOPT, JIT_WINDOW_LEN,
 } from "../layout";
 import { segBase, CS } from "../cpu/state";
+import { stackWindowUpdate } from "./stackwindow";
 
 /** run()'s exit code: translate the block described by JIT_REQ_*. */
 export const EXIT_COMPILE: i32 = 4;
@@ -56,6 +57,7 @@ const TF: i32 = 1 << 8;
 export function jitReset(): void {
   stepFirst = false;
   store<i32>(JIT_DEOPT, 0);
+  store<i32>(JIT_WINDOW_LEN, 0);
   for (let i = 0; i < JIT_SLOTS; i++) {
     const e = JIT_CACHE + (i << 4);
     store<i32>(e, -1); store<i32>(e + 4, 0); store<i32>(e + 8, 0); store<i32>(e + 12, 0);
@@ -215,6 +217,7 @@ function jitStep(): i32 {
     const before = load<i64>(ICOUNT);
     store<i32>(JIT_ENTRY, word >>> JIT_ENTRY_SHIFT);
     const sides = load<i32>(JIT_STAT_SIDE);
+    stackWindowUpdate();
     call_indirect<void>(word & INDEX_MASK);
     const ran = load<i64>(ICOUNT) - before;
     store<i64>(JIT_STAT_INSNS, load<i64>(JIT_STAT_INSNS) + ran);

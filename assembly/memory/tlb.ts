@@ -33,7 +33,7 @@ import {
   TLB_READ, TLB_WRITE, PAGE_PHYS, PAGE_FLAGS, PAGE_FRAME, DIRTY_BITMAP,
   LIN_PAGES, GUEST_BASE, MEM_SIZE, A20, MAX_PHYS_PAGES, CODE_BITMAP, CODE_BITMAP_LIMIT,
   STAT_MMIO, STAT_ROM_WRITES, STAT_COW_BREAKS, STAT_CODE_WRITES, STAT_TLB_SLOW,
-  STAT_OPEN_BUS,
+  STAT_OPEN_BUS, JIT_WINDOW_LEN,
 } from "../layout";
 import { hostMmioRead, hostMmioWrite, hostCodeWrite } from "../host";
 
@@ -66,6 +66,7 @@ const WRITE_SLOW: i32 = PF_ROM | PF_MMIO | PF_CODE | PF_DIRTY_LOG | PF_COW | PF_
 
 /** Recompute the TLB entries of one linear page from its physical page. */
 export function tlbRefreshLinear(linPage: i32): void {
+  store<i32>(JIT_WINDOW_LEN, 0); // the stack window may be stale
   const phys = linToPhysPage(linPage);
   store<i32>(PAGE_PHYS + (linPage << 2), phys);
   let flags: i32;

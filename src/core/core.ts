@@ -65,6 +65,7 @@ export interface Layout {
   JIT_REQ_CSBASE: number; JIT_REQ_SLOT: number; JIT_STAT_RUNS: number; JIT_STAT_LOOKUPS: number;
   JIT_STAT_MISSES: number; JIT_STAT_BUDGET: number; JIT_CACHE: number; JIT_SLOTS: number; JIT_ENTRY_SHIFT: number;
   CODE_BITMAP: number; CODE_BITMAP_LIMIT: number; PF_JIT_CODE: number; JIT_STAT_INSNS: number; JIT_ENTRY: number; JIT_STAT_SIDE: number; JIT_DEOPT: number;
+  JIT_WINDOW_LO: number; JIT_WINDOW_LEN: number;
   TLB_READ: number; TLB_WRITE: number;
 }
 

@@ -44,10 +44,7 @@
  *                 from the record locals for a Jcc that could not tell
  *                 its condition at translation time — and kept for the
  *                 next, until the record changes (flags.ts)
- *          33, 34 the stack window: the lowest SS offset of the range
- *                 where PUSH and POP go straight to memory, and its
- *                 length (memory.ts; reloaded after execOne)
- *          35..38 access groups' slots, as many as the region has:
+ *          33..36 access groups' slots, as many as the region has:
  *                 GUEST_BASE + a linear address whose displacement range
  *                 passed one TLB test, or 0 (groups.ts)
  */
@@ -59,7 +56,7 @@ import { blockLabel, loopLabel } from "./layout.js";
 import type { GroupPlan } from "./groups.js";
 
 export const L_IDX = 0, L_OFF = 1, L_LIN = 2, L_TMP = 3, L_REG0 = 4;
-export const L_FOP = 12, L_FA = 13, L_FB = 14, L_FR = 15, L_TMP2 = 16, L_ICOUNT = 17, L_STOP = 18, L_CF = 19, L_NEXT = 20, L_RES = 21, L_PRED = 22, L_XCF = 23, L_SEG0 = 24, L_STEP = 30, L_ENTRY = 31, L_WORD = 32, L_WLO = 33, L_WLEN = 34, L_GRP0 = 35;
+export const L_FOP = 12, L_FA = 13, L_FB = 14, L_FR = 15, L_TMP2 = 16, L_ICOUNT = 17, L_STOP = 18, L_CF = 19, L_NEXT = 20, L_RES = 21, L_PRED = 22, L_XCF = 23, L_SEG0 = 24, L_STEP = 30, L_ENTRY = 31, L_WORD = 32, L_GRP0 = 33;
 /** Access groups a region tests (groups.ts): their slots. */
 export const GROUP_SLOTS = 4;
 /** The locals' types, in index order (addFunction's varTypes), with
@@ -94,7 +91,7 @@ export interface RegionState {
   segs: ReadonlySet<number>;
   /** Whether inline string instructions step SI/DI (L_STEP is loaded). */
   strings: boolean;
-  /** Whether inline code pushes or pops (the stack window is loaded). */
+  /** Whether inline PUSH and POP test the stack window (memory.ts). */
   stack: boolean;
 }
 
@@ -324,12 +321,6 @@ export class Gen {
   private reloadLocals(): number[] {
     const m = this.m, L = this.L, out: number[] = [];
     this.knownCL = null;
-    if (this.state.stack) {
-      // The core's stackwindow.ts: lo | length << 16. First, so that no
-      // local is live across the call.
-      out.push(this.set(L_WLEN, m.call("stackWindow", [], this.i32)), this.set(L_WLO, m.i32.and(this.get(L_WLEN), this.c(0xffff))),
-        this.set(L_WLEN, m.i32.shr_u(this.get(L_WLEN), this.c(16))));
-    }
     for (const r of this.state.regs) out.push(this.set(L_REG0 + r, this.ld32(L.REGS + r * 4)));
     if (this.state.flags) {
       out.push(this.set(L_FOP, this.ld32(L.LAZY_OP)), this.set(L_FA, this.ld32(L.LAZY_A)),

@@ -407,6 +407,8 @@ export class JitEngine {
   /** Set or clear the CODE_BITMAP bits of the 32-byte chunks of
    *  [from, to) (clipped to a page when clearing; see codeWrite). */
   private markChunks(from: number, to: number, on: boolean): void {
+    // Code where there was none: the stack window may hold it.
+    if (on) this.dv.setInt32(this.L.JIT_WINDOW_LEN, 0, true);
     const u8 = new Uint8Array(this.core.memory.buffer);
     const limit = this.L.CODE_BITMAP_LIMIT;
     for (let c = from >>> 5; c <= (to - 1) >>> 5 && c << 5 < limit; c++) {

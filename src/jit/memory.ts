@@ -37,7 +37,7 @@
  * inline.
  */
 import type { MemOperand } from "../x86/ir.js";
-import { Gen, L_LIN, L_OFF, L_SEG0, L_TMP, L_WLEN, L_WLO, REG16, SEGS, SP } from "./codegen.js";
+import { Gen, L_LIN, L_OFF, L_SEG0, L_TMP, REG16, SEGS, SP } from "./codegen.js";
 
 /**
  * Local 1 = the 16-bit offset of `mem`, local 2 = its linear address; for
@@ -214,10 +214,13 @@ function tlbWrite(g: Gen, size: number, value: number, ip: number, store: (offse
 
 /**
  * Whether a PUSH's or POP's word goes by the stack window: the range of
- * SS offsets (locals L_WLO, L_WLEN) that the core's jit/stackwindow.ts
- * works out at every reload — around SP, as far as its pages are the home
- * frame's with no flag but PF_JIT_CODE and hold no chunk of translated
- * code, within the segment. A word at offset o in it (o − lo <u length)
+ * SS offsets (JIT_WINDOW_LO, JIT_WINDOW_LEN) that the core's
+ * jit/stackwindow.ts keeps up to date for translated code — around SP, as
+ * far as its pages are the home frame's with no flag but PF_JIT_CODE and
+ * hold no chunk of translated code, within the segment. Two loads from
+ * fixed addresses, not locals: live across a whole function, two locals
+ * cost its hot loops registers where only cold code pushes (string's
+ * call at the end: 4% slower). A word at offset o in it (o − lo <u length)
  * goes straight to GUEST_BASE + linear: one test, where the TLB's path
  * has the crossing test, the entry's and, on a page that holds code (a
  * boot sector's stack below 7C00h), the code bitmap's. Outside it the
@@ -233,7 +236,7 @@ function windowed(g: Gen, size: number): boolean {
  *  stack window. */
 function windowExit(g: Gen, ip: number): number {
   const m = g.m;
-  return m.if(m.i32.ge_u(m.i32.sub(g.get(L_OFF), g.get(L_WLO)), g.get(L_WLEN)), g.block(g.sideExit(ip)));
+  return m.if(m.i32.ge_u(m.i32.sub(g.get(L_OFF), g.ld32(g.L.JIT_WINDOW_LO)), g.ld32(g.L.JIT_WINDOW_LEN)), g.block(g.sideExit(ip)));
 }
 
 /** PUSH a word or dword: SP − n (wrapping at 64 KiB), the store at SS:SP,

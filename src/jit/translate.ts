@@ -119,7 +119,6 @@ export function declareCoreImports(api: Api, m: ModuleSubset): void {
   m.addFunctionImport("mul", "core", "helper_mul", i32x4, none);
   m.addFunctionImport("div", "core", "helper_div", i32x4, none);
   m.addFunctionImport("imul3", "core", "helper_imul3", i32x3, i32);
-  m.addFunctionImport("stackWindow", "core", "helper_stack_window", none, i32);
 }
 
 /**

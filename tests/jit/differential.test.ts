@@ -437,6 +437,20 @@ describe("the stack window: PUSH, POP, CALL and RET with one range test", () => 
     }
   });
 
+  it("a PUSH onto code through a new SS (MOV SS, run by the interpreter) is seen, every pass", () => {
+    // 0000:1000  mov cx,30
+    //     1003   l: mov ax,0 / mov ss,ax / mov sp,800h / push cx / pop bx
+    //     100D   add dx,1234h        ; its immediate at 100Fh = 00F1:00FF
+    //     1011   mov ax,00F1h / mov ss,ax / mov sp,101h / push cx / pop bx / loop l / hlt
+    // Each pass's second PUSH writes CX over the ADD's immediate: SS 0's
+    // window (the page below the code) must not serve SS 00F1h.
+    const code = [0xb9, 0x1e, 0x00, 0xb8, 0x00, 0x00, 0x8e, 0xd0, 0xbc, 0x00, 0x08, 0x51, 0x5b, 0x81, 0xc2, 0x34, 0x12,
+      0xb8, 0xf1, 0x00, 0x8e, 0xd0, 0xbc, 0x01, 0x01, 0x51, 0x5b, 0xe2, 0xe6, 0xf4];
+    const results = both(code, 0x1000, 0, 0x800);
+    same(results);
+    expect(results[0].regs[2]).toBe((0x1234 + (30 * 31 / 2 - 1)) & 0xffff);
+  });
+
   it("SP moved past code to a second stack: one side exit a switch, then a window around the new SP", () => {
     // 0000:1000  mov cx,40
     //     1003   l: mov sp,0FF0h / call f / mov sp,1100h / call f / loop l / hlt

@@ -67,22 +67,25 @@ describe("generated code", () => {
     expectGolden("memory", t.text);
   });
 
-  it("PUSH and POP: one range test against the stack window, loaded by the prologue; the TLB's path only with the window off", () => {
+  it("PUSH and POP: one range test against the stack window the core keeps; the TLB's path only with the window off", () => {
     // push ax / pop bx / hlt
     const code = [0x50, 0x5b, 0xf4];
     const t = translate(code);
     expect(t.inlined).toBe(2);
-    expect(t.text).toMatch(/call \$stackWindow/);
-    // Each word: offset − lo <u length, else a side exit; then straight to
-    // GUEST_BASE + linear — no TLB entry (TLB_WRITE's or TLB_READ's).
+    // Each word: offset − JIT_WINDOW_LO <u JIT_WINDOW_LEN, else a side
+    // exit; then straight to GUEST_BASE + linear — no TLB entry (TLB_WRITE's
+    // or TLB_READ's), no call.
     expect(t.text.match(/i32\.ge_u/g)).toHaveLength(2);
+    expect(t.text.match(new RegExp(`i32\\.const ${layout.JIT_WINDOW_LO}\\)`, "g"))).toHaveLength(2);
+    expect(t.text.match(new RegExp(`i32\\.const ${layout.JIT_WINDOW_LEN}\\)`, "g"))).toHaveLength(2);
+    expect(t.text).not.toMatch(/call \$(?!execOne)/);
     expect(t.text).toMatch(/i32\.store16 offset=1048576/);
     expect(t.text).toMatch(/i32\.load16_u offset=1048576/);
     expect(t.text).not.toMatch(new RegExp(`offset=(${layout.TLB_WRITE}|${layout.TLB_READ})\\b`));
     expectGolden("stack-window", t.text);
     const read = (a: number) => (a >= 0x1000 && a < 0x1000 + code.length ? code[a - 0x1000] : 0x90);
     const off = translateRegion([decodeBlock(read, "8086", 0, 0x1000)], layout, { optimize: 0, inline: true, text: true, stackWindow: false }).text!;
-    expect(off).not.toMatch(/stackWindow\)/);
+    expect(off).not.toMatch(new RegExp(`i32\\.const ${layout.JIT_WINDOW_LEN}\\)`));
     expect(off).toMatch(new RegExp(`offset=${layout.TLB_WRITE}\\b`));
   });
 
@@ -202,8 +205,7 @@ describe("generated code", () => {
     for (const [name, code] of inline) {
       const t = translate([...code, 0xeb, 0xfe], 1, "286"); // ... / jmp $
       expect(t.inlined, name).toBe(t.total);
-      // (The prologue asks the core for the stack window: memory.ts.)
-      expect(t.text, name).not.toMatch(/call \$(?!stackWindow)/);
+      expect(t.text, name).not.toMatch(/call \$/);
     }
     const nested = translate([0xc8, 0x10, 0x00, 0x01, 0xeb, 0xfe], 1, "286"); // enter 10h,1 / jmp $
     expect(nested.inlined).toBe(nested.total - 1);

@@ -1,7 +1,7 @@
 (module
  (type $0 (func))
- (type $1 (func (result i32)))
- (type $2 (func (param i32 i32 i32 i32)))
+ (type $1 (func (param i32 i32 i32 i32)))
+ (type $2 (func (result i32)))
  (type $3 (func (param i32 i32 i32 i32) (result i32)))
  (type $4 (func (param i32 i32 i32) (result i32)))
  (import "core" "memory" (memory $mem 1))
@@ -11,7 +11,6 @@
  (import "core" "helper_mul" (func $mul (param i32 i32 i32 i32)))
  (import "core" "helper_div" (func $div (param i32 i32 i32 i32)))
  (import "core" "helper_imul3" (func $imul3 (param i32 i32 i32) (result i32)))
- (import "core" "helper_stack_window" (func $stackWindow (result i32)))
  (export "block" (func $block))
  (func $block
   (local $0 i32)
@@ -47,8 +46,6 @@
   (local $30 i32)
   (local $31 i32)
   (local $32 i32)
-  (local $33 i32)
-  (local $34 i32)
   (block $exit
    (local.set $10
     (i32.load
