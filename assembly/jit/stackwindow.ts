@@ -78,8 +78,8 @@ function stackWindow(base: i32, lin: i32): i32 {
   if (!usable(lin)) return 0;
   // Down and up from its chunk: a page at a time where the page holds no
   // code; where it does, 256 bytes at a time where a byte of CODE_BITMAP
-  // is clear, else a chunk at a time; within the segment. (Each reload
-  // asks: after every execOne, a REP string instruction's say.)
+  // is clear, else a chunk at a time; within the segment. (It runs
+  // whenever SP has left the last window: a few dozen steps.)
   const floor = base, ceil = base + 0xFFFF;
   let lo = lin & ~31;
   while (lo > floor) {

@@ -35,9 +35,9 @@ export const JIT_FLAGS_HELP = `  --jit-threshold N       block entries before tr
   --no-access-groups      a TLB test at every memory access (default: one test
                           for a region's operands through a register it seldom
                           sets, [di+disp] say, redone only where it is set)
-  --no-stack-window       PUSH/POP/CALL/RET through the TLB (default: a range test
-                          against the stack's page, worked out when the region's
-                          registers are loaded)
+  --no-stack-window       PUSH/POP/CALL/RET through the TLB (default: one range
+                          test against the stretch of memory around SP that the
+                          core keeps clear of flags and translated code)
   --jit-max-region N      most blocks compiled together as one function (default ${JIT_DEFAULTS.maxRegion})
   --no-region             one block per function (same as --jit-max-region 1;
                           by default the blocks of a page that branch to each

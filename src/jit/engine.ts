@@ -58,8 +58,9 @@ export interface JitOptions {
   /** One TLB test for a region's memory operands through a register it
    *  seldom sets (groups.ts; false: a test per access). */
   accessGroups?: boolean;
-  /** PUSH, POP, CALL and RET tested against the stack window, a range of
-   *  SS worked out when the locals are loaded (false: through the TLB). */
+  /** PUSH, POP, CALL and RET tested against the stack window, the range
+   *  of SS around SP the core keeps (assembly/jit/stackwindow.ts; false:
+   *  through the TLB). */
   stackWindow?: boolean;
   /** Retranslations of a region whose own code keeps being written before
    *  it is left to the interpreter for good. */
