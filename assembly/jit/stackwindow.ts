@@ -34,7 +34,7 @@
 import {
   REGS, SEG_BASE, TLB_READ, TLB_WRITE, GUEST_BASE, LIN_PAGES, CODE_BITMAP, JIT_WINDOW_LO, JIT_WINDOW_LEN, JIT_WINDOW_BASE,
 } from "../layout";
-import { PF_JIT_CODE } from "../memory/tlb";
+import { PF_JIT_CODE, chunkMarked } from "../memory/tlb";
 
 const SP: i32 = 4;
 const SS: i32 = 2;
@@ -48,15 +48,10 @@ const SS: i32 = 2;
   return write == GUEST_BASE ? 1 : write == (GUEST_BASE | PF_JIT_CODE) ? 2 : 0;
 }
 
-/** Whether the 32-byte chunk at physical `addr` holds translated code. */
-@inline function marked(addr: i32): bool {
-  return ((<i32>load<u8>(CODE_BITMAP + (addr >>> 8)) >> ((addr >>> 5) & 7)) & 1) != 0;
-}
-
 /** Whether the byte at linear `addr` is in a window. */
 @inline function usable(addr: i32): bool {
   const kind = pageKind(addr >>> 12);
-  return kind == 1 || (kind == 2 && !marked(addr));
+  return kind == 1 || (kind == 2 && !chunkMarked(addr));
 }
 
 /** Bring the stack window up to date for the current SS and SP (see the
@@ -87,7 +82,7 @@ function stackWindow(base: i32, lin: i32): i32 {
     if (kind == 0) break;
     if (kind == 1) { lo = below & ~0xFFF; continue; }
     if ((lo & 0xFF) == 0 && load<u8>(CODE_BITMAP + (below >>> 8)) == 0) { lo = below & ~0xFF; continue; }
-    if (marked(below)) break;
+    if (chunkMarked(below)) break;
     lo = below & ~31;
   }
   let hi = lin | 31;
@@ -96,7 +91,7 @@ function stackWindow(base: i32, lin: i32): i32 {
     if (kind == 0) break;
     if (kind == 1) { hi = above | 0xFFF; continue; }
     if ((above & 0xFF) == 0 && load<u8>(CODE_BITMAP + (above >>> 8)) == 0) { hi = above | 0xFF; continue; }
-    if (marked(above)) break;
+    if (chunkMarked(above)) break;
     hi = above | 31;
   }
   if (lo < floor) lo = floor;

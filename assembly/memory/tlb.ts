@@ -221,13 +221,18 @@ function prepareWrite(lin: i32, size: i32, value: i32): i32 {
   return (e & ~0xFFF) + lin;
 }
 
+/** Whether the 32-byte chunk at physical `addr` (below
+ *  CODE_BITMAP_LIMIT) is marked in CODE_BITMAP: translated code came
+ *  from it. */
+@inline export function chunkMarked(addr: i32): bool {
+  return ((<i32>load<u8>(CODE_BITMAP + (addr >>> 8)) >> ((addr >>> 5) & 7)) & 1) != 0;
+}
+
 /** Whether bytes [addr, addr + size) overlap a 32-byte chunk marked in
  *  CODE_BITMAP (physical memory below CODE_BITMAP_LIMIT). */
 @inline function touchesCode(addr: i32, size: i32): bool {
-  const first = addr >>> 5, last = (addr + size - 1) >>> 5;
   if (<u32>addr >= <u32>CODE_BITMAP_LIMIT) return false;
-  return ((<i32>load<u8>(CODE_BITMAP + (first >>> 3)) >> (first & 7)) & 1) != 0
-    || ((<i32>load<u8>(CODE_BITMAP + (last >>> 3)) >> (last & 7)) & 1) != 0;
+  return chunkMarked(addr) || chunkMarked(addr + size - 1);
 }
 
 export function writeSlow8(lin: i32, value: i32): void {

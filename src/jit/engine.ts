@@ -361,12 +361,10 @@ export class JitEngine {
         const lo = Math.max(from, page << 12), hi = Math.min(to, (page + 1) << 12);
         if (lo < hi) this.markChunks(lo, hi, true);
       }
-      if (set.size === 0) { this.codePages.delete(page); this.setCodePage(page, false); }
     }
-    // Pages emptied as a side effect (a region spanning two pages).
-    for (const [page, set] of this.codePages) {
-      if (set.size === 0) { this.codePages.delete(page); this.setCodePage(page, false); }
-    }
+    // Pages left without regions: written ones, and one a dropped region
+    // also spanned.
+    this.forgetEmptyPages();
     // Stop the running block after the writing instruction.
     if (dropped) this.dv.setInt32(this.L.EVENTS, 1, true);
   }
@@ -397,11 +395,17 @@ export class JitEngine {
     const set = this.codePages.get(page);
     if (!set) return;
     for (const b of [...set]) this.drop(b);
-    for (const [p, left] of this.codePages) {
-      if (left.size > 0) continue;
-      this.codePages.delete(p);
-      this.setCodePage(p, false);
-      this.markChunks(p << 12, (p + 1) << 12, false);
+    this.forgetEmptyPages();
+  }
+
+  /** Pages no translated region has bytes on any more: no longer code
+   *  pages, their chunk bits cleared. */
+  private forgetEmptyPages(): void {
+    for (const [page, set] of this.codePages) {
+      if (set.size > 0) continue;
+      this.codePages.delete(page);
+      this.setCodePage(page, false);
+      this.markChunks(page << 12, (page + 1) << 12, false);
     }
   }
 

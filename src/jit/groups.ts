@@ -49,7 +49,7 @@
 import type { Block } from "../x86/block.js";
 import type { Insn, MemOperand } from "../x86/ir.js";
 import { Gen, GROUP_SLOTS, L_GRP0, L_LIN, L_OFF, L_REG0, L_SEG0, L_TMP, REG16, SEGS } from "./codegen.js";
-import { tlbLoad } from "./memory.js";
+import { codeChunks, tlbLoad } from "./memory.js";
 
 /** Operands of a region that share a test. */
 export interface AccessGroup {
@@ -176,9 +176,9 @@ export function groupTests(g: Gen, groups = g.groups.groups): number[] {
     const span = grp.hi - grp.lo, table = grp.writes ? L.TLB_WRITE : L.TLB_READ;
     const entry = () => g.get(L_TMP);
     // The entry of the range's last byte's page: the same as the first's.
-    const last = m.i32.load(table, 4, m.i32.shl(m.i32.shr_u(m.i32.add(g.get(L_LIN), g.c(span)), g.c(12)), g.c(2)), "mem");
+    const last = tlbLoad(g, table, m.i32.add(g.get(L_LIN), g.c(span)));
     let usable = m.i32.eqz(m.i32.and(entry(), g.c(0xfff)));
-    if (grp.writes) usable = m.i32.or(usable, m.i32.and(m.i32.eq(entry(), g.c(L.GUEST_BASE | L.PF_JIT_CODE)), noCodeChunk(g, span)));
+    if (grp.writes) usable = m.i32.or(usable, m.i32.and(m.i32.eq(entry(), g.c(L.GUEST_BASE | L.PF_JIT_CODE)), m.i32.eqz(codeChunks(g, span))));
     const ok = m.i32.and(m.i32.and(m.i32.le_u(g.get(L_OFF), g.c(0xffff - span)), m.i32.eq(entry(), last)), usable);
     out.push(
       g.set(L_OFF, m.i32.and(sum, g.c(0xffff))),
@@ -188,15 +188,4 @@ export function groupTests(g: Gen, groups = g.groups.groups): number[] {
     );
   }
   return out;
-}
-
-/** Whether no 32-byte chunk of [linear, linear + span] (local 2, a page
- *  or two of the home frame, where linear is physical) is marked in
- *  CODE_BITMAP: at most nine chunks (span < 256), whose bits lie in the
- *  16 from the first one's byte. */
-function noCodeChunk(g: Gen, span: number): number {
-  const m = g.m, lin = () => g.get(L_LIN);
-  const bits = m.i32.shr_u(m.i32.load16_u(g.L.CODE_BITMAP, 1, m.i32.shr_u(lin(), g.c(8)), "mem"), m.i32.and(m.i32.shr_u(lin(), g.c(5)), g.c(7)));
-  const more = m.i32.shr_u(m.i32.add(m.i32.and(lin(), g.c(31)), g.c(span)), g.c(5)); // chunks after the first
-  return m.i32.eqz(m.i32.and(bits, m.i32.sub(m.i32.shl(g.c(2), more), g.c(1))));
 }

@@ -68,12 +68,12 @@ export function setLinear(g: Gen, seg: string): number {
   return g.set(L_LIN, g.m.i32.add(g.state.segs.has(s) ? g.get(L_SEG0 + s) : g.ld32(g.L.SEG_BASE + s * 4), g.get(L_OFF)));
 }
 
-/** The TLB entry at `table` for the linear address in local 2. The
- *  table's address rides in the load's offset, so the index is one shift
- *  pair. (groups.ts tests a group's page with it too.) */
-export function tlbLoad(g: Gen, table: number): number {
+/** The TLB entry at `table` for the linear address `lin` (local 2 by
+ *  default). The table's address rides in the load's offset, so the index
+ *  is one shift pair. (groups.ts tests a group's pages with it too.) */
+export function tlbLoad(g: Gen, table: number, lin = g.get(L_LIN)): number {
   const m = g.m;
-  return m.i32.load(table, 4, m.i32.shl(m.i32.shr_u(g.get(L_LIN), g.c(12)), g.c(2)), "mem");
+  return m.i32.load(table, 4, m.i32.shl(m.i32.shr_u(lin, g.c(12)), g.c(2)), "mem");
 }
 
 /** tlbLoad, teed into local 3. */
@@ -128,19 +128,20 @@ function slowTest(g: Gen): number {
   return g.m.i32.and(g.get(L_TMP), g.c(0xfff));
 }
 
-/** Nonzero when a `size`-bit write at the linear address in local 2, on
- *  a page of the home frame (where linear is physical), touches a chunk
- *  translated code came from: the first chunk's bit, and for a word or
- *  dword the next one's too where the access runs into it — one load (of
- *  16 bits: the next bit may be in the next byte) and one shift. */
-function codeMarked(g: Gen, size: number): number {
-  const m = g.m, L = g.L, phys = () => g.get(L_LIN);
-  const at = m.i32.add(g.c(L.CODE_BITMAP), m.i32.shr_u(phys(), g.c(8)));
-  const bits = size === 8 ? m.i32.load8_u(0, 1, at, "mem") : m.i32.load16_u(0, 1, at, "mem");
-  const shifted = m.i32.shr_u(bits, m.i32.and(m.i32.shr_u(phys(), g.c(5)), g.c(7)));
-  if (size === 8) return m.i32.and(shifted, g.c(1));
-  const intoNext = m.i32.shr_u(m.i32.add(m.i32.and(phys(), g.c(31)), g.c(size / 8 - 1)), g.c(5)); // 0 or 1
-  return m.i32.and(shifted, m.i32.or(m.i32.shl(intoNext, g.c(1)), g.c(1)));
+/** Nonzero when a 32-byte chunk of [linear, linear + span] (local 2, on
+ *  the home frame, where linear is physical; span < 256) is marked in
+ *  CODE_BITMAP as one translated code came from: the first chunk's bit
+ *  and the bits of the chunks the range runs into — at most nine, all in
+ *  the 16 bits from the first one's byte: one load and one shift. (A
+ *  write's test, span = its bytes − 1; groups.ts tests a group's range.) */
+export function codeChunks(g: Gen, span: number): number {
+  const m = g.m, lin = () => g.get(L_LIN);
+  const at = m.i32.shr_u(lin(), g.c(8));
+  const bits = span === 0 ? m.i32.load8_u(g.L.CODE_BITMAP, 1, at, "mem") : m.i32.load16_u(g.L.CODE_BITMAP, 1, at, "mem");
+  const shifted = m.i32.shr_u(bits, m.i32.and(m.i32.shr_u(lin(), g.c(5)), g.c(7)));
+  if (span === 0) return m.i32.and(shifted, g.c(1));
+  const more = m.i32.shr_u(m.i32.add(m.i32.and(lin(), g.c(31)), g.c(span)), g.c(5)); // chunks after the first
+  return m.i32.and(shifted, m.i32.sub(m.i32.shl(g.c(2), more), g.c(1)));
 }
 
 /** The value of the `size`-bit operand at locals 1/2 (see address()). */
@@ -207,7 +208,7 @@ function tlbWrite(g: Gen, size: number, value: number, ip: number, store: (offse
   // beside hot code: a boot sector's stack below 7C00h) first: physical
   // is linear there, so the chunk test need not wait for the entry.
   const codePage = m.i32.eq(g.get(L_TMP), g.c(L.GUEST_BASE | L.PF_JIT_CODE));
-  const homeCode = m.block(null, [m.if(codeMarked(g, size), g.block(g.sideExit(ip))), g.get(L_LIN)], g.i32);
+  const homeCode = m.block(null, [m.if(codeChunks(g, size / 8 - 1), g.block(g.sideExit(ip))), g.get(L_LIN)], g.i32);
   const ptr = m.if(awayTest(g, L.TLB_WRITE), m.if(codePage, homeCode, second), g.get(L_LIN));
   return [...crossExit(g, size, ip), store(L.GUEST_BASE, ptr, value)];
 }

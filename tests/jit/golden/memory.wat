@@ -380,13 +380,10 @@
            (if
             (i32.and
              (i32.shr_u
-              (i32.load16_u align=1
-               (i32.add
-                (i32.const 27392)
-                (i32.shr_u
-                 (local.get $2)
-                 (i32.const 8)
-                )
+              (i32.load16_u offset=27392 align=1
+               (i32.shr_u
+                (local.get $2)
+                (i32.const 8)
                )
               )
               (i32.and
@@ -397,8 +394,9 @@
                (i32.const 7)
               )
              )
-             (i32.or
+             (i32.sub
               (i32.shl
+               (i32.const 2)
                (i32.shr_u
                 (i32.add
                  (i32.and
@@ -409,7 +407,6 @@
                 )
                 (i32.const 5)
                )
-               (i32.const 1)
               )
               (i32.const 1)
              )
