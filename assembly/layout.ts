@@ -71,6 +71,11 @@ export const CR0: i32 = STATE + 0x70;
 export const CR2: i32 = STATE + 0x74;
 export const CR3: i32 = STATE + 0x78;
 
+/** The word a rotate's CF and OF are read from while LAZY_OP has its XR
+ *  bit (cpu/flags.ts): the translator's records of ROL/ROR keep the
+ *  result here rather than work the two flags out. */
+export const LAZY_X: i32 = STATE + 0x7C;
+
 /** Retired instruction count (i64) and the count at which run() stops. */
 export const ICOUNT: i32 = STATE + 0x80;
 export const ICOUNT_STOP: i32 = STATE + 0x88;

@@ -10,12 +10,12 @@
  * records nothing reads: src/jit/flags.ts.)
  * The measurement behind the choice is in ARCHITECTURE.md.
  *
- * The record (LAZY_OP, LAZY_A, LAZY_B, LAZY_R):
+ * The record (LAZY_OP, LAZY_A, LAZY_B, LAZY_R; LAZY_X):
  *
- *    31      19 18 17 16 15           8 7      0
- *   ┌──────────┬──┬──┬──┬──────────────┬────────┐
- *   │    0     │OF│CF│ X│ size 8/16/32 │  kind  │   LAZY_OP
- *   └──────────┴──┴──┴──┴──────────────┴────────┘
+ *    31 30 29  25 24  20 19 18 17 16 15           8 7      0
+ *   ┌─────┬──────┬──────┬──┬──┬──┬──┬──────────────┬────────┐
+ *   │  0  │ ofAt │ cfAt │XR│OF│CF│ X│ size 8/16/32 │  kind  │   LAZY_OP
+ *   └─────┴──────┴──────┴──┴──┴──┴──┴──────────────┴────────┘
  *   kind: 0 none (REG_FLAGS is exact)   1 ADD/ADC   2 SUB/SBB/CMP/NEG
  *         3 logic (CF=OF=AF=0)          5 INC       6 DEC
  *   Bit 2 of kind: CF is not part of the record (INC/DEC keep it; it was
@@ -26,6 +26,12 @@
  *   materialising. A SHL/SHR/SAR is a logic record of its result (SZP from
  *   it, AF clear) with X: four stores, nothing computed until read. The
  *   translator makes the same records in Wasm locals.
+ *   XR (LAZY_XROT, with X): CF and OF are not bits 17 and 18 but come
+ *   from the word in LAZY_X — CF = its bit cfAt, OF = CF xor its bit
+ *   ofAt. The translator's ROL/ROR (src/jit/shifts.ts) store the result
+ *   there with cfAt/ofAt constants (ROL: 0 and size − 1; ROR: size − 1
+ *   and size − 2) instead of working the two flags out: a rotate in a
+ *   loop whose flags only an exit could see costs nothing for them.
  *
  * Carry and overflow come from the operands' and result's top bits, the
  * same formulas for ADD/ADC and SUB/SBB, so one record serves them all
@@ -38,7 +44,7 @@
  *   15 14 13 12 11 10  9  8  7  6  5  4  3  2  1  0
  *   ── NT IOPL─ OF DF IF TF SF ZF  0 AF  0 PF  1 CF
  */
-import { REG_FLAGS, LAZY_OP, LAZY_A, LAZY_B, LAZY_R, CPU_MODEL, EVENTS } from "../layout";
+import { REG_FLAGS, LAZY_OP, LAZY_A, LAZY_B, LAZY_R, LAZY_X, CPU_MODEL, EVENTS } from "../layout";
 
 export const CF: i32 = 1 << 0;
 export const PF: i32 = 1 << 2;
@@ -67,6 +73,18 @@ export const LAZY_INC: i32 = LAZY_ADD | LAZY_KEEP_CF;
 export const LAZY_DEC: i32 = LAZY_SUB | LAZY_KEEP_CF;
 /** LAZY_OP bit: CF and OF are given by bits 17 and 18. */
 export const LAZY_CFOF: i32 = 1 << 16;
+/** LAZY_OP bit, with LAZY_CFOF: CF and OF come from LAZY_X instead, at
+ *  the bit positions in bits 20–24 and 25–29 (see the header). */
+export const LAZY_XROT: i32 = 1 << 19;
+
+/** CF of a record with LAZY_CFOF. */
+@inline function xCF(op: i32): i32 {
+  return op & LAZY_XROT ? (load<i32>(LAZY_X) >>> ((op >> 20) & 31)) & 1 : (op >> 17) & 1;
+}
+/** OF of a record with LAZY_CFOF. */
+@inline function xOF(op: i32): i32 {
+  return op & LAZY_XROT ? xCF(op) ^ ((load<i32>(LAZY_X) >>> ((op >> 25) & 31)) & 1) : (op >> 18) & 1;
+}
 
 @inline function kindOf(op: i32): i32 { return op & 0xFF; }
 @inline function sizeOf(op: i32): i32 { return (op >> 8) & 0xFF; }
@@ -154,7 +172,7 @@ export function getFlags(): i32 {
     const m = (op & LAZY_KEEP_CF) ? ARITH & ~CF : ARITH;
     f = (f & ~m) | (lazyFlags(op) & m);
   }
-  if (op & LAZY_CFOF) f = (f & ~(CF | OF)) | ((op >> 17) & 1) | (((op >> 18) & 1) << 11);
+  if (op & LAZY_CFOF) f = (f & ~(CF | OF)) | xCF(op) | (xOF(op) << 11);
   return f;
 }
 
@@ -208,7 +226,7 @@ export function writeFlags(v: i32): void {
 
 export function getCF(): i32 {
   const op = load<i32>(LAZY_OP);
-  if (op & LAZY_CFOF) return (op >> 17) & 1;
+  if (op & LAZY_CFOF) return xCF(op);
   const kind = op & 7;
   if (kind == LAZY_NONE || (kind & LAZY_KEEP_CF)) return load<i32>(REG_FLAGS) & CF;
   if (kind == LAZY_LOGIC) return 0;
@@ -233,7 +251,7 @@ export function getCF(): i32 {
 
 export function getOF(): bool {
   const op = load<i32>(LAZY_OP);
-  if (op & LAZY_CFOF) return ((op >> 18) & 1) != 0;
+  if (op & LAZY_CFOF) return xOF(op) != 0;
   const kind = op & 3;
   if (kindOf(op) == LAZY_NONE) return (load<i32>(REG_FLAGS) & OF) != 0;
   if (kind == LAZY_LOGIC) return false;

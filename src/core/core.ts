@@ -60,7 +60,7 @@ export interface Layout {
   STAT_PORT_UNHANDLED_OUT: number; STAT_MMIO: number; STAT_ROM_WRITES: number;
   STAT_COW_BREAKS: number; STAT_CODE_WRITES: number; STAT_INTERRUPTS: number;
   STAT_EXCEPTIONS: number; STAT_TLB_SLOW: number; STAT_OPEN_BUS: number; STAT_REP_BULK: number;
-  LAZY_OP: number; LAZY_A: number; LAZY_B: number; LAZY_R: number; PAGE_PHYS: number;
+  LAZY_OP: number; LAZY_A: number; LAZY_B: number; LAZY_R: number; LAZY_X: number; PAGE_PHYS: number;
   JIT_ENABLED: number; JIT_LOOKUP: number; JIT_THRESHOLD: number; JIT_REQ_LINEAR: number;
   JIT_REQ_CSBASE: number; JIT_REQ_SLOT: number; JIT_STAT_RUNS: number; JIT_STAT_LOOKUPS: number;
   JIT_STAT_MISSES: number; JIT_STAT_BUDGET: number; JIT_CACHE: number; JIT_SLOTS: number; JIT_ENTRY_SHIFT: number;

@@ -44,7 +44,10 @@
  *                 from the record locals for a Jcc that could not tell
  *                 its condition at translation time — and kept for the
  *                 next, until the record changes (flags.ts)
- *          33..36 access groups' slots, as many as the region has:
+ *          33     LAZY_X, the word a rotate's CF and OF come from while
+ *                 LAZY_OP has its XR bit (flags.ts setRotateFlags); kept
+ *                 and synced with the record
+ *          34..37 access groups' slots, as many as the region has:
  *                 GUEST_BASE + a linear address whose displacement range
  *                 passed one TLB test, or 0 (groups.ts)
  */
@@ -56,7 +59,7 @@ import { blockLabel, loopLabel } from "./layout.js";
 import type { GroupPlan } from "./groups.js";
 
 export const L_IDX = 0, L_OFF = 1, L_LIN = 2, L_TMP = 3, L_REG0 = 4;
-export const L_FOP = 12, L_FA = 13, L_FB = 14, L_FR = 15, L_TMP2 = 16, L_ICOUNT = 17, L_STOP = 18, L_CF = 19, L_NEXT = 20, L_RES = 21, L_PRED = 22, L_XCF = 23, L_SEG0 = 24, L_STEP = 30, L_ENTRY = 31, L_WORD = 32, L_GRP0 = 33;
+export const L_FOP = 12, L_FA = 13, L_FB = 14, L_FR = 15, L_TMP2 = 16, L_ICOUNT = 17, L_STOP = 18, L_CF = 19, L_NEXT = 20, L_RES = 21, L_PRED = 22, L_XCF = 23, L_SEG0 = 24, L_STEP = 30, L_ENTRY = 31, L_WORD = 32, L_X = 33, L_GRP0 = 34;
 /** Access groups a region tests (groups.ts): their slots. */
 export const GROUP_SLOTS = 4;
 /** The locals' types, in index order (addFunction's varTypes), with
@@ -174,7 +177,7 @@ export class Gen {
     if (!this.inReload) this.setSince.add(local);
     // Predicated (an if-converted hammock): guest state changes only when
     // L_PRED holds; temps are written either way.
-    if (this.predicated && ((local >= L_REG0 && local <= L_FR) || local === L_XCF)) v = this.m.select(this.get(L_PRED), v, this.get(local));
+    if (this.predicated && ((local >= L_REG0 && local <= L_FR) || local === L_XCF || local === L_X)) v = this.m.select(this.get(L_PRED), v, this.get(local));
     return this.m.local.set(local, v);
   }
   ld32(addr: number): number { return this.m.i32.load(0, 4, this.c(addr), "mem"); }
@@ -275,7 +278,7 @@ export class Gen {
     const L = this.L;
     if (!this.state.flags) return [];
     return [this.st32(L.LAZY_OP, this.get(L_FOP)), this.st32(L.LAZY_A, this.get(L_FA)),
-      this.st32(L.LAZY_B, this.get(L_FB)), this.st32(L.LAZY_R, this.get(L_FR))];
+      this.st32(L.LAZY_B, this.get(L_FB)), this.st32(L.LAZY_R, this.get(L_FR)), this.st32(L.LAZY_X, this.get(L_X))];
   }
 
   /** Before a core helper that reads or rewrites the flags: the record to
@@ -293,7 +296,7 @@ export class Gen {
     this.flagsDirty = false;
     if (!this.state.flags) return [];
     return [this.set(L_FOP, this.ld32(L.LAZY_OP)), this.set(L_FA, this.ld32(L.LAZY_A)),
-      this.set(L_FB, this.ld32(L.LAZY_B)), this.set(L_FR, this.ld32(L.LAZY_R))];
+      this.set(L_FB, this.ld32(L.LAZY_B)), this.set(L_FR, this.ld32(L.LAZY_R)), this.set(L_X, this.ld32(L.LAZY_X))];
   }
 
   /** Registers `nums` to memory (those held in locals and changed), for a
@@ -324,7 +327,7 @@ export class Gen {
     for (const r of this.state.regs) out.push(this.set(L_REG0 + r, this.ld32(L.REGS + r * 4)));
     if (this.state.flags) {
       out.push(this.set(L_FOP, this.ld32(L.LAZY_OP)), this.set(L_FA, this.ld32(L.LAZY_A)),
-        this.set(L_FB, this.ld32(L.LAZY_B)), this.set(L_FR, this.ld32(L.LAZY_R)));
+        this.set(L_FB, this.ld32(L.LAZY_B)), this.set(L_FR, this.ld32(L.LAZY_R)), this.set(L_X, this.ld32(L.LAZY_X)));
     }
     for (const s of this.state.segs) out.push(this.set(L_SEG0 + s, this.ld32(L.SEG_BASE + s * 4)));
     if (this.state.strings) {

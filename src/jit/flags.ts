@@ -19,12 +19,15 @@
  * not here: the flag formulas themselves (the core's, one definition).
  */
 import { ARITH, type Insn, type X86Model } from "../x86/ir.js";
-import { Gen, L_FA, L_FB, L_FOP, L_FR, L_WORD, L_XCF, sizeMask } from "./codegen.js";
+import { Gen, L_FA, L_FB, L_FOP, L_FR, L_WORD, L_X, L_XCF, sizeMask } from "./codegen.js";
 
 /** The lazy-flag kinds (assembly/cpu/flags.ts). */
 export const LAZY_ADD = 1, LAZY_SUB = 2, LAZY_LOGIC = 3, LAZY_INC = 5, LAZY_DEC = 6;
 /** LAZY_OP's X bit: CF and OF are its bits 17 and 18. */
 export const LAZY_CFOF = 1 << 16;
+/** LAZY_OP's XR bit, with X: CF and OF come from LAZY_X (local L_X), at
+ *  the bit positions in LAZY_OP's bits 20–24 and 25–29. */
+export const LAZY_XROT = 1 << 19;
 /** A Record's kind when only the X bits are known (a rotate after a
  *  record this block did not make). */
 export const KIND_UNKNOWN = -1;
@@ -35,7 +38,11 @@ export const KIND_UNKNOWN = -1;
  *  without waiting for LAZY_OP to be put together or comparing operands —
  *  a shift's CF is on the critical path of loops like a CRC's), or
  *  unknown. */
-export type Record = { kind: number; size: number; carryIn?: boolean; cfOf?: boolean; cfLocal?: boolean } | null;
+export type Record = { kind: number; size: number; carryIn?: boolean; cfOf?: boolean; cfLocal?: boolean; xr?: XBits } | null;
+
+/** Where a rotate's CF and OF are in L_X (LAZY_XROT): CF is its bit
+ *  `cf`, OF is CF xor its bit `of`. */
+export interface XBits { readonly cf: number; readonly of: number }
 
 /** Mnemonics whose flag effects the IR states exactly — every flag in
  *  `written | undefined` is overwritten, as the core does it — and that
@@ -108,12 +115,32 @@ export function setShiftRecord(g: Gen, size: number, r: number, cf: number, of: 
   return [...out, ...recorded(g, { kind: LAZY_LOGIC, size, cfOf: true, cfLocal: true })];
 }
 
-/** CF and OF set, the other flags kept (ROL/ROR/RCL/RCR): the X bits
- *  added to the record in the locals. */
+/** CF and OF set, the other flags kept (RCL/RCR, STC/CLC/CMC, a rotate
+ *  by CL): the X bits added to the record in the locals. */
 export function setCfOf(g: Gen, cf: number, of: number): number[] {
   const m = g.m;
   const out = [g.set(L_XCF, cf), g.set(L_FOP, xBits(g, m.i32.or(m.i32.and(g.get(L_FOP), g.c(0xffff)), g.c(LAZY_CFOF)), g.get(L_XCF), of))];
-  return [...out, ...recorded(g, g.record ? { ...g.record, cfOf: true, cfLocal: true } : { kind: KIND_UNKNOWN, size: 0, cfOf: true, cfLocal: true })];
+  return [...out, ...recorded(g, g.record ? { ...g.record, cfOf: true, cfLocal: true, xr: undefined } : { kind: KIND_UNKNOWN, size: 0, cfOf: true, cfLocal: true })];
+}
+
+/**
+ * A rotate's CF and OF (ROL/ROR by a constant), the other flags kept: the
+ * word `x` they come from into L_X, and LAZY_OP's X and XR bits with the
+ * positions `at` — nothing worked out until a flag is read, by a Jcc here
+ * (conditionCfOf) or by the core (assembly/cpu/flags.ts xCF/xOF). In a
+ * loop that rotates each pass (a checksum's ROL), the flags only an exit
+ * could see cost a move.
+ */
+export function setRotateFlags(g: Gen, x: number, at: XBits): number[] {
+  const m = g.m;
+  const bits = LAZY_CFOF | LAZY_XROT | (at.cf << 20) | (at.of << 25);
+  const out = [g.set(L_X, x), g.set(L_FOP, m.i32.or(m.i32.and(g.get(L_FOP), g.c(0xffff)), g.c(bits)))];
+  return [...out, ...recorded(g, g.record ? { ...g.record, cfOf: true, cfLocal: false, xr: at } : { kind: KIND_UNKNOWN, size: 0, cfOf: true, xr: at })];
+}
+
+/** Bit `n` of L_X. */
+function xBit(g: Gen, n: number): number {
+  return g.m.i32.and(g.m.i32.shr_u(g.get(L_X), g.c(n)), g.c(1));
 }
 
 /** STC, CLC, CMC: CF set, cleared or flipped; OF and the other flags as
@@ -143,7 +170,9 @@ function recorded(g: Gen, rec: Record): number[] {
 export function carry(g: Gen): number | null {
   const rec = g.record, m = g.m;
   if (!rec) return null;
-  if (rec.cfOf || rec.cfLocal) return rec.cfLocal ? g.get(L_XCF) : xFlag(g, 17);
+  if (rec.cfLocal) return g.get(L_XCF);
+  if (rec.xr) return xBit(g, rec.xr.cf);
+  if (rec.cfOf) return xFlag(g, 17);
   if (rec.kind === LAZY_LOGIC) return g.c(0);
   if (rec.kind !== LAZY_ADD && rec.kind !== LAZY_SUB) return null;
   const a = () => g.get(L_FA), b = () => g.get(L_FB), r = () => g.get(L_FR);
@@ -249,6 +278,11 @@ function runtimeFlags(g: Gen): { [F in keyof FlagSources]: () => number } {
   const flag = (bit: number) => m.i32.and(m.i32.shr_u(g.ld32(g.L.REG_FLAGS), c(bit)), c(1));
   const top = (e: number) => m.i32.and(m.i32.shr_u(e, m.i32.sub(size(), c(1))), c(1));
   const hasX = () => m.i32.and(op(), c(LAZY_CFOF));
+  // With XR, CF and OF are bits of L_X at the positions LAZY_OP gives.
+  const hasXR = () => m.i32.and(op(), c(LAZY_XROT));
+  const xAt = (field: number) => m.i32.and(m.i32.shr_u(g.get(L_X), m.i32.and(m.i32.shr_u(op(), c(field)), c(31))), c(1));
+  const xCF = () => pick(hasXR(), xAt(20), xFlag(g, 17));
+  const xOF = () => pick(hasXR(), m.i32.xor(xAt(20), xAt(25)), xFlag(g, 18));
   const none = () => m.i32.eqz(kind());
   const pick = (cond: number, yes: number, no: number) => m.if(cond, yes, no);
   const zf = () => pick(none(), flag(6), m.i32.eqz(m.i32.shl(r(), m.i32.sub(c(32), size()))));
@@ -257,13 +291,13 @@ function runtimeFlags(g: Gen): { [F in keyof FlagSources]: () => number } {
   const not = (e: number) => m.i32.xor(e, c(-1));
   const addCarry = () => m.i32.or(m.i32.and(a(), b()), m.i32.and(m.i32.or(a(), b()), not(r())));
   const subCarry = () => m.i32.or(m.i32.and(not(a()), b()), m.i32.and(m.i32.or(not(a()), b()), r()));
-  const cf = () => pick(hasX(), xFlag(g, 17),
+  const cf = () => pick(hasX(), xCF(),
     pick(m.i32.or(none(), m.i32.and(kind(), c(4))), flag(0),
       pick(m.i32.eq(kind3(), c(LAZY_LOGIC)), c(0),
         top(pick(m.i32.eq(kind3(), c(LAZY_ADD)), addCarry(), subCarry())))));
   const addOverflow = () => m.i32.and(m.i32.xor(a(), r()), m.i32.xor(b(), r()));
   const subOverflow = () => m.i32.and(m.i32.xor(a(), b()), m.i32.xor(a(), r()));
-  const of = () => pick(hasX(), xFlag(g, 18),
+  const of = () => pick(hasX(), xOF(),
     pick(none(), flag(11),
       pick(m.i32.eq(kind3(), c(LAZY_LOGIC)), c(0),
         top(pick(m.i32.eq(kind3(), c(LAZY_ADD)), addOverflow(), subOverflow())))));
@@ -307,7 +341,8 @@ function xFlag(g: Gen, bit: 17 | 18): number {
 function conditionCfOf(g: Gen, rec: NonNullable<Record>, cc: number): number | null {
   const m = g.m, size = rec.size, known = rec.kind !== KIND_UNKNOWN;
   return combine(g, cc, {
-    cf: () => (rec.cfLocal ? g.get(L_XCF) : xFlag(g, 17)), of: () => xFlag(g, 18), pf: null,
+    cf: () => (rec.cfLocal ? g.get(L_XCF) : rec.xr ? xBit(g, rec.xr.cf) : xFlag(g, 17)),
+    of: () => (rec.xr ? m.i32.xor(xBit(g, rec.xr.cf), xBit(g, rec.xr.of)) : xFlag(g, 18)), pf: null,
     zf: known ? () => m.i32.eqz(m.i32.and(g.get(L_FR), g.c(sizeMask(size)))) : null,
     sf: known ? () => m.i32.and(m.i32.shr_u(g.get(L_FR), g.c(size - 1)), g.c(1)) : null,
   });
@@ -328,7 +363,8 @@ export function recordAtStart(preds: readonly number[], ends: ReadonlyMap<number
     const r = ends.get(p);
     if (!r) return null; // unknown, or not generated yet (not a forward edge)
     if (at === undefined) at = r;
-    else if (at!.kind !== r.kind || at!.size !== r.size || !at!.carryIn !== !r.carryIn || !at!.cfOf !== !r.cfOf) return null;
+    else if (at!.kind !== r.kind || at!.size !== r.size || !at!.carryIn !== !r.carryIn || !at!.cfOf !== !r.cfOf
+      || at!.xr?.cf !== r.xr?.cf || at!.xr?.of !== r.xr?.of) return null;
     else if (!at!.cfLocal !== !r.cfLocal) at = { ...at!, cfLocal: false }; // LAZY_OP has CF either way
   }
   return at ?? null;

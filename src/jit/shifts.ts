@@ -11,8 +11,11 @@
  *                 nothing computed until a flag is read
  *   SHL/SHR/SAR   a logic record of the result (SZP from it, AF clear)
  *                 with CF and OF given in LAZY_OP's X bits
- *   ROL/ROR, and  CF and OF given in the X bits of the record already
- *   RCL/RCR by 1  there — the other flags stay what they were
+ *   ROL/ROR       the result kept as the word CF and OF come from (the
+ *                 X and XR bits added to the record already there: CF
+ *                 and OF are not worked out until read)
+ *   RCL/RCR by 1  CF and OF given in the X bits of the record already
+ *                 there — the other flags stay what they were
  *
  * so a shift whose flags a Jcc reads, or that the block's end keeps, is a
  * handful of Wasm instructions and no call. The formulas are the core's
@@ -28,7 +31,7 @@
  */
 import { ARITH, type Insn, type MemOperand, type RegOperand } from "../x86/ir.js";
 import { L_CF, L_RES, L_TMP2, L_XCF, sizeMask, type Gen } from "./codegen.js";
-import { LAZY_ADD, carry, setCfOf, setRecord, setShiftRecord } from "./flags.js";
+import { LAZY_ADD, carry, setCfOf, setRecord, setRotateFlags, setShiftRecord } from "./flags.js";
 import { address, readMem, writeMem } from "./memory.js";
 import type { Site } from "./inline.js";
 
@@ -88,7 +91,11 @@ export function shift(g: Gen, insn: Insn, at: Site, mem: MemOperand | null): num
   if (!live) return [...out, ...write(g.get(L_RES), () => [])];
   const flags = (): number[] => (kind === SHL && count === 1 ? byOne(g, size, value)
     : kind >= SHL ? setShiftRecord(g, size, g.get(L_RES), f.cf(), f.of())
-      : setCfOf(g, f.cf(), f.of()));
+      // ROL: CF = bit 0, OF = CF ^ the top bit; ROR: CF = the top bit, OF
+      // = CF ^ the bit below it — of the result, kept as it is (XR).
+      : kind === ROL ? setRotateFlags(g, g.get(L_RES), { cf: 0, of: size - 1 })
+        : kind === ROR ? setRotateFlags(g, g.get(L_RES), { cf: size - 1, of: size - 2 })
+          : setCfOf(g, f.cf(), f.of()));
   return [...out, ...write(g.get(L_RES), flags)];
 }
 

@@ -124,6 +124,20 @@ describe("generated code", () => {
     expect(byCl.text).toMatch(/i32\.const 17/);
   });
 
+  it("ROL keeps its result for CF and OF (LAZY_OP's XR bits): in a loop, nothing is worked out until read", () => {
+    // 1000: l: add dx,ax / rol dx,1 / loop l / hlt
+    const t = translate([0x01, 0xc2, 0xd1, 0xc2, 0xe2, 0xfa, 0xf4]);
+    // The result to L_X (local 33); LAZY_OP = ADD's low half | X | XR |
+    // CF at bit 0, OF against bit 15: one constant.
+    expect(t.text).toMatch(/\(local\.set \$33\s+\(local\.get \$21\)/);
+    expect(t.text).toMatch(new RegExp(`i32\\.const ${0x10000 | 0x80000 | (0 << 20) | (15 << 25)}\\)`));
+    // No CF or OF put together: nothing shifted to bits 17 or 18.
+    expect(t.text).not.toMatch(/i32\.const 1[78]\)/);
+    // Synced with the record where the core can look.
+    expect(t.text).toMatch(new RegExp(`\\(i32\\.store\\s+\\(i32\\.const ${layout.LAZY_X}\\)\\s+\\(local\\.get \\$33\\)`));
+    expectGolden("rotate-xr", t.text);
+  });
+
   it("a Jcc over a register-only instruction is if-converted: the XOR's writes are selects, no branch", () => {
     // 1000: shl dx,1 / jnc 1008 / 1004: xor dx,0x1021 / 1008: loop 1000
     const code = [0xd1, 0xe2, 0x73, 0x04, 0x81, 0xf2, 0x21, 0x10, 0xe2, 0xf6];

@@ -46,6 +46,7 @@
   (local $30 i32)
   (local $31 i32)
   (local $32 i32)
+  (local $33 i32)
   (block $exit
    (local.set $6
     (i32.load
@@ -75,6 +76,11 @@
    (local.set $15
     (i32.load
      (i32.const 4204)
+    )
+   )
+   (local.set $33
+    (i32.load
+     (i32.const 4220)
     )
    )
    (local.set $17
@@ -282,6 +288,10 @@
   (i32.store
    (i32.const 4204)
    (local.get $15)
+  )
+  (i32.store
+   (i32.const 4220)
+   (local.get $33)
   )
   (i64.store
    (i32.const 4224)

@@ -46,6 +46,7 @@
   (local $30 i32)
   (local $31 i32)
   (local $32 i32)
+  (local $33 i32)
   (block $exit
    (block $side
     (local.set $4
@@ -86,6 +87,11 @@
     (local.set $15
      (i32.load
       (i32.const 4204)
+     )
+    )
+    (local.set $33
+     (i32.load
+      (i32.const 4220)
      )
     )
     (local.set $27
@@ -520,6 +526,10 @@
        (i32.const 4204)
        (local.get $15)
       )
+      (i32.store
+       (i32.const 4220)
+       (local.get $33)
+      )
       (i64.store
        (i32.const 4224)
        (local.get $17)
@@ -574,6 +584,10 @@
   (i32.store
    (i32.const 4204)
    (local.get $15)
+  )
+  (i32.store
+   (i32.const 4220)
+   (local.get $33)
   )
   (i64.store
    (i32.const 4224)

@@ -46,6 +46,7 @@
   (local $30 i32)
   (local $31 i32)
   (local $32 i32)
+  (local $33 i32)
   (block $exit
    (block $side
     (local.set $4
