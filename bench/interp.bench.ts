@@ -16,6 +16,9 @@
  *   npm run bench -- --v86              also v86 (the npm package) on the
  *                                       same kernels (v86.ts)
  *   npm run bench -- --filter sieve --cpu 286 --max-time 2
+ *   npm run bench -- --jit --pairs 15   the paired JIT/interp ratio from 15
+ *                                       interleaved pairs of runs (default
+ *                                       9; 0 leaves it out)
  *   npm run bench -- --jit --no-if-conversion --jit-max-region 16
  *                                       the translator's knobs, spelled as
  *                                       wasm86's (src/cli/jit-flags.ts), for
@@ -59,6 +62,7 @@ try {
       filter: { type: "string" },
       cpu: { type: "string", default: "8086" },
       "max-time": { type: "string", default: "3" },
+      pairs: { type: "string", default: "9" },
       ...JIT_FLAGS,
     },
   }).values;
@@ -80,6 +84,8 @@ if (args.v86) {
 }
 const maxTime = Number(args["max-time"]);
 if (!(maxTime > 0)) fail("--max-time must be a positive number of seconds");
+const pairs = Number(args.pairs);
+if (!Number.isInteger(pairs) || pairs < 0 || pairs > 1000) fail("--pairs must be an integer from 0 to 1000");
 
 const roms = readdirSync(romDir)
   .filter((f) => /^bench-.*\.bin$/.test(f) && (!args.filter || f.includes(args.filter)))
@@ -132,6 +138,31 @@ for (const rom of roms) {
 
 suite.on("cycle", (e: Benchmark.Event) => process.stderr.write(`  ${String(e.target)}\n`));
 suite.run({ async: false });
+
+// The JIT/interpreter ratio again, from interleaved pairs: the two medians
+// above were taken seconds apart, and a shared machine's speed drifts by
+// ±10% between them. Here each pair is one run on each engine back to
+// back (which goes first alternates), and the ratio is the median of the
+// pairs' ratios: load that comes and goes meets both runs of a pair.
+if (args.jit && pairs > 0) {
+  for (const rom of roms) {
+    const image = readFileSync(join(romDir, rom));
+    const timed = (engine: Engine) => {
+      const t0 = performance.now();
+      runBare(image, { cpu, machineOptions: { engine, ...(engine === "jit" ? { jit: jitOptions } : {}) } });
+      return performance.now() - t0;
+    };
+    const ratios: number[] = [];
+    for (let i = 0; i < pairs; i++) {
+      const [interp, jit] = i % 2 ? [timed("interp"), timed("jit")] : ((j) => [timed("interp"), j])(timed("jit"));
+      ratios.push(interp / jit);
+    }
+    const row = rows.find((r) => r.rom === rom && r.build === "jit")!;
+    row.pairedSpeedup = median(ratios);
+    row.pairs = pairs;
+    process.stderr.write(`  ${rom} JIT/interp over ${pairs} interleaved pairs: ${row.pairedSpeedup.toFixed(2)}× (median)\n`);
+  }
+}
 
 if (args.v86) {
   // v86 runs asynchronously (its main loop yields to the event loop), so

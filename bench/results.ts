@@ -51,6 +51,12 @@ export interface Row {
   /** v86 rows: v86's own instruction counter for the run (it counts a
    *  REP-prefixed string instruction once, not per iteration). */
   v86Instructions?: number;
+  /** The jit row: the median over interleaved pairs of runs (one on each
+   *  engine, back to back, the order alternating) of interpreter time /
+   *  JIT time — a ratio both of whose runs met the same load. */
+  pairedSpeedup?: number;
+  /** How many pairs it is the median of. */
+  pairs?: number;
 }
 
 export interface KernelSummary {
@@ -60,6 +66,8 @@ export interface KernelSummary {
   mips: Partial<Record<Build, number>>;
   /** jit / interpreter, when both were measured. */
   speedup?: number;
+  /** The same from interleaved pairs of runs (Row.pairedSpeedup). */
+  pairedSpeedup?: number;
   /** jit / v86 and interpreter / v86, when measured. */
   jitVsV86?: number;
   interpVsV86?: number;
@@ -129,6 +137,7 @@ export function summarize(rows: Row[]): KernelSummary[] {
       });
       if (r.exits) k.exitsPerM = { ...k.exitsPerM, jit: perM(totalExits(r.exits), r.instructions) };
     }
+    if (r.build === "jit" && r.pairedSpeedup !== undefined) k.pairedSpeedup = r.pairedSpeedup;
     if (r.build === "v86") k.v86Instructions = r.v86Instructions;
   }
   for (const k of out.values()) {

@@ -6,7 +6,7 @@
  *
  * Plain text only: it measures nothing and writes no file.
  */
-import { BUILD_LABELS, geomeans, totalExits, type Build, type KernelSummary, type Row, type Exits } from "./results.js";
+import { BUILD_LABELS, geomean, geomeans, totalExits, type Build, type KernelSummary, type Row, type Exits } from "./results.js";
 
 type Cell = string | number | undefined;
 
@@ -28,13 +28,16 @@ const ratio = (x: number | undefined) => (x === undefined ? "—" : `${x.toFixed
 export function speedTable(kernels: KernelSummary[], builds: Build[]): string {
   const hasJit = builds.includes("jit"), hasV86 = builds.includes("v86");
   const headers = ["kernel", "instructions", ...builds.map((b) => `${BUILD_LABELS[b]} MIPS`)];
+  const paired = kernels.some((k) => k.pairedSpeedup !== undefined);
   if (hasJit) headers.push("JIT/interp");
+  if (paired) headers.push("paired");
   if (hasV86) headers.push("interp/v86");
   if (hasJit && hasV86) headers.push("JIT/v86");
   if (hasV86) headers.push("v86 count");
   const rows = kernels.map((k) => {
     const r = [name(k.rom), fmt(k.instructions, 0), ...builds.map((b) => fmt(k.mips[b]))];
     if (hasJit) r.push(ratio(k.speedup));
+    if (paired) r.push(ratio(k.pairedSpeedup));
     if (hasV86) r.push(ratio(k.interpVsV86));
     if (hasJit && hasV86) r.push(ratio(k.jitVsV86));
     if (hasV86) r.push(fmt(k.v86Instructions, 0));
@@ -44,6 +47,10 @@ export function speedTable(kernels: KernelSummary[], builds: Build[]): string {
   const gr = ["geometric mean", "", ...builds.map((b) => fmt(g[b]))];
   const q = (a?: number, b?: number) => (a && b ? ratio(a / b) : "—");
   if (hasJit) gr.push(q(g.jit, g.default));
+  if (paired) {
+    const ps = kernels.map((k) => k.pairedSpeedup).filter((x): x is number => x !== undefined);
+    gr.push(ps.length === kernels.length ? ratio(geomean(ps)) : "—");
+  }
   if (hasV86) gr.push(q(g.default, g.v86));
   if (hasJit && hasV86) gr.push(q(g.jit, g.v86));
   if (hasV86) gr.push("");

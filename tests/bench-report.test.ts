@@ -57,6 +57,18 @@ describe("bench report", () => {
     expect(t[4]).toMatch(/^geometric mean .* 100\.0 +100\.0 +200\.0 +1\.00× +0\.50× +0\.50×/);
   });
 
+  it("adds the ratio from interleaved pairs where it was measured, with its geometric mean", () => {
+    const paired = summarize(rows.map((r) => (r.build === "jit" ? { ...r, pairedSpeedup: r.rom === "bench-a.bin" ? 2.5 : 0.4, pairs: 9 } : r)));
+    expect(paired.map((k) => k.pairedSpeedup)).toEqual([2.5, 0.4]);
+    const t = speedTable(paired, ["default", "jit"]).split("\n");
+    expect(t[0]).toMatch(/JIT\/interp +paired$/);
+    expect(t[2]).toMatch(/ 2\.00× +2\.50×$/);
+    expect(t[3]).toMatch(/ 0\.50× +0\.40×$/);
+    expect(t[4]).toMatch(/ 1\.00× +1\.00×$/); // √(2.5 × 0.4)
+    // Without it, no column.
+    expect(speedTable(kernels, ["default", "jit"])).not.toMatch(/paired/);
+  });
+
   it("aligns columns", () => {
     expect(formatTable(["a", "bb"], [["xyz", "1"]])).toBe("a    bb\n---  --\nxyz   1\n");
   });
