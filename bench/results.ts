@@ -77,6 +77,9 @@ export interface KernelSummary {
   instructionsInlined?: number;
   codeBytes?: number;
   compileUsPerBlock?: number;
+  /** A region (one Wasm function: what is translated when a block gets
+   *  hot) takes this long to translate, ms: compile time / regions. */
+  compileMsPerRegion?: number;
   compileUsPerInstruction?: number;
   blockRunsPerM?: number;
   /** Total exits to the host per million instructions, per engine. */
@@ -132,6 +135,7 @@ export function summarize(rows: Row[]): KernelSummary[] {
         blocks: s.blocksCompiled, regions: s.regionsCompiled,
         instructionsCompiled: s.instructionsCompiled, instructionsInlined: s.instructionsInlined, codeBytes: s.codeBytes,
         compileUsPerBlock: (ms * 1000) / Math.max(1, s.blocksCompiled),
+        compileMsPerRegion: ms / Math.max(1, s.regionsCompiled),
         compileUsPerInstruction: (ms * 1000) / Math.max(1, s.instructionsCompiled),
         blockRunsPerM: perM(s.blockRuns, r.instructions),
       });

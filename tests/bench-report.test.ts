@@ -11,7 +11,8 @@ import { Machine } from "../src/machine.js";
 import { runBare } from "../src/bare.js";
 import { stubRom } from "../bench/v86.js";
 import { summarize, type Row } from "../bench/results.js";
-import { speedTable, formatTable } from "../bench/table.js";
+import { speedTable, formatTable, translatorTable } from "../bench/table.js";
+import type { JitStats } from "../src/jit/engine.js";
 import { renderSvg } from "../bench/svg.js";
 
 const image = readFileSync(fileURLToPath(new URL("../roms/primes.bin", import.meta.url)));
@@ -67,6 +68,15 @@ describe("bench report", () => {
     expect(t[4]).toMatch(/ 1\.00× +1\.00×$/); // √(2.5 × 0.4)
     // Without it, no column.
     expect(speedTable(kernels, ["default", "jit"])).not.toMatch(/paired/);
+  });
+
+  it("reports compile latency per block, per instruction and per region (a region is what one translation makes)", () => {
+    const jit = { blocksCompiled: 20, regionsCompiled: 2, instructionsCompiled: 80, instructionsInlined: 70, codeBytes: 5000, blockRuns: 3 } as unknown as JitStats;
+    const [k] = summarize([{ ...row("bench-a.bin", "jit", 200), jit, compileMsMedian: 1.6 }]);
+    expect([k.compileUsPerBlock, k.compileUsPerInstruction, k.compileMsPerRegion]).toEqual([80, 20, 0.8]);
+    const t = translatorTable([k]).split("\n");
+    expect(t[0]).toMatch(/µs\/block +µs\/insn +ms\/region +code bytes/);
+    expect(t[2]).toMatch(/ 80 +20 +0\.80 +5,000 /);
   });
 
   it("aligns columns", () => {

@@ -4,8 +4,9 @@
  * and conditions computed from the record's operands.
  *
  * The record is the interpreter's (assembly/cpu/flags.ts): LAZY_OP = kind |
- * size << 8, LAZY_A and LAZY_B the operands, LAZY_R the raw result. Inline
- * code keeps it in locals 12–15 (codegen.ts) and the core's copy is brought
+ * size << 8, LAZY_A and LAZY_B the operands, LAZY_R the raw result, and
+ * LAZY_X the word a rotate's CF and OF come from (setRotateFlags). Inline
+ * code keeps it in locals 12–15 and 33 (codegen.ts) and the core's copy is brought
  * up to date only where the core can look (a sync). Within a block a record
  * nothing can observe — the next instruction overwrites every flag it set
  * before anything reads them, faults or leaves — is not even kept: that is
