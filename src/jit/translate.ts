@@ -114,7 +114,6 @@ export function declareCoreImports(api: Api, m: ModuleSubset): void {
   const i32x3 = api.createType([i32, i32, i32]);
   const i32x4 = api.createType([i32, i32, i32, i32]);
   m.addFunctionImport("execOne", "core", "execOne", none, none);
-  m.addFunctionImport("getCF", "core", "helper_get_cf", none, i32);
   m.addFunctionImport("shift", "core", "helper_shift", i32x4, i32);
   m.addFunctionImport("mul", "core", "helper_mul", i32x4, none);
   m.addFunctionImport("div", "core", "helper_div", i32x4, none);

@@ -308,7 +308,7 @@ describe("emitter: byte-identical to binaryen", () => {
         m.i32.add(m.local.get(0, i32), m.i32.wrap(m.call("wide", [m.local.get(1, i64), m.local.get(0, i32), m.local.get(2, i64)], i64))));
       m.addFunction("main", none, i32, [i32],
         m.block(null, [
-          m.call("write16", [m.i32.const(1), m.call("read8", [m.i32.const(2), m.call("getCF", [], i32)], i32), m.i32.const(3)], none),
+          m.call("write16", [m.i32.const(1), m.call("read8", [m.i32.const(2), m.call("imul3", [m.i32.const(5), m.i32.const(6), m.i32.const(7)], i32)], i32), m.i32.const(3)], none),
           m.local.set(0, m.call("helper", [m.call("cond", [m.i32.const(4)], i32), m.i64.const(9n)], i32)),
           m.call("execOne", [], none),
           m.return(m.local.get(0, i32)),
