@@ -536,6 +536,32 @@ describe("the stack window: PUSH, POP, CALL and RET with one range test", () => 
     expect(results[0].regs[2]).toBe((0x1234 + (30 * 31 / 2 - 1)) & 0xffff);
   });
 
+  it("a new SS whose SP lies in the old SS's window gets a window of its own: a PUSH onto translated code is seen", () => {
+    // 0000:1000  mov cx,30
+    //     1003   l: xor ax,ax / mov ss,ax / mov sp,8000h / push cx / pop bx / call 9000h
+    //     100F   mov ax,0400h / mov ss,ax / mov sp,5004h / push cx / pop bx / loop l / hlt
+    // 0000:9000  f: add dx,1234h / ret
+    // SS 0's window runs from the loop's code up to f's, and holds offset
+    // 5002h; through SS 0400h that offset is f's immediate (0400:5002 =
+    // 9002h): each second PUSH writes CX there, from the second pass on
+    // with every region already translated — no compile empties the
+    // window between the two SS. Kept for SS 0 it would let the PUSH past
+    // the code check, and f would go on adding 1234h.
+    const main = [0xb9, 0x1e, 0x00, 0x31, 0xc0, 0x8e, 0xd0, 0xbc, 0x00, 0x80, 0x51, 0x5b, 0xe8, 0xf1, 0x7f,
+      0xb8, 0x00, 0x04, 0x8e, 0xd0, 0xbc, 0x04, 0x50, 0x51, 0x5b, 0xe2, 0xe8, 0xf4];
+    const f = [0x81, 0xc2, 0x34, 0x12, 0xc3];
+    const results = (["interp", "jit"] as const).map((engine) => {
+      const m = new Machine({ cpu: "8086", engine, jit: { threshold: 0 } });
+      m.load(0x1000, main);
+      m.load(0x9000, f);
+      m.setRegisters({ cs: 0, ip: 0x1000, ds: 0, ss: 0, sp: 0x8000, dx: 0 });
+      expect(m.run({ maxInstructions: 100_000 }).reason).toBe("halt");
+      return { dx: m.registers.dx, count: m.instructionCount, f: [...m.read(0x9000, 5)] };
+    });
+    expect(results[0].dx).toBe((0x1234 + (30 * 31 / 2 - 1)) & 0xffff); // the first pass adds 1234h, the others CX
+    expect(results[1]).toEqual(results[0]);
+  });
+
   it("SP moved past code to a second stack: one side exit a switch, then a window around the new SP", () => {
     // 0000:1000  mov cx,40
     //     1003   l: mov sp,0FF0h / call f / mov sp,1100h / call f / loop l / hlt
