@@ -198,8 +198,11 @@ export class JitEngine {
     core: CoreExports,
     private readonly L: Layout,
     private readonly model: X86Model,
-    /** Guest byte at a linear address (A20 applied), for the decoder. */
-    private readonly readLinear: (linear: number) => number,
+    /** A reader of guest bytes by linear address (A20 applied), for the
+     *  decoder: made once per translation, it may hold on to what a byte
+     *  read needs (the memory view, the A20 gate, the page's frame) while
+     *  nothing can change them. */
+    private readonly linearReader: () => (linear: number) => number,
     /** Flag a physical page as holding the translator's code (or not). */
     private readonly setCodePage: (page: number, on: boolean) => void,
     options: JitOptions = {},
@@ -434,7 +437,7 @@ export class JitEngine {
    * instruction is invalid or cut off).
    */
   private decodeRegion(cs: number, ip: number): { blocks: Block[]; predictions: Map<number, number> } {
-    const read = (a: number) => this.readLinear(a);
+    const read = this.linearReader();
     const page = (cs * 16 + ip) >>> 12;
     const blocks: Block[] = [];
     const predictions = new Map<number, number>();
@@ -478,7 +481,8 @@ export class JitEngine {
     if (o.kind === "reg" && o.size === 16) return dv.getUint16(this.L.REGS + o.num * 4, true);
     if (o.kind !== "mem" || o.farPointer || o.base !== null || o.index !== null || o.addrSize !== 16) return null;
     const at = dv.getInt32(this.L.SEG_BASE + SEGS[o.seg] * 4, true) + (o.disp & 0xffff);
-    return this.readLinear(at) | (this.readLinear(at + 1) << 8);
+    const read = this.linearReader();
+    return read(at) | (read(at + 1) << 8);
   }
 
   get stats(): JitStats {

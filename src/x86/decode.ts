@@ -73,11 +73,17 @@ function resolve(e: Entry, mi: number, modrm: number | undefined): Entry {
 
 const MODRM_SPEC = /^(E[bwvx]|Esw|Esc|G[bwv]|M[pas]?|S|Rd|Cd|Dd|Td)$/;
 
+/** Whether each definition's operands need a ModRM byte, worked out at
+ *  its first use (the tables are constants). */
+const DEF_MODRM = new WeakMap<Def, boolean>();
+
 /** Does this (partly resolved) entry need a ModRM byte? */
 function needsModrm(e: Entry): boolean {
   if (e === null || typeof e === "string") return false;
   if (e.kind !== "def") return true;
-  return e.ops.some((o) => MODRM_SPEC.test(o));
+  let needs = DEF_MODRM.get(e);
+  if (needs === undefined) DEF_MODRM.set(e, needs = e.ops.some((o) => MODRM_SPEC.test(o)));
+  return needs;
 }
 
 function reg(num: number, size: RegSize, implicit?: boolean): RegOperand {
@@ -228,6 +234,17 @@ function make(p: Draft, rest: Partial<Insn> & Pick<Insn, "status" | "mnemonic">)
   };
 }
 
+/** make() for a decoded instruction, every field given: one object shape,
+ *  no spread (the translator decodes every block it compiles). */
+function decoded(p: Draft, mnemonic: string, operands: Operand[], opSize: 16 | 32, addrSize: 16 | 32, modrm: number | undefined,
+  flags: FlagEffects, flow: FlowKind, sensitive: boolean, fault: "ud" | undefined, alias: string | undefined): Insn {
+  return {
+    model: p.model, address: p.address, cs: p.cs, ip: p.ip,
+    length: p.bytes.length, bytes: Uint8Array.from(p.bytes), prefixes: p.prefixes, opcode: p.opcode,
+    status: "ok", mnemonic, operands, opSize, addrSize, modrm, flags, flow, sensitive, fault, alias,
+  };
+}
+
 function invalid(p: Draft, fault: "ud" | "gp", modrm?: number, extra: Partial<Insn> = {}): Insn {
   return make(p, { status: "invalid", mnemonic: "(bad)", flow: "fault", fault, modrm, ...extra });
 }
@@ -310,11 +327,7 @@ export function decodeInstruction(
     const memOp = operands.some((o) => o.kind === "mem" && !o.implicit);
     if (model === "386" && pfx.lock && !(def.lockable && memOp)) fault = "ud";
     const flow: FlowKind = fault ? "fault" : def.flow;
-    const insn = make(part, {
-      status: "ok", mnemonic, operands, opSize, addrSize, modrm, flags, flow,
-      sensitive: def.sens, fault, alias: def.alias,
-    });
-    return finishLength(insn, model);
+    return finishLength(decoded(part, mnemonic, operands, opSize, addrSize, modrm, flags, flow, def.sens, fault, def.alias), model);
   } catch (e) {
     if (e !== TRUNCATED) throw e;
     return make(part, { status: "truncated", mnemonic: "(bad)", flow: "fault" });
