@@ -29,6 +29,8 @@ export const LAZY_CFOF = 1 << 16;
 /** LAZY_OP's XR bit, with X: CF and OF come from LAZY_X (local L_X), at
  *  the bit positions in LAZY_OP's bits 20–24 and 25–29. */
 export const LAZY_XROT = 1 << 19;
+/** Where LAZY_OP holds, with XR, the bit positions of CF and OF in L_X. */
+const XR_CF_AT = 20, XR_OF_AT = 25;
 /** A Record's kind when only the X bits are known (a rotate after a
  *  record this block did not make). */
 export const KIND_UNKNOWN = -1;
@@ -134,7 +136,7 @@ export function setCfOf(g: Gen, cf: number, of: number): number[] {
  */
 export function setRotateFlags(g: Gen, x: number, at: XBits): number[] {
   const m = g.m;
-  const bits = LAZY_CFOF | LAZY_XROT | (at.cf << 20) | (at.of << 25);
+  const bits = LAZY_CFOF | LAZY_XROT | (at.cf << XR_CF_AT) | (at.of << XR_OF_AT);
   const out = [g.set(L_X, x), g.set(L_FOP, m.i32.or(m.i32.and(g.get(L_FOP), g.c(0xffff)), g.c(bits)))];
   return [...out, ...recorded(g, g.record ? { ...g.record, cfOf: true, cfLocal: false, xr: at } : { kind: KIND_UNKNOWN, size: 0, cfOf: true, xr: at })];
 }
@@ -282,8 +284,8 @@ function runtimeFlags(g: Gen): { [F in keyof FlagSources]: () => number } {
   // With XR, CF and OF are bits of L_X at the positions LAZY_OP gives.
   const hasXR = () => m.i32.and(op(), c(LAZY_XROT));
   const xAt = (field: number) => m.i32.and(m.i32.shr_u(g.get(L_X), m.i32.and(m.i32.shr_u(op(), c(field)), c(31))), c(1));
-  const xCF = () => pick(hasXR(), xAt(20), xFlag(g, 17));
-  const xOF = () => pick(hasXR(), m.i32.xor(xAt(20), xAt(25)), xFlag(g, 18));
+  const xCF = () => pick(hasXR(), xAt(XR_CF_AT), xFlag(g, 17));
+  const xOF = () => pick(hasXR(), m.i32.xor(xAt(XR_CF_AT), xAt(XR_OF_AT)), xFlag(g, 18));
   const none = () => m.i32.eqz(kind());
   const pick = (cond: number, yes: number, no: number) => m.if(cond, yes, no);
   const zf = () => pick(none(), flag(6), m.i32.eqz(m.i32.shl(r(), m.i32.sub(c(32), size()))));
@@ -336,13 +338,13 @@ function xFlag(g: Gen, bit: 17 | 18): number {
   return g.m.i32.and(g.m.i32.shr_u(g.get(L_FOP), g.c(bit)), g.c(1));
 }
 
-/** Condition `cc` from a record whose CF and OF are in the X bits: those
- *  two from LAZY_OP, ZF and SF from the result (every kind but none has
- *  one), PF left to the core. */
+/** Condition `cc` from the record in g.record, whose CF and OF are in the
+ *  X bits: those two from LAZY_OP (or, with XR, L_X), ZF and SF from the
+ *  result (every kind but none has one), PF left to the core. */
 function conditionCfOf(g: Gen, rec: NonNullable<Record>, cc: number): number | null {
   const m = g.m, size = rec.size, known = rec.kind !== KIND_UNKNOWN;
   return combine(g, cc, {
-    cf: () => (rec.cfLocal ? g.get(L_XCF) : rec.xr ? xBit(g, rec.xr.cf) : xFlag(g, 17)),
+    cf: () => carry(g)!, // (a record with X bits always has one)
     of: () => (rec.xr ? m.i32.xor(xBit(g, rec.xr.cf), xBit(g, rec.xr.of)) : xFlag(g, 18)), pf: null,
     zf: known ? () => m.i32.eqz(m.i32.and(g.get(L_FR), g.c(sizeMask(size)))) : null,
     sf: known ? () => m.i32.and(m.i32.shr_u(g.get(L_FR), g.c(size - 1)), g.c(1)) : null,
