@@ -225,17 +225,15 @@ function emptyPrefixes(): Prefixes {
   return { seg: null, rep: null, lock: false, opsize: false, addrsize: false, bytes: [] };
 }
 
+/** An instruction from what decoding found, the rest as a plain one has
+ *  it (no operands, 16-bit sizes, no flags, no flow): the invalid, the
+ *  truncated and the 8086's prefix run. */
 function make(p: Draft, rest: Partial<Insn> & Pick<Insn, "status" | "mnemonic">): Insn {
-  return {
-    model: p.model, address: p.address, cs: p.cs, ip: p.ip,
-    length: p.bytes.length, bytes: Uint8Array.from(p.bytes), prefixes: p.prefixes, opcode: p.opcode,
-    operands: [], opSize: 16, addrSize: 16, flags: NO_FLAGS, flow: "none", sensitive: false,
-    ...rest,
-  };
+  return Object.assign(decoded(p, rest.mnemonic, [], 16, 16, undefined, NO_FLAGS, "none", false, undefined, undefined), rest);
 }
 
-/** make() for a decoded instruction, every field given: one object shape,
- *  no spread (the translator decodes every block it compiles). */
+/** A decoded instruction, every field given: one object shape, no spread
+ *  (the translator decodes every block it compiles). */
 function decoded(p: Draft, mnemonic: string, operands: Operand[], opSize: 16 | 32, addrSize: 16 | 32, modrm: number | undefined,
   flags: FlagEffects, flow: FlowKind, sensitive: boolean, fault: "ud" | undefined, alias: string | undefined): Insn {
   return {
