@@ -94,6 +94,9 @@ if (roms.length === 0) fail(`no roms/bench-*.bin${args.filter ? ` matching ${arg
 
 /** What a wasm86 row measures: a core build on an engine. */
 interface Config { label: Build; build: CoreBuild; engine: Engine }
+/** The machine options of a run on `engine` with core build `build`. */
+const machineOptionsFor = (build: CoreBuild, engine: Engine) =>
+  ({ coreBuild: build, engine, ...(engine === "jit" ? { jit: jitOptions } : {}) });
 const configs: Config[] = [{ label: "default", build: "default", engine: "interp" }];
 if (args.flags) configs.push({ label: "eager-flags", build: "eager-flags", engine: "interp" });
 if (args.jit) configs.push({ label: "jit", build: "default", engine: "jit" });
@@ -110,7 +113,7 @@ for (const rom of roms) {
   for (const { label, build, engine } of configs) {
     let instructions = 0;
     const compileMs: number[] = [];
-    const machineOptions = { coreBuild: build, engine, ...(engine === "jit" ? { jit: jitOptions } : {}) };
+    const machineOptions = machineOptionsFor(build, engine);
     // Check once, outside the timing, that the kernel really completes;
     // this run's counters (exits, blocks) are the ones reported.
     const probe = runBare(image, { cpu, machineOptions });
@@ -149,12 +152,13 @@ if (args.jit && pairs > 0) {
     const image = readFileSync(join(romDir, rom));
     const timed = (engine: Engine) => {
       const t0 = performance.now();
-      runBare(image, { cpu, machineOptions: { engine, ...(engine === "jit" ? { jit: jitOptions } : {}) } });
+      runBare(image, { cpu, machineOptions: machineOptionsFor("default", engine) });
       return performance.now() - t0;
     };
     const ratios: number[] = [];
     for (let i = 0; i < pairs; i++) {
-      const [interp, jit] = i % 2 ? [timed("interp"), timed("jit")] : ((j) => [timed("interp"), j])(timed("jit"));
+      let interp: number, jit: number;
+      if (i % 2) { interp = timed("interp"); jit = timed("jit"); } else { jit = timed("jit"); interp = timed("interp"); }
       ratios.push(interp / jit);
     }
     const row = rows.find((r) => r.rom === rom && r.build === "jit")!;
