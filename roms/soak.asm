@@ -15,8 +15,8 @@
 ;     and is flushed over and over;
 ;   - self-modifying code, two kinds: the driver rewrites each stub's
 ;     immediates before it visits it (a write from other code), and every
-;     32nd call a stub increments the immediate of its own first
-;     instruction from inside itself (a write to the code that is running);
+;     32nd call a stub increments the ADD immediate in its own loop from
+;     inside itself (a write to code that has just run);
 ;     both drop the stub's translations, so invalidations never stop;
 ;   - code entered through different CS bases: stub k (physical
 ;     10000h + 40h k) is called as (1000h + 4k - j):(10h j), with the alias
@@ -57,7 +57,7 @@ CNT     equ     DATA+2          ; word: calls so far
 start:
 %include "entry.inc"
 
-        ; Build the stubs: template code, zeroed data, the AX immediate
+        ; Build the stubs: template code, zeroed data, the ADD immediate
         ; k x 9E37h.
         xor     bx, bx
         mov     dx, STUBSEG
@@ -70,7 +70,7 @@ start:
         xor     ax, ax
         mov     cx, 16
         rep     stosw
-        mov     [es:1], bx
+        mov     [es:5], bx
         add     bx, 0x9E37
         add     dx, 4
         dec     bp
@@ -109,10 +109,10 @@ round:  ; DS = 0 here.
         add     ax, STUBSEG
         mov     es, ax                  ; ES = the stub's own segment
         mov     dx, [ITERNOW]           ; rewrite its loop count
-        mov     [es:4], dx
-        mov     dx, [SEED]              ; and its AX immediate
-        xor     dx, si
         mov     [es:1], dx
+        mov     dx, [SEED]              ; and its loop's ADD immediate
+        xor     dx, si
+        mov     [es:5], dx
         mov     dx, si                  ; alias j = (k + round) mod 4:
         add     dx, [ROUND]             ; call it as (seg - j):(10h j)
         and     dx, 3
@@ -147,20 +147,23 @@ round:  ; DS = 0 here.
 
 ; The stub template: exactly 32 bytes, entered at any of the aliases with
 ; DS = its segment (data at DS:20h) and DI = the alias's offset.
+; The rewritten immediate is inside the loop, so that the loop's own
+; translation (a region of the loop alone, src/jit/scope.ts) is what the
+; writes drop.
 template:
-        mov     ax, 0                   ; +0  B8 iw: rewritten by the driver,
-                                        ;     and by the stub itself
-        mov     cx, 1                   ; +3  B9 iw: rewritten by the driver
-.loop:  add     bx, ax                  ; +6
+        mov     cx, 1                   ; +0  B9 iw: rewritten by the driver
+.loop:  add     bx, strict word 0       ; +3  81 C3 iw: rewritten by the
+                                        ;     driver, and by the stub itself
         rol     bx, 1
         xor     [ACC], bx               ; data on the code page: no invalidation
         loop    .loop
         inc     word [CNT]
         test    byte [CNT], 31
         jnz     .ret
-        inc     byte [cs:di+1]          ; every 32nd call: rewrite our own
-                                        ; first instruction, from inside
+        inc     byte [cs:di+5]          ; every 32nd call: rewrite our own
+                                        ; loop's ADD, from inside
 .ret:   retf
+        nop                             ; (never run: the stub is 32 bytes)
 %if $-template != 32
 %error "the stub template must be 32 bytes"
 %endif

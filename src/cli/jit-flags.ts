@@ -13,7 +13,7 @@ export const JIT_FLAGS = {
   "no-jit-inline": { type: "boolean", default: false }, "no-flag-elision": { type: "boolean", default: false },
   "no-if-conversion": { type: "boolean", default: false }, "no-wasm-loops": { type: "boolean", default: false },
   "no-region-entries": { type: "boolean", default: false }, "no-access-groups": { type: "boolean", default: false },
-  "no-stack-window": { type: "boolean", default: false },
+  "no-stack-window": { type: "boolean", default: false }, "no-loop-regions": { type: "boolean", default: false },
   "jit-max-region": { type: "string" }, "no-region": { type: "boolean", default: false },
 } as const;
 
@@ -38,6 +38,10 @@ export const JIT_FLAGS_HELP = `  --jit-threshold N       block entries before tr
   --no-stack-window       PUSH/POP/CALL/RET through the TLB (default: one range
                           test against the stretch of memory around SP that the
                           core keeps clear of flags and translated code)
+  --no-loop-regions       translate everything a hot block reaches on its page
+                          (default: a hot block on a loop gets the blocks on a
+                          cycle through it; one on no loop waits for the loop
+                          around it to get hot first)
   --jit-max-region N      most blocks compiled together as one function (default ${JIT_DEFAULTS.maxRegion})
   --no-region             one block per function (same as --jit-max-region 1;
                           by default the blocks of a page that branch to each
@@ -48,7 +52,7 @@ export interface JitFlagValues {
   "jit-threshold"?: string; "jit-max-block"?: string; "jit-opt"?: string; "jit-max-region"?: string;
   "no-jit-inline"?: boolean; "no-flag-elision"?: boolean; "no-if-conversion"?: boolean; "no-wasm-loops"?: boolean; "no-region"?: boolean;
   "no-region-entries"?: boolean; "no-access-groups"?: boolean;
-  "no-stack-window"?: boolean;
+  "no-stack-window"?: boolean; "no-loop-regions"?: boolean;
 }
 
 /** The JitOptions the flags ask for (unset ones stay undefined: the
@@ -71,6 +75,7 @@ export function jitOptionsFrom(values: JitFlagValues, usage: (message: string) =
     regionEntries: !values["no-region-entries"],
     accessGroups: !values["no-access-groups"],
     stackWindow: !values["no-stack-window"],
+    loopRegions: !values["no-loop-regions"],
     maxRegion: values["no-region"] ? 1 : int(values["jit-max-region"], "--jit-max-region", 1, 4096),
   };
 }

@@ -26,11 +26,12 @@ import type { X86Model } from "../x86/ir.js";
 import type { CoreExports, Layout } from "../core/core.js";
 import { RegionCompiler, type TranslateOptions } from "./translate.js";
 import { SEGS } from "./codegen.js";
+import { loopScope } from "./scope.js";
 
 /** The translator's knobs (CLI: --jit-threshold, --jit-max-block,
  *  --jit-max-region/--no-region, --jit-opt, --no-jit-inline, --no-flag-elision,
  *  --no-if-conversion, --no-wasm-loops, --no-region-entries,
- *  --no-access-groups, --no-stack-window). */
+ *  --no-access-groups, --no-stack-window, --no-loop-regions). */
 export interface JitOptions {
   /** Entries into a block before it is translated (0: at the first). */
   threshold?: number;
@@ -62,6 +63,11 @@ export interface JitOptions {
    *  of SS around SP the core keeps (assembly/jit/stackwindow.ts; false:
    *  through the TLB). */
   stackWindow?: boolean;
+  /** A hot block on a loop gets the blocks on a cycle through it, not all
+   *  it reaches on its page; one on no loop waits LOOP_FIRST times the
+   *  threshold more, for a loop around it to get hot first (scope.ts;
+   *  false: everything reached, at the threshold). */
+  loopRegions?: boolean;
   /** Retranslations of a region whose own code keeps being written before
    *  it is left to the interpreter for good. */
   maxRetranslations?: number;
@@ -73,7 +79,7 @@ export interface JitOptions {
 
 export const JIT_DEFAULTS: Required<JitOptions> = {
   threshold: 20, maxBlock: 64, maxRegion: 128, optimize: 0, inline: true, flagElision: true, ifConversion: true, wasmLoops: true,
-  regionEntries: true, accessGroups: true, stackWindow: true,
+  regionEntries: true, accessGroups: true, stackWindow: true, loopRegions: true,
   maxRetranslations: 4,
   maxFunctions: 16384,
 };
@@ -167,6 +173,15 @@ const MAX_DEFERRAL = 64;
 /** Bound on the set of deferred requests remembered (wild code can ask
  *  at every IP it reaches). */
 const MAX_DEFERRED_KEYS = 4096;
+/**
+ * A hot block on no loop of its page (a function's entry, say) waits this
+ * many times the threshold in entries more before it is translated
+ * (loopRegions): were it translated at once, the loop that calls it would
+ * get hot soon after and be translated with it again. bench-mix's tally16
+ * is entered three times per pass of the loop around it, so at 1× it
+ * became a region of its own (33 blocks) before the loop did.
+ */
+const LOOP_FIRST = 7;
 
 export class JitEngine {
   readonly options: Required<JitOptions>;
@@ -182,6 +197,8 @@ export class JitEngine {
   /** Requests put off, by region key: the page's fruitless drops then.
    *  The next request at the same count is answered. */
   private readonly deferred = new Map<string, number>();
+  /** Requests at blocks on no loop that have waited (LOOP_FIRST). */
+  private readonly waited = new Set<string>();
   private readonly compiler: RegionCompiler;
   /** Table indices we own, in order; the first is where we started. */
   private base = -1;
@@ -211,7 +228,7 @@ export class JitEngine {
     const o = { ...JIT_DEFAULTS };
     for (const [k, v] of Object.entries(options) as [keyof JitOptions, unknown][]) {
       if (v === undefined) continue;
-      const ok = k === "inline" || k === "flagElision" || k === "ifConversion" || k === "wasmLoops" || k === "regionEntries" || k === "accessGroups" || k === "stackWindow" ? typeof v === "boolean"
+      const ok = k === "inline" || k === "flagElision" || k === "ifConversion" || k === "wasmLoops" || k === "regionEntries" || k === "accessGroups" || k === "stackWindow" || k === "loopRegions" ? typeof v === "boolean"
         : typeof v === "number" && Number.isInteger(v) && v >= (k === "threshold" || k === "optimize" ? 0 : 1)
           && (k !== "optimize" || v <= 4) && (k !== "maxFunctions" || v <= 1 << (L.JIT_ENTRY_SHIFT - 1));
       if (!ok || !(k in JIT_DEFAULTS)) throw new RangeError(`wasm86: bad jit option ${k}: ${JSON.stringify(v)}`);
@@ -281,11 +298,24 @@ export class JitEngine {
       return;
     }
     this.deferred.delete(key);
-    const { blocks, predictions } = this.decodeRegion(cs, (linear - csBase) & 0xffff);
+    const decoded = this.decodeRegion(cs, (linear - csBase) & 0xffff);
+    let blocks: readonly Block[] = decoded.blocks;
+    const predictions = decoded.predictions;
     if (blocks.length === 0) {
       this.core.jitInstall(slot, phys, csBase, -1, 0);
       this.s.blocksRefused++;
       return;
+    }
+    if (this.options.loopRegions) {
+      const scoped = loopScope(blocks, predictions);
+      if (!scoped.onCycle && this.options.threshold > 0 && !this.waited.has(key)) {
+        if (this.waited.size >= MAX_DEFERRED_KEYS) this.waited.clear();
+        this.waited.add(key);
+        this.core.jitInstall(slot, phys, csBase, 0, -LOOP_FIRST * this.options.threshold);
+        this.s.compilesDeferred++;
+        return;
+      }
+      blocks = scoped.blocks;
     }
     const opts: TranslateOptions = {
       optimize: this.options.optimize, inline: this.options.inline, flagElision: this.options.flagElision,
@@ -531,6 +561,7 @@ export class JitEngine {
     this.rewrites.clear();
     this.fruitless.clear();
     this.deferred.clear();
+    this.waited.clear();
     this.s.flushes++;
   }
 }

@@ -1,0 +1,102 @@
+/**
+ * Which blocks a hot block's region holds (src/jit/scope.ts): on a loop,
+ * the blocks on a cycle through it, functions it calls included, and not
+ * the code after the loop; on no loop, everything it reaches — after it
+ * has waited for a loop around it to get hot first (engine.ts).
+ */
+import { describe, expect, it } from "vitest";
+import { loopScope } from "../../src/jit/scope.js";
+import { decodeBlock, type Block } from "../../src/x86/block.js";
+import { Machine } from "../../src/index.js";
+
+// 1000: mov cx,100
+// 1003: l: call f          (a return site for f's RET: 1006)
+// 1006: call f             (and 1009)
+// 1009: loop l
+// 100B: mov [0500h],ax / hlt   (after the loop: runs once)
+// 1010: f: add ax,1 / rol ax,1 / ret
+const PROGRAM = [0xb9, 0x64, 0x00, 0xe8, 0x0a, 0x00, 0xe8, 0x07, 0x00, 0xe2, 0xf8, 0xa3, 0x00, 0x05, 0xf4, 0x90,
+  0x05, 0x01, 0x00, 0xd1, 0xc0, 0xc3];
+
+const blocksAt = (code: readonly number[], ...ips: number[]): Block[] =>
+  ips.map((ip) => decodeBlock((linear) => code[linear - 0x1000] ?? 0x90, "8086", 0, ip));
+const ipsOf = (blocks: readonly Block[]) => blocks.map((b) => b.ip.toString(16));
+
+describe("loopScope", () => {
+  it("keeps the loop and the function it calls, not the code after the loop", () => {
+    // As engine.ts decodes from l: breadth first, the hot block first.
+    const r = loopScope(blocksAt(PROGRAM, 0x1003, 0x1010, 0x1006, 0x1009, 0x100b), new Map());
+    expect(r.onCycle).toBe(true);
+    expect(ipsOf(r.blocks)).toEqual(["1003", "1010", "1006", "1009"]);
+  });
+
+  it("a block on no cycle keeps everything", () => {
+    const blocks = blocksAt(PROGRAM, 0x1010);
+    const r = loopScope(blocks, new Map());
+    expect(r.onCycle).toBe(false);
+    expect(r.blocks).toBe(blocks);
+  });
+
+  it("a JMP does not fall through, and a RET returns only to the region's return sites", () => {
+    // 1000: inc ax / jmp 1005
+    // 1003: jmp 1000            (only after the JMP: never reached)
+    // 1005: hlt
+    const jmps = [0x40, 0xeb, 0x02, 0xeb, 0xfb, 0xf4];
+    expect(loopScope(blocksAt(jmps, 0x1000, 0x1003, 0x1005), new Map()).onCycle).toBe(false);
+    // On a loop, a block that only leads back (the JMP at 1005, after
+    // another JMP) is not on it either:
+    // 1000: inc ax / jz 1008 ; 1003: jmp 1000 ; 1005: jmp 1000 ; 1008: hlt
+    const loop = [0x40, 0x74, 0x05, 0xeb, 0xfb, 0xeb, 0xf9, 0x90, 0xf4];
+    const r = loopScope(blocksAt(loop, 0x1000, 0x1003, 0x1005, 0x1008), new Map());
+    expect(r.onCycle).toBe(true);
+    expect(ipsOf(r.blocks)).toEqual(["1000", "1003"]);
+    // f alone with the loop's last block: f's RET goes nowhere in it
+    expect(loopScope(blocksAt(PROGRAM, 0x1010, 0x1009), new Map()).onCycle).toBe(false);
+  });
+
+  it("an indirect jump goes where the engine predicts", () => {
+    // 1000: inc ax / jmp bx  (BX = 1000 when decoded)
+    const code = [0x40, 0xff, 0xe3];
+    const blocks = blocksAt(code, 0x1000);
+    expect(loopScope(blocks, new Map()).onCycle).toBe(false);
+    expect(loopScope(blocks, new Map([[0x1000, 0x1000]])).onCycle).toBe(true);
+  });
+});
+
+describe("loop regions in the engine", () => {
+  const run = (engine: "interp" | "jit", jit: { loopRegions?: boolean; threshold?: number } = {}) => {
+    const m = new Machine({ engine, jit: { threshold: 2, ...jit } });
+    m.load(0x1000, PROGRAM);
+    m.setRegisters({ cs: 0, ds: 0, ip: 0x1000, ss: 0, sp: 0x800, ax: 0 });
+    expect(m.run({ maxInstructions: 1e5 }).reason).toBe("halt");
+    return { regs: m.registers, count: m.instructionCount, word: [...m.read(0x500, 2)], stats: m.jitStats! };
+  };
+
+  it("f, hot first, waits; the loop's region then holds it, and the code after the loop stays out", () => {
+    const interp = run("interp");
+    const jit = run("jit");
+    expect({ regs: jit.regs, count: jit.count, word: jit.word }).toEqual({ regs: interp.regs, count: interp.count, word: interp.word });
+    // f (two calls a pass) asked first and was put off; the region
+    // translated is the loop's: call, call, loop and f's three
+    // instructions, without the two after the loop.
+    expect(jit.stats.compilesDeferred).toBe(1);
+    expect(jit.stats.regionsCompiled).toBe(1);
+    expect(jit.stats.instructionsCompiled).toBe(6);
+    expect(jit.stats.translatedInstructions / jit.count).toBeGreaterThan(0.95);
+  });
+
+  it("without loop regions, f gets a region of its own and the loop's takes everything after it", () => {
+    const interp = run("interp");
+    const jit = run("jit", { loopRegions: false });
+    expect({ regs: jit.regs, count: jit.count }).toEqual({ regs: interp.regs, count: interp.count });
+    expect(jit.stats.compilesDeferred).toBe(0);
+    expect(jit.stats.regionsCompiled).toBe(2);
+    expect(jit.stats.instructionsCompiled).toBe(3 + 8);
+  });
+
+  it("translate at once (threshold 0) waits for nothing", () => {
+    const jit = run("jit", { threshold: 0 });
+    expect(jit.stats.compilesDeferred).toBe(0);
+    expect(jit.regs).toEqual(run("interp").regs);
+  });
+});
