@@ -73,17 +73,30 @@ function resolve(e: Entry, mi: number, modrm: number | undefined): Entry {
 
 const MODRM_SPEC = /^(E[bwvx]|Esw|Esc|G[bwv]|M[pas]?|S|Rd|Cd|Dd|Td)$/;
 
-/** Whether each definition's operands need a ModRM byte, worked out at
- *  its first use (the tables are constants). */
-const DEF_MODRM = new WeakMap<Def, boolean>();
+/** What decoding needs of a definition's operand specs, worked out at
+ *  its first use (the tables are constants): whether they take a ModRM
+ *  byte, whether its r/m is always a register (MOV CRn/DRn/TRn), and
+ *  each spec without its "implicit" star. */
+interface DefInfo { modrm: boolean; rIsReg: boolean; specs: readonly string[]; implicit: readonly boolean[] }
+const DEF_INFO = new WeakMap<Def, DefInfo>();
+
+function defInfo(d: Def): DefInfo {
+  let info = DEF_INFO.get(d);
+  if (info === undefined) {
+    info = {
+      modrm: d.ops.some((o) => MODRM_SPEC.test(o)), rIsReg: d.ops.some((o) => o === "Rd"),
+      specs: d.ops.map((s) => (s[0] === "*" ? s.slice(1) : s)), implicit: d.ops.map((s) => s[0] === "*"),
+    };
+    DEF_INFO.set(d, info);
+  }
+  return info;
+}
 
 /** Does this (partly resolved) entry need a ModRM byte? */
 function needsModrm(e: Entry): boolean {
   if (e === null || typeof e === "string") return false;
   if (e.kind !== "def") return true;
-  let needs = DEF_MODRM.get(e);
-  if (needs === undefined) DEF_MODRM.set(e, needs = e.ops.some((o) => MODRM_SPEC.test(o)));
-  return needs;
+  return defInfo(e).modrm;
 }
 
 function reg(num: number, size: RegSize, implicit?: boolean): RegOperand {
@@ -221,10 +234,6 @@ interface Draft {
   opcode: number;
 }
 
-function emptyPrefixes(): Prefixes {
-  return { seg: null, rep: null, lock: false, opsize: false, addrsize: false, bytes: [] };
-}
-
 /** An instruction from what decoding found, the rest as a plain one has
  *  it (no operands, 16-bit sizes, no flags, no flow): the invalid, the
  *  truncated and the 8086's prefix run. */
@@ -257,7 +266,8 @@ export function decodeInstruction(
 ): Insn {
   const c = new Cursor(src);
   const mi = MODEL_INDEX[model];
-  const pfx = { ...emptyPrefixes(), bytes: [] as number[] };
+  const pfx: { -readonly [K in keyof Prefixes]: Prefixes[K] } & { bytes: number[] } =
+    { seg: null, rep: null, lock: false, opsize: false, addrsize: false, bytes: [] };
   const part: Draft = { model, cs, ip, address, bytes: c.bytes, prefixes: pfx, opcode: 0 };
   try {
     // ---- prefixes
@@ -299,9 +309,9 @@ export function decodeInstruction(
     }
     const def: Def = entry;
     const ctx: Ctx = { model, mi, op: opcode & 0xFF, opSize, addrSize, seg: pfx.seg, modrm, ip, c, faultUD: false };
+    const info = defInfo(def);
     // Mod 11 of MOV CRn/DRn/TRn is ignored: the r/m is always a register.
-    const rIsReg = def.ops.some((o) => o === "Rd");
-    if (modrm !== undefined && modrm < 0xC0 && !rIsReg) {
+    if (modrm !== undefined && modrm < 0xC0 && !info.rIsReg) {
       const a = decodeAddress(modrm, addrSize, c);
       ctx.mem = {
         kind: "mem", seg: pfx.seg ?? a.defaultSeg, segOverride: pfx.seg !== null,
@@ -309,7 +319,11 @@ export function decodeInstruction(
         addrSize, size: 0, ...(a.sib !== undefined ? { sib: true } : {}),
       };
     }
-    const operands = def.ops.map((s) => s[0] === "*" ? { ...operand(s.slice(1), ctx), implicit: true } as Operand : operand(s, ctx));
+    const operands: Operand[] = [];
+    for (let i = 0; i < info.specs.length; i++) {
+      const o = operand(info.specs[i], ctx);
+      operands.push(info.implicit[i] ? { ...o, implicit: true } as Operand : o);
+    }
     let mnemonic = opSize === 32 && def.m32 ? def.m32 : def.m;
     if (addrSize === 32 && def.a32) mnemonic = def.a32;
     let flags = def.fx;
