@@ -112,7 +112,7 @@ for (const rom of roms) {
   const image = readFileSync(join(romDir, rom));
   for (const { label, build, engine } of configs) {
     let instructions = 0;
-    const compileMs: number[] = [];
+    const compileMs: number[] = [], maxRegionMs: number[] = [];
     const machineOptions = machineOptionsFor(build, engine);
     // Check once, outside the timing, that the kernel really completes;
     // this run's counters (exits, blocks) are the ones reported.
@@ -124,7 +124,7 @@ for (const rom of roms) {
       const r = runBare(image, { cpu, machineOptions });
       instructions = r.instructions;
       const s = r.machine.jitStats;
-      if (s) compileMs.push(s.compileMs);
+      if (s) { compileMs.push(s.compileMs); maxRegionMs.push(s.maxRegionMs); }
     }, {
       maxTime, minSamples: 5, initCount: 1,
       onComplete(this: Benchmark) {
@@ -132,7 +132,7 @@ for (const rom of roms) {
         rows.push({
           rom, build: label, instructions, medianMs: ms, mips: instructions / ms / 1000, samples: this.stats.sample.length,
           rme: this.stats.rme, exits,
-          ...(probe.machine.jitStats ? { jit: probe.machine.jitStats, compileMsMedian: median(compileMs) } : {}),
+          ...(probe.machine.jitStats ? { jit: probe.machine.jitStats, compileMsMedian: median(compileMs), maxRegionMsMedian: median(maxRegionMs) } : {}),
         });
       },
     });

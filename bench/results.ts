@@ -46,6 +46,9 @@ export interface Row {
   jit?: JitStats;
   /** Engine jit: compile time of one run, median over the timed runs, ms. */
   compileMsMedian?: number;
+  /** Engine jit: the slowest translation of one run, median over the
+   *  timed runs, ms. */
+  maxRegionMsMedian?: number;
   /** wasm86 rows: exits to the host in one run. */
   exits?: Exits;
   /** v86 rows: v86's own instruction counter for the run (it counts a
@@ -80,6 +83,10 @@ export interface KernelSummary {
   /** A region (one Wasm function: what is translated when a block gets
    *  hot) takes this long to translate, ms: compile time / regions. */
   compileMsPerRegion?: number;
+  /** The slowest translation of a run (median over the runs), ms, and the
+   *  most blocks a region had. */
+  maxRegionMs?: number;
+  maxRegionBlocks?: number;
   compileUsPerInstruction?: number;
   blockRunsPerM?: number;
   /** Total exits to the host per million instructions, per engine. */
@@ -136,6 +143,7 @@ export function summarize(rows: Row[]): KernelSummary[] {
         instructionsCompiled: s.instructionsCompiled, instructionsInlined: s.instructionsInlined, codeBytes: s.codeBytes,
         compileUsPerBlock: (ms * 1000) / Math.max(1, s.blocksCompiled),
         compileMsPerRegion: ms / Math.max(1, s.regionsCompiled),
+        maxRegionMs: r.maxRegionMsMedian ?? s.maxRegionMs, maxRegionBlocks: s.maxRegionBlocks,
         compileUsPerInstruction: (ms * 1000) / Math.max(1, s.instructionsCompiled),
         blockRunsPerM: perM(s.blockRuns, r.instructions),
       });

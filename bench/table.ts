@@ -61,11 +61,12 @@ export function speedTable(kernels: KernelSummary[], builds: Build[]): string {
 /** What the translator did per kernel (counts from one run; compile time
  *  the median over the timed runs). */
 export function translatorTable(kernels: KernelSummary[]): string {
-  const headers = ["kernel", "blocks", "regions", "insns (inline)", "µs/block", "µs/insn", "ms/region", "code bytes", "block runs/M", "exits/M interp", "exits/M JIT"];
+  const headers = ["kernel", "blocks", "regions", "insns (inline)", "µs/block", "µs/insn", "ms/region", "slowest ms (largest)", "code bytes", "block runs/M", "exits/M interp", "exits/M JIT"];
   const rows = kernels.map((k) => [
     name(k.rom), fmt(k.blocks, 0), fmt(k.regions, 0),
     k.instructionsCompiled === undefined ? "—" : `${k.instructionsCompiled} (${k.instructionsInlined})`,
-    fmt(k.compileUsPerBlock, 0), fmt(k.compileUsPerInstruction, 0), fmt(k.compileMsPerRegion, 2), fmt(k.codeBytes, 0),
+    fmt(k.compileUsPerBlock, 0), fmt(k.compileUsPerInstruction, 0), fmt(k.compileMsPerRegion, 2),
+    k.maxRegionMs === undefined ? "—" : `${fmt(k.maxRegionMs, 2)} (${k.maxRegionBlocks})`, fmt(k.codeBytes, 0),
     fmt(k.blockRunsPerM), fmt(k.exitsPerM?.interp, 2), fmt(k.exitsPerM?.jit, 2),
   ]);
   return formatTable(headers, rows);

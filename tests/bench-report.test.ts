@@ -71,12 +71,15 @@ describe("bench report", () => {
   });
 
   it("reports compile latency per block, per instruction and per region (a region is what one translation makes)", () => {
-    const jit = { blocksCompiled: 20, regionsCompiled: 2, instructionsCompiled: 80, instructionsInlined: 70, codeBytes: 5000, blockRuns: 3 } as unknown as JitStats;
-    const [k] = summarize([{ ...row("bench-a.bin", "jit", 200), jit, compileMsMedian: 1.6 }]);
+    const jit = { blocksCompiled: 20, regionsCompiled: 2, instructionsCompiled: 80, instructionsInlined: 70, codeBytes: 5000, blockRuns: 3,
+      maxRegionMs: 9, maxRegionBlocks: 15 } as unknown as JitStats;
+    const [k] = summarize([{ ...row("bench-a.bin", "jit", 200), jit, compileMsMedian: 1.6, maxRegionMsMedian: 1.25 }]);
     expect([k.compileUsPerBlock, k.compileUsPerInstruction, k.compileMsPerRegion]).toEqual([80, 20, 0.8]);
+    // The slowest translation (median over the runs), and the largest region.
+    expect([k.maxRegionMs, k.maxRegionBlocks]).toEqual([1.25, 15]);
     const t = translatorTable([k]).split("\n");
-    expect(t[0]).toMatch(/µs\/block +µs\/insn +ms\/region +code bytes/);
-    expect(t[2]).toMatch(/ 80 +20 +0\.80 +5,000 /);
+    expect(t[0]).toMatch(/µs\/block +µs\/insn +ms\/region +slowest ms \(largest\) +code bytes/);
+    expect(t[2]).toMatch(/ 80 +20 +0\.80 +1\.25 \(15\) +5,000 /);
   });
 
   it("aligns columns", () => {

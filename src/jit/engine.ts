@@ -102,6 +102,9 @@ export interface JitStats {
    *  dropped before they were of use (the block must be entered more
    *  times first). */
   compilesDeferred: number;
+  /** Requests at hot blocks on no loop, put off for a loop around them to
+   *  get hot first (loopRegions). */
+  loopWaits: number;
   instructionsCompiled: number;
   instructionsInlined: number;
   /** Ways into translated regions besides their first block (return
@@ -111,6 +114,11 @@ export interface JitStats {
   /** Of it: in V8, compiling and instantiating the modules (the rest is
    *  decoding and translating, in JavaScript). */
   wasmCompileMs: number;
+  /** The longest one translation took, ms, and the most blocks one
+   *  region had (the average, compileMs / regionsCompiled, hides a large
+   *  region among small ones). */
+  maxRegionMs: number;
+  maxRegionBlocks: number;
   codeBytes: number;
   invalidations: number;
   /** Pages whose translations an access group's failed test dropped, to
@@ -205,7 +213,7 @@ export class JitEngine {
   private used = 0;
   private readonly s = {
     blocksCompiled: 0, regionsCompiled: 0, blocksRefused: 0, failures: 0, blocksThrashing: 0, compilesDeferred: 0, instructionsCompiled: 0, instructionsInlined: 0,
-    compileMs: 0, wasmCompileMs: 0, codeBytes: 0, invalidations: 0, deopts: 0, flushes: 0, entriesInstalled: 0,
+    compileMs: 0, wasmCompileMs: 0, maxRegionMs: 0, maxRegionBlocks: 0, codeBytes: 0, loopWaits: 0, invalidations: 0, deopts: 0, flushes: 0, entriesInstalled: 0,
   };
   /** Physical pages translated without access groups: one of their
    *  groups failed its test (deopt). */
@@ -312,7 +320,7 @@ export class JitEngine {
         if (this.waited.size >= MAX_DEFERRED_KEYS) this.waited.clear();
         this.waited.add(key);
         this.core.jitInstall(slot, phys, csBase, 0, -LOOP_FIRST * this.options.threshold);
-        this.s.compilesDeferred++;
+        this.s.loopWaits++;
         return;
       }
       blocks = scoped.blocks;
@@ -364,7 +372,10 @@ export class JitEngine {
     this.s.instructionsCompiled += tr.total;
     this.s.instructionsInlined += tr.inlined;
     this.s.codeBytes += tr.binary.length;
-    this.s.compileMs += performance.now() - t0;
+    const ms = performance.now() - t0;
+    this.s.compileMs += ms;
+    this.s.maxRegionMs = Math.max(this.s.maxRegionMs, ms);
+    this.s.maxRegionBlocks = Math.max(this.s.maxRegionBlocks, blocks.length);
   }
 
   /** The guest (or the host) wrote bytes near translated code: drop the
