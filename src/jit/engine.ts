@@ -5,7 +5,8 @@
  * memory, and counts what it did.
  *
  *   core: block entered > threshold times ──▶ EXIT_COMPILE (linear, CS base, slot)
- *   compile(): decodeRegion (src/x86 blocks) → RegionCompiler (translate.ts:
+ *   compile(): decodeRegion (src/x86 blocks) → loopScope (scope.ts: the
+ *              loop, or a wait when the block is on none) → RegionCompiler (translate.ts:
  *              the direct emitter, or binaryen to optimise) →
  *              WebAssembly.Instance(imports: core memory, execOne, helpers)
  *              → table.grow / table.set → jitInstall(slot, index, count)
@@ -63,9 +64,10 @@ export interface JitOptions {
    *  of SS around SP the core keeps (assembly/jit/stackwindow.ts; false:
    *  through the TLB). */
   stackWindow?: boolean;
-  /** A hot block on a loop gets the blocks on a cycle through it, not all
-   *  it reaches on its page; one on no loop waits LOOP_FIRST times the
-   *  threshold more, for a loop around it to get hot first (scope.ts;
+  /** A hot block on a loop gets the loop (the blocks on a cycle through
+   *  it, with the functions they call), not all it reaches on its page;
+   *  one on no loop is put off for about eight times the threshold more
+   *  entries, for a loop around it to get hot first (scope.ts, LOOP_FIRST;
    *  false: everything reached, at the threshold). */
   loopRegions?: boolean;
   /** Retranslations of a region whose own code keeps being written before
@@ -182,12 +184,14 @@ const MAX_DEFERRAL = 64;
  *  at every IP it reaches). */
 const MAX_DEFERRED_KEYS = 4096;
 /**
- * A hot block on no loop of its page (a function's entry, say) waits this
- * many times the threshold in entries more before it is translated
- * (loopRegions): were it translated at once, the loop that calls it would
- * get hot soon after and be translated with it again. bench-mix's tally16
- * is entered three times per pass of the loop around it, so at 1× it
- * became a region of its own (33 blocks) before the loop did.
+ * A hot block on no loop of its page (a function's entry, say) is put off
+ * once by this many times the threshold in entries (loopRegions; it is
+ * asked for again after about eight times the threshold more, dispatch.ts
+ * counting up from the negative count): were it translated at once, the
+ * loop that calls it would get hot soon after and be translated with it
+ * again. bench-mix's tally16 is entered three times per pass of the loop
+ * around it, so without the wait it became a region of its own (33
+ * blocks) before the loop did.
  */
 const LOOP_FIRST = 7;
 
@@ -305,7 +309,6 @@ export class JitEngine {
       this.s.compilesDeferred++;
       return;
     }
-    this.deferred.delete(key);
     const decoded = this.decodeRegion(cs, (linear - csBase) & 0xffff);
     let blocks: readonly Block[] = decoded.blocks;
     const predictions = decoded.predictions;
@@ -316,15 +319,22 @@ export class JitEngine {
     }
     if (this.options.loopRegions) {
       const scoped = loopScope(blocks, predictions);
-      if (!scoped.onCycle && this.options.threshold > 0 && !this.waited.has(key)) {
+      // (Decoding stopped at maxRegion blocks, a loop may lie beyond them:
+      // no waiting then, nor with --no-region.)
+      const cut = blocks.length >= this.options.maxRegion;
+      if (!scoped.onCycle && !cut && this.options.threshold > 0 && !this.waited.has(key)) {
+        // Remembered across a rewrite of the block's code: translated at
+        // once when hot again, rather than waiting a second time.
         if (this.waited.size >= MAX_DEFERRED_KEYS) this.waited.clear();
         this.waited.add(key);
         this.core.jitInstall(slot, phys, csBase, 0, -LOOP_FIRST * this.options.threshold);
         this.s.loopWaits++;
+        this.s.compileMs += performance.now() - t0; // the decoding
         return;
       }
       blocks = scoped.blocks;
     }
+    this.deferred.delete(key);
     const opts: TranslateOptions = {
       optimize: this.options.optimize, inline: this.options.inline, flagElision: this.options.flagElision,
       ifConversion: this.options.ifConversion, wasmLoops: this.options.wasmLoops, entries: this.options.regionEntries,
@@ -467,7 +477,8 @@ export class JitEngine {
   }
 
   /**
-   * The region entered at cs:ip: that block, then (breadth first) the
+   * The blocks a region entered at cs:ip is made from (loopScope then
+   * keeps the loop's, engine option loopRegions): that block, then (breadth first) the
    * blocks it branches to directly, falls through to or returns to after a
    * call, on the same 4 KiB page, up to maxRegion blocks, each ending
    * where another begins — and the block an

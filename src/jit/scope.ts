@@ -2,16 +2,24 @@
  * scope.ts — which of the blocks decoded around a hot block go into its
  * region. The engine decodes every block the hot one reaches on its page
  * (engine.ts decodeRegion); when the hot block is on a loop, the region is
- * the blocks on a cycle through it — the loop, the loops around it on the
- * page, and the functions they call — and code reached only by leaving
- * the loop (what follows it, an error path, the program's epilogue) stays
+ * that loop — the blocks on a cycle through the hot one, the loops around
+ * it in the same function included — and the functions the loop calls,
+ * and code reached only by leaving the loop (what follows it, an error
+ * path, the program's epilogue, a function called only from there) stays
  * out: it returns to the core, which translates it when it gets hot
  * itself. A hot block on no cycle keeps everything it reaches.
  *
- *   hot ──▶ a ──▶ b ─┬──▶ exit ──▶ print ──▶ halt     kept: hot, a, b, f
- *    ▲               │                                 (b calls f; f's RET
- *    └───────────────┘        a ──call──▶ f ──RET──┘   returns into a's
- *                                                       return site)
+ *   hot ──▶ a ──▶ b ─┬──▶ exit ──call──▶ print        kept: hot, a, b, f
+ *    ▲    (call f)   │                                  (not exit, print:
+ *    └───────────────┘                                   only after the loop)
+ *
+ * Cycles are found with each call standing for its function: a call block
+ * goes on at its return site, and a RET goes nowhere. (Following the RET
+ * back to every return site in the region would also put on the loop a
+ * call after it to a function the loop calls: bench-crc's print_hex.) A
+ * loop inside a function is found from a hot block in it; a loop that runs
+ * through a call and its RET — a function called in a loop — is found
+ * from the loop's own blocks, and the engine waits for those to get hot.
  *
  * Why: a region's translation costs in proportion to its size, and the
  * page around a loop is often mostly code that runs once (bench-string:
@@ -21,30 +29,69 @@
 import type { Block } from "../x86/block.js";
 
 /** The blocks of `blocks` (the hot one first) on a cycle through the
- *  first, in their order, and whether there is such a cycle (when not,
- *  all of them). `predictions`: where an indirect CALL/JMP ending a block
- *  goes now (block IP → IP). */
+ *  first and those of the functions they call, in their order, and
+ *  whether there is such a cycle (when not, all of them). `predictions`:
+ *  where an indirect CALL/JMP ending a block goes now (block IP → IP). */
 export function loopScope(blocks: readonly Block[], predictions: ReadonlyMap<number, number>): { blocks: readonly Block[]; onCycle: boolean } {
   const index = new Map<number, number>();
   blocks.forEach((b, i) => index.set(b.ip, i));
-  // A RET goes back to the return site of any call in the region.
-  const returnSites: number[] = [];
-  for (const b of blocks) {
-    const last = b.insns[b.insns.length - 1];
-    if (last.flow === "call") returnSites.push((last.ip + last.length) & 0xffff);
-  }
-  const succs = blocks.map(() => [] as number[]), preds = blocks.map(() => [] as number[]);
-  blocks.forEach((b, i) => {
-    for (const ip of exits(b, returnSites, predictions.get(b.ip))) {
-      const j = index.get(ip);
-      if (j !== undefined) { succs[i].push(j); preds[j].push(i); }
-    }
-  });
-  // The blocks the hot one gets to and those that get back to it; on a
+  const inRegion = (ips: number[]) => ips.flatMap((ip) => index.get(ip) ?? []);
+  const succs = blocks.map((b) => inRegion(within(b, predictions.get(b.ip))));
+  const preds = blocks.map(() => [] as number[]);
+  succs.forEach((to, i) => { for (const j of to) preds[j].push(i); });
+  // The blocks the hot one gets to and those that get back to it: on a
   // cycle through it are those in both.
   const ahead = reach(succs), back = reach(preds);
   if (!back[0]) return { blocks, onCycle: false };
-  return { blocks: blocks.filter((_, i) => ahead[i] && back[i]), onCycle: true };
+  const keep = new Uint8Array(blocks.length);
+  for (let i = 0; i < blocks.length; i++) keep[i] = ahead[i] & back[i];
+  // Then the functions the loop calls, each from its entry to its RETs,
+  // and the functions those call.
+  const calls: number[] = [];
+  const callee = (i: number) => {
+    const last = blocks[i].insns[blocks[i].insns.length - 1];
+    if (last.flow !== "call") return;
+    const target = last.operands[0]?.kind === "rel" ? last.operands[0].target : predictions.get(blocks[i].ip);
+    const j = target === undefined ? undefined : index.get(target);
+    if (j !== undefined) calls.push(j);
+  };
+  for (let i = 0; i < blocks.length; i++) if (keep[i]) callee(i);
+  const inFunction = new Uint8Array(blocks.length);
+  while (calls.length > 0) {
+    const walk = [calls.pop()!];
+    while (walk.length > 0) {
+      const i = walk.pop()!;
+      if (inFunction[i]) continue;
+      inFunction[i] = 1;
+      callee(i);
+      for (const j of succs[i]) if (!inFunction[j]) walk.push(j);
+    }
+  }
+  return { blocks: blocks.filter((_, i) => keep[i] || inFunction[i]), onCycle: true };
+}
+
+/** Where control goes when `b` ends, within its function (IPs): a call
+ *  goes on at its return site (the function it calls stands for itself);
+ *  nothing follows a RET, an unconditional jump but its target, a far
+ *  transfer, IRET or a fault. (Unlike budget.ts's successors, which keep
+ *  the fall-through of everything and send a RET to the region's return
+ *  sites: the budget must bound every path, this only finds loops.) An
+ *  INT or a far CALL comes back to the next instruction. */
+function within(b: Block, predicted: number | undefined): number[] {
+  const last = b.insns[b.insns.length - 1];
+  const next = (last.ip + last.length) & 0xffff;
+  const rel = last.operands[0]?.kind === "rel" ? last.operands[0].target : null;
+  switch (last.flow) {
+    case "call": return [next];
+    case "ret": case "retfar": case "jmpfar": case "iret": case "fault": return [];
+    case "jump": return rel !== null ? [rel] : predicted !== undefined ? [predicted] : [];
+    default: {
+      const out = [next];
+      if (rel !== null) out.push(rel);
+      if (predicted !== undefined) out.push(predicted);
+      return out;
+    }
+  }
 }
 
 /** Which blocks a path of one or more edges leads to from the first. */
@@ -58,23 +105,4 @@ function reach(edges: readonly number[][]): Uint8Array {
     for (const j of edges[i]) if (!seen[j]) queue.push(j);
   }
   return seen;
-}
-
-/** Where control can go when `b` ends (IPs): unlike budget.ts's
- *  successors, not past an unconditional jump or a return. A call, an
- *  INT and a far call come back to the next instruction. */
-function exits(b: Block, returnSites: readonly number[], predicted: number | undefined): number[] {
-  const last = b.insns[b.insns.length - 1];
-  const next = (last.ip + last.length) & 0xffff;
-  const rel = last.operands[0]?.kind === "rel" ? last.operands[0].target : null;
-  const out: number[] = [];
-  switch (last.flow) {
-    case "jump": break;
-    case "ret": out.push(...returnSites); break;
-    case "jmpfar": case "retfar": case "iret": case "fault": break;
-    default: out.push(next);
-  }
-  if (rel !== null) out.push(rel);
-  if (predicted !== undefined) out.push(predicted);
-  return out;
 }

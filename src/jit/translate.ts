@@ -3,8 +3,9 @@
  * WebAssembly module, with binaryen. The module imports the core's memory,
  * `execOne` and the helper_* functions, and exports one function, `block`,
  * that the core runs through its function table (assembly/jit/dispatch.ts).
- * A region is the hot block plus the blocks it branches to on its page;
- * they share one function, so loops among them never leave it.
+ * A region is the hot block plus the blocks it branches to on its page
+ * (by default those of the loop it is on: scope.ts); they share one
+ * function, so loops among them never leave it.
  *
  * What this file is not: the cache, the table and invalidation
  * (engine.ts), the decoder (src/x86), the function's shape (layout.ts),

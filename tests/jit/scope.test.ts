@@ -30,6 +30,25 @@ describe("loopScope", () => {
     expect(ipsOf(r.blocks)).toEqual(["1003", "1010", "1006", "1009"]);
   });
 
+  it("a call after the loop to a function the loop calls stays out with the rest after it", () => {
+    // PROGRAM with 100B: call f / hlt — f's RET must not lead back into
+    // the loop from there (it would, were a RET taken to return to every
+    // return site in the region).
+    const after = [...PROGRAM];
+    after.splice(0x0b, 4, 0xe8, 0x02, 0x00, 0xf4);
+    const r = loopScope(blocksAt(after, 0x1003, 0x1010, 0x1006, 0x1009, 0x100b, 0x100e), new Map());
+    expect(r.onCycle).toBe(true);
+    expect(ipsOf(r.blocks)).toEqual(["1003", "1010", "1006", "1009"]);
+  });
+
+  it("takes in the functions the loop's functions call", () => {
+    // 1000: l: call f / jmp l ; 1005: f: call g / ret ; 1009: g: inc ax / ret
+    const nested = [0xe8, 0x02, 0x00, 0xeb, 0xfb, 0xe8, 0x01, 0x00, 0xc3, 0x40, 0xc3];
+    const r = loopScope(blocksAt(nested, 0x1000, 0x1005, 0x1003, 0x1009, 0x1008), new Map());
+    expect(r.onCycle).toBe(true);
+    expect(ipsOf(r.blocks).sort()).toEqual(["1000", "1003", "1005", "1008", "1009"]);
+  });
+
   it("a block on no cycle keeps everything", () => {
     const blocks = blocksAt(PROGRAM, 0x1010);
     const r = loopScope(blocks, new Map());
@@ -37,7 +56,7 @@ describe("loopScope", () => {
     expect(r.blocks).toBe(blocks);
   });
 
-  it("a JMP does not fall through, and a RET returns only to the region's return sites", () => {
+  it("a JMP does not fall through, and nothing follows a RET (a function called in a loop is on no loop itself)", () => {
     // 1000: inc ax / jmp 1005
     // 1003: jmp 1000            (only after the JMP: never reached)
     // 1005: hlt
@@ -50,8 +69,8 @@ describe("loopScope", () => {
     const r = loopScope(blocksAt(loop, 0x1000, 0x1003, 0x1005, 0x1008), new Map());
     expect(r.onCycle).toBe(true);
     expect(ipsOf(r.blocks)).toEqual(["1000", "1003"]);
-    // f alone with the loop's last block: f's RET goes nowhere in it
-    expect(loopScope(blocksAt(PROGRAM, 0x1010, 0x1009), new Map()).onCycle).toBe(false);
+    // f, hot, with the whole program decoded: its RET leads nowhere
+    expect(loopScope(blocksAt(PROGRAM, 0x1010, 0x1003, 0x1006, 0x1009, 0x100b), new Map()).onCycle).toBe(false);
   });
 
   it("an indirect jump goes where the engine predicts", () => {
@@ -64,7 +83,7 @@ describe("loopScope", () => {
 });
 
 describe("loop regions in the engine", () => {
-  const run = (engine: "interp" | "jit", jit: { loopRegions?: boolean; threshold?: number } = {}) => {
+  const run = (engine: "interp" | "jit", jit: { loopRegions?: boolean; threshold?: number; maxRegion?: number } = {}) => {
     const m = new Machine({ engine, jit: { threshold: 2, ...jit } });
     m.load(0x1000, PROGRAM);
     m.setRegisters({ cs: 0, ds: 0, ip: 0x1000, ss: 0, sp: 0x800, ax: 0 });
@@ -97,9 +116,11 @@ describe("loop regions in the engine", () => {
     expect(jit.stats.instructionsCompiled).toBe(3 + 8);
   });
 
-  it("translate at once (threshold 0) waits for nothing", () => {
-    const jit = run("jit", { threshold: 0 });
-    expect(jit.stats.loopWaits).toBe(0);
-    expect(jit.regs).toEqual(run("interp").regs);
+  it("translate at once (threshold 0), and one block per region (--no-region), wait for nothing", () => {
+    for (const jit of [run("jit", { threshold: 0 }), run("jit", { maxRegion: 1 })]) {
+      expect(jit.stats.loopWaits).toBe(0);
+      expect(jit.stats.regionsCompiled).toBeGreaterThan(0);
+      expect(jit.regs).toEqual(run("interp").regs);
+    }
   });
 });

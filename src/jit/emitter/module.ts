@@ -23,7 +23,7 @@ function nameBytes(name: string): Uint8Array {
   let b = encoded.get(name);
   if (b === undefined) {
     b = utf8.encode(name);
-    if (encoded.size < 256) encoded.set(name, b);
+    if (encoded.size < 256) encoded.set(name, b); // (a module names a dozen things; bounded all the same)
   }
   return b;
 }
