@@ -25,7 +25,7 @@
  * start — earlier than needed, but at an exact count; the interpreter goes
  * on from there.
  */
-import type { Block } from "../x86/block.js";
+import { relTarget, type Block } from "../x86/block.js";
 
 /** A block's budget facts: whether edges into it test the budget, and for
  *  how many instructions. */
@@ -37,8 +37,8 @@ export interface BudgetPlan { check: boolean; bound: number }
 export function successors(b: Block, returnSites: readonly number[], predicted: number | null = null): number[] {
   const last = b.insns[b.insns.length - 1];
   const out = [(last.ip + last.length) & 0xffff]; // falling off the end, or not taken
-  const rel = last.operands[0];
-  if (rel?.kind === "rel") out.push(rel.target);
+  const rel = relTarget(last);
+  if (rel !== null) out.push(rel);
   if (last.opcode === 0xc3 || last.opcode === 0xc2) out.push(...returnSites);
   if (predicted !== null) out.push(predicted);
   return out;
@@ -69,8 +69,9 @@ export function planBudget(layout: readonly Block[], returnSites: readonly numbe
       if (!check.has(s) && j > i) after = Math.max(after, bound[j]);
     }
     const b = layout[i], last = b.insns[b.insns.length - 1], hammock = skipped(b, (ip) => check.has(ip));
-    if (hammock > 0 && last.operands[0]?.kind === "rel") {
-      const target = last.operands[0].target, j = position.get(target);
+    const target = relTarget(last);
+    if (hammock > 0 && target !== null) {
+      const j = position.get(target);
       after = Math.max(after, hammock + (j !== undefined && !check.has(target) && j > i ? bound[j] : 0));
     }
     bound[i] = b.insns.length + after;

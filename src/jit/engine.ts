@@ -22,7 +22,7 @@
  * What this file is not: code generation (translate.ts) or the dispatch
  * (assembly/jit/dispatch.ts).
  */
-import { decodeBlock, splitBefore, type Block } from "../x86/block.js";
+import { decodeBlock, relTarget, splitBefore, type Block } from "../x86/block.js";
 import type { X86Model } from "../x86/ir.js";
 import type { CoreExports, Layout } from "../core/core.js";
 import { RegionCompiler, type TranslateOptions } from "./translate.js";
@@ -503,7 +503,7 @@ export class JitEngine {
       if (b.insns[0].status !== "ok") { if (blocks.length === 0) return { blocks: [], predictions }; continue; }
       blocks.push(b);
       const last = b.insns[b.insns.length - 1];
-      const rel = last.operands[0]?.kind === "rel" ? last.operands[0].target : null;
+      const rel = relTarget(last);
       // A call's return site too: a RET to it stays in the function.
       const returnSite = last.flow === "call" ? (last.ip + last.length) & 0xffff : null;
       const predicted = this.indirectTarget(last);

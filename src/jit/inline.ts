@@ -25,6 +25,7 @@ import { address, pop, popRead, popStep, push, readMem, writeMem } from "./memor
 import { div, imul3Reg, mul } from "./corecalls.js";
 import { stringForm } from "./strings.js";
 import { isShift, shift } from "./shifts.js";
+import { relTarget } from "../x86/block.js";
 
 /** ALU operations by mnemonic: the core's numbering (reg field of 80h). */
 const ALU: Readonly<Record<string, number>> = { add: 0, or: 1, adc: 2, sbb: 3, and: 4, sub: 5, xor: 6, cmp: 7, test: 8 };
@@ -243,7 +244,7 @@ function segmentForm(g: Gen, insn: Insn, mem: MemOperand | null): number[] | nul
 /** Control transfers that end a block. */
 function flow(g: Gen, insn: Insn, at: Site): number[] | null {
   const m = g.m, ops = insn.operands, op = insn.opcode;
-  const rel = ops[0]?.kind === "rel" ? ops[0].target : null;
+  const rel = relTarget(insn);
   if (!at.last) return null;
   if (insn.flow === "jump" && rel !== null) { g.pending++; return g.branch(rel, null, at.next); }
   if (insn.flow === "jcc" && rel !== null && ((op >= 0x70 && op <= 0x7f) || (op >= 0x0f80 && op <= 0x0f8f))) {

@@ -26,7 +26,7 @@
  * 19 blocks reached, 6 on the loop). Not the decoding, nor when a request
  * is put off (engine.ts).
  */
-import type { Block } from "../x86/block.js";
+import { relTarget, type Block } from "../x86/block.js";
 
 /** The blocks of `blocks` (the hot one first) on a cycle through the
  *  first and those of the functions they call, in their order, and
@@ -51,7 +51,7 @@ export function loopScope(blocks: readonly Block[], predictions: ReadonlyMap<num
   const callee = (i: number) => {
     const last = blocks[i].insns[blocks[i].insns.length - 1];
     if (last.flow !== "call") return;
-    const target = last.operands[0]?.kind === "rel" ? last.operands[0].target : predictions.get(blocks[i].ip);
+    const target = relTarget(last) ?? predictions.get(blocks[i].ip);
     const j = target === undefined ? undefined : index.get(target);
     if (j !== undefined) calls.push(j);
   };
@@ -80,7 +80,7 @@ export function loopScope(blocks: readonly Block[], predictions: ReadonlyMap<num
 function within(b: Block, predicted: number | undefined): number[] {
   const last = b.insns[b.insns.length - 1];
   const next = (last.ip + last.length) & 0xffff;
-  const rel = last.operands[0]?.kind === "rel" ? last.operands[0].target : null;
+  const rel = relTarget(last);
   switch (last.flow) {
     case "call": return [next];
     case "ret": case "retfar": case "jmpfar": case "iret": case "fault": return [];

@@ -41,7 +41,7 @@
  */
 import type Binaryen from "binaryen";
 import { binaryen as loadedBinaryen } from "./load.js";
-import type { Block } from "../x86/block.js";
+import { relTarget, type Block } from "../x86/block.js";
 import { ARITH, type Insn } from "../x86/ir.js";
 import type { Layout } from "../core/core.js";
 import { Gen, L_IDX, L_XCF, REG16, SEGS, SP, CX, BP, localTypes, type RegionState, type WasmApi } from "./codegen.js";
@@ -266,7 +266,7 @@ export class RegionCompiler {
       for (const p of [...entered, ...returnSites.map((ip) => positionOf.get(ip)!)]) if (entryPoint(p)) entries.add(p);
       for (const p of entries) entered.add(p);
       const callTargets = new Set(blocks.flatMap((b) => {
-        const last = b.insns[b.insns.length - 1], target = last.operands[0]?.kind === "rel" ? last.operands[0].target : predictedFor(b);
+        const last = b.insns[b.insns.length - 1], target = relTarget(last) ?? predictedFor(b);
         return last.flow === "call" && target !== null ? [target] : [];
       }));
       const outsideLoops = (p: number) => [...loops].every(([h, t]) => p <= h || p > t);

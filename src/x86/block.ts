@@ -45,6 +45,13 @@ export interface Block {
 
 const PAGE = 4096;
 
+/** Where `insn` branches to when it is a relative JMP, Jcc, LOOP/JCXZ or
+ *  CALL (its rel operand's target, an IP); null for any other instruction. */
+export function relTarget(insn: Insn): number | null {
+  const o = insn.operands[0];
+  return o?.kind === "rel" ? o.target : null;
+}
+
 /**
  * Decode the basic block at `cs:ip` as `model` runs it (real-mode
  * fetching: IP wraps at 64 KiB inside the segment).
