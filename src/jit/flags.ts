@@ -141,9 +141,10 @@ export function setRotateFlags(g: Gen, x: number, at: XBits): number[] {
   return [...out, ...recorded(g, g.record ? { ...g.record, cfOf: true, cfLocal: false, xr: at } : { kind: KIND_UNKNOWN, size: 0, cfOf: true, xr: at })];
 }
 
-/** Bit `n` of L_X. */
-function xBit(g: Gen, n: number): number {
-  return g.m.i32.and(g.m.i32.shr_u(g.get(L_X), g.c(n)), g.c(1));
+/** Bit `n` of local `local`: of L_X, a rotate's CF or OF; of L_FOP,
+ *  the X bits (xFlag). */
+function localBit(g: Gen, local: number, n: number): number {
+  return g.m.i32.and(g.m.i32.shr_u(g.get(local), g.c(n)), g.c(1));
 }
 
 /** STC, CLC, CMC: CF set, cleared or flipped; OF and the other flags as
@@ -174,7 +175,7 @@ export function carry(g: Gen): number | null {
   const rec = g.record, m = g.m;
   if (!rec) return null;
   if (rec.cfLocal) return g.get(L_XCF);
-  if (rec.xr) return xBit(g, rec.xr.cf);
+  if (rec.xr) return localBit(g, L_X, rec.xr.cf);
   if (rec.cfOf) return xFlag(g, 17);
   if (rec.kind === LAZY_LOGIC) return g.c(0);
   if (rec.kind !== LAZY_ADD && rec.kind !== LAZY_SUB) return null;
@@ -335,7 +336,7 @@ function combine(g: Gen, cc: number, f: FlagSources): number | null {
 
 /** CF (bit 17) or OF (bit 18) of LAZY_OP's X bits, in the flag locals. */
 function xFlag(g: Gen, bit: 17 | 18): number {
-  return g.m.i32.and(g.m.i32.shr_u(g.get(L_FOP), g.c(bit)), g.c(1));
+  return localBit(g, L_FOP, bit);
 }
 
 /** Condition `cc` from the record in g.record, whose CF and OF are in the
@@ -345,7 +346,7 @@ function conditionCfOf(g: Gen, rec: NonNullable<Record>, cc: number): number | n
   const m = g.m, size = rec.size, known = rec.kind !== KIND_UNKNOWN;
   return combine(g, cc, {
     cf: () => carry(g)!, // (a record with X bits always has one)
-    of: () => (rec.xr ? m.i32.xor(xBit(g, rec.xr.cf), xBit(g, rec.xr.of)) : xFlag(g, 18)), pf: null,
+    of: () => (rec.xr ? m.i32.xor(localBit(g, L_X, rec.xr.cf), localBit(g, L_X, rec.xr.of)) : xFlag(g, 18)), pf: null,
     zf: known ? () => m.i32.eqz(m.i32.and(g.get(L_FR), g.c(sizeMask(size)))) : null,
     sf: known ? () => m.i32.and(m.i32.shr_u(g.get(L_FR), g.c(size - 1)), g.c(1)) : null,
   });
