@@ -33,6 +33,10 @@ const MAX_LENGTH: Record<X86Model, number> = { "8086": Infinity, "286": 10, "386
 
 const NO_FLAGS: FlagEffects = { read: 0, written: 0, undefined: 0 };
 
+/** The prefixes of an instruction that has none (never written to). */
+const NO_PREFIXES = Object.freeze({ seg: null, rep: null, lock: false, opsize: false, addrsize: false, bytes: Object.freeze([]) }) as unknown as
+  { -readonly [K in keyof Prefixes]: Prefixes[K] } & { bytes: number[] };
+
 class Truncated extends Error {}
 const TRUNCATED = new Truncated("truncated");
 
@@ -99,9 +103,13 @@ function needsModrm(e: Entry): boolean {
   return defInfo(e).modrm;
 }
 
-function reg(num: number, size: RegSize, implicit?: boolean): RegOperand {
-  const r: RegOperand = { kind: "reg", num, size, name: REG_NAMES[size][num] };
-  return implicit ? { ...r, implicit } : r;
+function reg(num: number, size: RegSize): RegOperand {
+  return { kind: "reg", num, size, name: REG_NAMES[size][num] };
+}
+
+/** A register the opcode fixes (AL of `add al,imm8`). */
+function fixedReg(num: number, size: RegSize): RegOperand {
+  return { kind: "reg", num, size, name: REG_NAMES[size][num], fixed: true };
 }
 
 const SIZE_LETTER: Record<string, number> = { b: 8, w: 16, d: 32 };
@@ -125,9 +133,15 @@ function sizeOf(letter: string, ctx: Ctx): number {
 }
 
 /** The memory operand for the ModRM (decoded once, sized per spec). */
-function memOperand(ctx: Ctx, size: number, extra?: Partial<MemOperand>): MemOperand {
+function memOperand(ctx: Ctx, size: number, farPointer?: boolean): MemOperand {
   const m = ctx.mem!;
-  return { ...m, size, ...extra };
+  const o: { -readonly [K in keyof MemOperand]: MemOperand[K] } = {
+    kind: "mem", seg: m.seg, segOverride: m.segOverride, base: m.base, index: m.index, scale: m.scale,
+    disp: m.disp, dispSize: m.dispSize, addrSize: m.addrSize, size,
+  };
+  if (m.sib) o.sib = true;
+  if (farPointer) o.farPointer = true;
+  return o;
 }
 
 function stringMem(ctx: Ctx, src: boolean, size: number): MemOperand {
@@ -143,11 +157,18 @@ function operand(spec: string, ctx: Ctx): Operand {
   const { c } = ctx;
   const modrm = ctx.modrm ?? 0;
   const regField = (modrm >> 3) & 7, rm = modrm & 7;
+  // The common forms first: E and G with a size letter (not ES, GS, Ex).
+  const letter = spec[1];
+  if (spec.length === 2 && (letter === "b" || letter === "w" || letter === "v" || letter === "d")) {
+    const kind = spec[0];
+    if (kind === "G") return reg(regField, sizeOf(letter, ctx) as RegSize);
+    if (kind === "E") return ctx.mem ? memOperand(ctx, sizeOf(letter, ctx)) : reg(rm, sizeOf(letter, ctx) as RegSize);
+  }
   switch (spec) {
-    case "AL": return { ...reg(0, 8), fixed: true };
-    case "CL": return { ...reg(1, 8), fixed: true };
-    case "DX": return { ...reg(2, 16), fixed: true };
-    case "eAX": return { ...reg(0, ctx.opSize), fixed: true };
+    case "AL": return fixedReg(0, 8);
+    case "CL": return fixedReg(1, 8);
+    case "DX": return fixedReg(2, 16);
+    case "eAX": return fixedReg(0, ctx.opSize);
     case "ES": case "CS": case "SS": case "DS": case "FS": case "GS": {
       const num = SEG_NAMES.indexOf(spec.toLowerCase() as SegName);
       return { kind: "seg", num, name: SEG_NAMES[num], fixed: true };
@@ -167,7 +188,7 @@ function operand(spec: string, ctx: Ctx): Operand {
     case "M":
       return memOperand(ctx, 0);
     case "Mp":
-      return memOperand(ctx, ctx.opSize + 16, { farPointer: true });
+      return memOperand(ctx, ctx.opSize + 16, true);
     case "Ma":
       return memOperand(ctx, ctx.opSize * 2);
     case "Ms":
@@ -247,7 +268,7 @@ function decoded(p: Draft, mnemonic: string, operands: Operand[], opSize: 16 | 3
   flags: FlagEffects, flow: FlowKind, sensitive: boolean, fault: "ud" | undefined, alias: string | undefined): Insn {
   return {
     model: p.model, address: p.address, cs: p.cs, ip: p.ip,
-    length: p.bytes.length, bytes: Uint8Array.from(p.bytes), prefixes: p.prefixes, opcode: p.opcode,
+    length: p.bytes.length, bytes: new Uint8Array(p.bytes), prefixes: p.prefixes, opcode: p.opcode,
     status: "ok", mnemonic, operands, opSize, addrSize, modrm, flags, flow, sensitive, fault, alias,
   };
 }
@@ -266,13 +287,14 @@ export function decodeInstruction(
 ): Insn {
   const c = new Cursor(src);
   const mi = MODEL_INDEX[model];
-  const pfx: { -readonly [K in keyof Prefixes]: Prefixes[K] } & { bytes: number[] } =
-    { seg: null, rep: null, lock: false, opsize: false, addrsize: false, bytes: [] };
+  // (Most instructions have no prefix: they share one empty record.)
+  let pfx: { -readonly [K in keyof Prefixes]: Prefixes[K] } & { bytes: number[] } = NO_PREFIXES;
   const part: Draft = { model, cs, ip, address, bytes: c.bytes, prefixes: pfx, opcode: 0 };
   try {
     // ---- prefixes
     let b = c.u8();
     while (isPrefix(b, model)) {
+      if (pfx === NO_PREFIXES) part.prefixes = pfx = { seg: null, rep: null, lock: false, opsize: false, addrsize: false, bytes: [] };
       pfx.bytes.push(b);
       if (b === 0xF0 || b === 0xF1) pfx.lock = true;
       else if (b === 0xF2) pfx.rep = "repne";
@@ -313,11 +335,12 @@ export function decodeInstruction(
     // Mod 11 of MOV CRn/DRn/TRn is ignored: the r/m is always a register.
     if (modrm !== undefined && modrm < 0xC0 && !info.rIsReg) {
       const a = decodeAddress(modrm, addrSize, c);
-      ctx.mem = {
+      const mem: { -readonly [K in keyof MemOperand]: MemOperand[K] } = {
         kind: "mem", seg: pfx.seg ?? a.defaultSeg, segOverride: pfx.seg !== null,
-        base: a.base, index: a.index, scale: a.scale, disp: a.disp, dispSize: a.dispSize,
-        addrSize, size: 0, ...(a.sib !== undefined ? { sib: true } : {}),
+        base: a.base, index: a.index, scale: a.scale, disp: a.disp, dispSize: a.dispSize, addrSize, size: 0,
       };
+      if (a.sib !== undefined) mem.sib = true;
+      ctx.mem = mem;
     }
     const operands: Operand[] = [];
     for (let i = 0; i < info.specs.length; i++) {
@@ -336,7 +359,8 @@ export function decodeInstruction(
     if (def.pmOnly || ctx.faultUD) fault = "ud";
     // The 386 raises #UD for LOCK on anything but a lockable instruction
     // with a memory operand (which is its destination).
-    const memOp = operands.some((o) => o.kind === "mem" && !o.implicit);
+    let memOp = false;
+    for (const o of operands) if (o.kind === "mem" && !o.implicit) memOp = true;
     if (model === "386" && pfx.lock && !(def.lockable && memOp)) fault = "ud";
     const flow: FlowKind = fault ? "fault" : def.flow;
     return finishLength(decoded(part, mnemonic, operands, opSize, addrSize, modrm, flags, flow, def.sens, fault, def.alias), model);

@@ -61,7 +61,7 @@ export function decodeAddress(m: number, addrSize: 16 | 32, c: ByteCursor): Addr
     if (mod === 0 && rm === 6) {
       return { base: null, index: null, scale: 1, disp: disp16(c), dispSize: 16, defaultSeg: "ds" };
     }
-    const [base, index] = RM16[rm];
+    const base = RM16[rm][0], index = RM16[rm][1];
     const defaultSeg: SegName = base === "bp" ? "ss" : "ds";
     const parts: AddressParts = { base, index, scale: 1, disp: 0, dispSize: 0, defaultSeg };
     if (mod === 1) { parts.disp = s8(c.u8()); parts.dispSize = 8; }
