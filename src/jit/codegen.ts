@@ -349,7 +349,7 @@ export class Gen {
     const m = this.m;
     this.notPredicated();
     return this.pending === 0 ? this.get(L_ICOUNT)
-      : m.i64.add(this.get(L_ICOUNT), m.i64.const(BigInt(this.pending)));
+      : m.i64.add(this.get(L_ICOUNT), m.i64.const(this.pending));
   }
 
   /** Add the pending instructions to the ICOUNT local. */
@@ -384,7 +384,7 @@ export class Gen {
     this.notPredicated();
     this.sideExits++;
     const out = [this.set(L_NEXT, this.c(ip))];
-    if (this.pending !== 1) out.push(this.set(L_ICOUNT, this.m.i64.add(this.get(L_ICOUNT), this.m.i64.const(BigInt(this.pending - 1)))));
+    if (this.pending !== 1) out.push(this.set(L_ICOUNT, this.m.i64.add(this.get(L_ICOUNT), this.m.i64.const(this.pending - 1))));
     return [...out, this.m.br("side")];
   }
 
@@ -456,7 +456,7 @@ export class Gen {
         out.push(go);
         return out; // always taken: no exit after it
       }
-      out.push(m.if(m.i64.le_s(m.i64.add(this.get(L_ICOUNT), m.i64.const(BigInt(to.bound))), this.get(L_STOP)), go));
+      out.push(m.if(m.i64.le_s(m.i64.add(this.get(L_ICOUNT), m.i64.const(to.bound)), this.get(L_STOP)), go));
     }
     out.push(...this.exit(this.c(target)));
     return out;
@@ -492,7 +492,7 @@ export class Gen {
     if (this.knownCL !== cl) this.knownCL = null;
     // The count, what came before and the skipped part, in one add.
     out.push(this.set(L_ICOUNT, m.i64.add(this.get(L_ICOUNT),
-      m.select(this.get(L_PRED), m.i64.const(BigInt(before + this.pending)), m.i64.const(BigInt(before))))));
+      m.select(this.get(L_PRED), m.i64.const(before + this.pending), m.i64.const(before)))));
     this.pending = 0;
     return [...out, ...this.goTo(target)];
   }
@@ -515,7 +515,7 @@ export class Gen {
     out.push(m.if(m.i32.or(m.i32.ne(this.ld32(L.REG_IP), this.c(next)), this.ld32(L.EVENTS)), m.return()));
     out.push(...this.reload());
     if (remaining > 0) {
-      out.push(m.if(m.i64.gt_s(m.i64.add(this.get(L_ICOUNT), m.i64.const(BigInt(remaining))), this.get(L_STOP)), m.return()));
+      out.push(m.if(m.i64.gt_s(m.i64.add(this.get(L_ICOUNT), m.i64.const(remaining)), this.get(L_STOP)), m.return()));
     }
     return out;
   }

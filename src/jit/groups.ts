@@ -85,23 +85,29 @@ const WRITES_BOTH = new Set(["xchg", "xadd", "cmpxchg"]);
 /** Whether `insn` writes its operand number `k`. */
 const writesOperand = (insn: Insn, k: number): boolean => WRITES_BOTH.has(insn.mnemonic) || (k === 0 && !READS_FIRST.has(insn.mnemonic));
 
-/** General registers (0–7) and segments (`seg:` names) an instruction
- *  may set: its first operand (unless only read), both of an exchange,
+/** The bit of general register `r` (0–7) and of segment `s` (SEGS
+ *  numbering) in a set of what an instruction sets. */
+const regBit = (r: number): number => 1 << r;
+const segBit = (s: number): number => 1 << (8 + s);
+
+/** General registers and segments an instruction may set (regBit,
+ *  segBit): its first operand (unless only read), both of an exchange,
  *  and what it sets implicitly. An estimate for planning only (see
  *  translate.ts for what makes groups safe). */
-function sets(insn: Insn): string[] {
-  const mn = insn.mnemonic, op = insn.opcode, out: string[] = [];
-  const reg = (n: number) => out.push(`r${n}`);
-  insn.operands.forEach((o, k) => {
-    if (!writesOperand(insn, k)) return;
-    if (o.kind === "reg") reg(o.size === 8 ? o.num & 3 : o.num);
-    if (o.kind === "seg") out.push(`seg:${o.name}`);
-  });
-  if (insn.operands.some((o) => o.kind === "mem" && o.farPointer)) out.push("seg:es", "seg:ds", "seg:ss", "seg:fs", "seg:gs");
-  if (mn.startsWith("popa")) for (let r = 0; r < 8; r++) reg(r);
-  if (mn === "leave" || mn === "enter") reg(5);
-  if ((op >= 0xa4 && op <= 0xaf) || (op >= 0x6c && op <= 0x6f)) { reg(6); reg(7); reg(1); }
-  if (op === 0xd7 || op === 0x98 || op === 0x99 || ((op === 0xf6 || op === 0xf7) && insn.operands.length === 1)) { reg(0); reg(2); }
+function sets(insn: Insn): number {
+  const mn = insn.mnemonic, op = insn.opcode, ops = insn.operands;
+  let out = 0;
+  for (let k = 0; k < ops.length; k++) {
+    const o = ops[k];
+    if (o.kind === "mem" && o.farPointer) out |= segBit(SEGS.es) | segBit(SEGS.ds) | segBit(SEGS.ss) | segBit(SEGS.fs) | segBit(SEGS.gs);
+    if (!writesOperand(insn, k)) continue;
+    if (o.kind === "reg") out |= regBit(o.size === 8 ? o.num & 3 : o.num);
+    if (o.kind === "seg") out |= segBit(SEGS[o.name]);
+  }
+  if (mn.startsWith("popa")) out |= 0xff;
+  if (mn === "leave" || mn === "enter") out |= regBit(5);
+  if ((op >= 0xa4 && op <= 0xaf) || (op >= 0x6c && op <= 0x6f)) out |= regBit(6) | regBit(7) | regBit(1);
+  if (op === 0xd7 || op === 0x98 || op === 0x99 || ((op === 0xf6 || op === 0xf7) && ops.length === 1)) out |= regBit(0) | regBit(2);
   return out;
 }
 
@@ -121,17 +127,20 @@ function candidate(insn: Insn, o: Insn["operands"][number]): o is MemOperand {
  */
 export function planGroups(blocks: readonly Block[]): GroupPlan {
   const byKey = new Map<string, { o: MemOperand; writes: boolean }[]>();
-  const setters = new Map<string, number>();
+  // How many instructions set each register and segment (by bit).
+  const setters = new Array<number>(16).fill(0);
   for (const b of blocks) for (const insn of b.insns) {
-    for (const x of sets(insn)) setters.set(x, (setters.get(x) ?? 0) + 1);
-    insn.operands.forEach((o, k) => {
-      if (!candidate(insn, o)) return;
+    for (let bits = sets(insn); bits !== 0; bits &= bits - 1) setters[31 - Math.clz32(bits & -bits)]++;
+    const ops = insn.operands;
+    for (let k = 0; k < ops.length; k++) {
+      const o = ops[k];
+      if (!candidate(insn, o)) continue;
       const writes = writesOperand(insn, k);
       const key = `${o.seg} ${o.base} ${o.index}`;
       let list = byKey.get(key);
       if (!list) byKey.set(key, list = []);
       list.push({ o, writes });
-    });
+    }
   }
   const windows: { members: { o: MemOperand; writes: boolean }[]; lo: number; hi: number }[] = [];
   for (const list of byKey.values()) {
@@ -149,8 +158,10 @@ export function planGroups(blocks: readonly Block[]): GroupPlan {
   // (sieve's [bx+si], BX stepped each pass, ran 16% slower grouped).
   const worth = (w: (typeof windows)[number]) => {
     const o = w.members[0].o;
-    const keys = [`seg:${o.seg}`, ...[o.base, o.index].filter((r): r is string => r !== null).map((r) => `r${REG16[r]}`)];
-    return w.members.length - 4 * keys.reduce((n, k) => n + (setters.get(k) ?? 0), 0);
+    let n = setters[8 + SEGS[o.seg]];
+    if (o.base !== null) n += setters[REG16[o.base]];
+    if (o.index !== null) n += setters[REG16[o.index]];
+    return w.members.length - 4 * n;
   };
   const chosen = windows.filter((w) => w.members.length >= 2 && worth(w) > 0).sort((x, y) => worth(y) - worth(x));
   const of = new Map<MemOperand, AccessGroup>(), groups: AccessGroup[] = [];
