@@ -114,7 +114,7 @@ function jitStatLines(s: JitStats | undefined, n: number): string[] {
     `  blocks compiled ${s.blocksCompiled} in ${s.regionsCompiled} functions (${s.instructionsCompiled} instructions, ${s.instructionsInlined} inline), refused ${s.blocksRefused}`,
     `  ways into them besides their first block (return sites, loop headers, call targets) ${s.entriesInstalled}`,
     `  compile time ${s.compileMs.toFixed(1)} ms (${(s.compileMs * 1000 / Math.max(1, s.blocksCompiled)).toFixed(0)} µs per block; ${s.wasmCompileMs.toFixed(1)} ms of it in V8; the slowest function ${s.maxRegionMs.toFixed(2)} ms, the largest ${s.maxRegionBlocks} blocks), code ${s.codeBytes} bytes`,
-    `  hot blocks on no loop that waited for a loop around them to get hot first ${s.loopWaits}`,
+    `  hot blocks on no loop that waited for a loop around them to get hot first ${s.loopWaits}; blocks found decoded already, their bytes unchanged ${s.decodeHits}`,
     `  instructions in translated code ${s.translatedInstructions} (${(s.translatedInstructions / Math.max(1, n) * 100).toFixed(1)}%)`,
     `  block runs ${s.blockRuns} (${perM(s.blockRuns)} per million instructions); cache lookups ${s.lookups}, of them untranslated (counting toward the threshold unless near a budget cut) ${s.misses}; budget skips ${s.budgetSkips}`,
     `  side exits (a memory access left to the interpreter: MMIO, ROM, code, copy-on-write, dirty logging, a crossing) ${s.sideExits} (${perM(s.sideExits)} per million instructions)`,

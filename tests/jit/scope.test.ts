@@ -101,9 +101,46 @@ describe("loop regions in the engine", () => {
     expect(jit.stats.loopWaits).toBe(1);
     expect(jit.stats.compilesDeferred).toBe(0);
     expect(jit.stats.regionsCompiled).toBe(1);
+    // f's block, decoded for the wait, served the loop's request again.
+    expect(jit.stats.decodeHits).toBe(1);
     expect(jit.stats.maxRegionBlocks).toBe(4);
     expect(jit.stats.instructionsCompiled).toBe(6);
     expect(jit.stats.translatedInstructions / jit.count).toBeGreaterThan(0.95);
+  });
+
+  it("a block decoded for a wait and rewritten before the loop's translation is decoded again", () => {
+    // 1000: mov cx,100 ; 1003: l: call f / call f / out E0h,al / loop l
+    // 100D: mov [0500h],ax / hlt ; 1012: f: add ax,1 / rol ax,1 / ret
+    // At the first OUT after f has waited, with nothing translated yet,
+    // the host rewrites f's `add ax,1` to `add ax,5`: a page with no
+    // translation, where no write is tracked. The interpreter gets the
+    // same write at the same pass.
+    const code = [0xb9, 0x64, 0x00, 0xe8, 0x0c, 0x00, 0xe8, 0x09, 0x00, 0xe6, 0xe0, 0xe2, 0xf6, 0xa3, 0x00, 0x05, 0xf4, 0x90,
+      0x05, 0x01, 0x00, 0xd1, 0xc0, 0xc3];
+    const runRewritten = (engine: "interp" | "jit", atPass?: number) => {
+      const m = new Machine({ engine, jit: { threshold: 2 } });
+      m.load(0x1000, code);
+      m.setRegisters({ cs: 0, ds: 0, ip: 0x1000, ss: 0, sp: 0x800, ax: 0 });
+      let pass = 0, rewritten: number | null = null;
+      m.registerPort(0xe0, {
+        write: () => {
+          pass++;
+          const s = m.jitStats;
+          const now = atPass !== undefined ? pass === atPass : s!.loopWaits === 1 && s!.regionsCompiled === 0;
+          if (rewritten === null && now) { m.load(0x1013, [0x05, 0x00]); rewritten = pass; }
+        },
+      });
+      expect(m.run({ maxInstructions: 1e5 }).reason).toBe("halt");
+      return { regs: m.registers, count: m.instructionCount, stats: m.jitStats, rewritten };
+    };
+    const jit = runRewritten("jit");
+    expect(jit.rewritten).not.toBeNull();
+    const interp = runRewritten("interp", jit.rewritten!);
+    expect({ regs: jit.regs, count: jit.count }).toEqual({ regs: interp.regs, count: interp.count });
+    expect(jit.stats!.regionsCompiled).toBe(1);
+    expect(jit.stats!.decodeHits).toBe(0);
+    // Not rewritten (the pass never comes), f's block is found decoded.
+    expect(runRewritten("jit", 1000).stats!.decodeHits).toBe(1);
   });
 
   it("without loop regions, f gets a region of its own and the loop's takes everything after it", () => {
