@@ -39,7 +39,7 @@ export function successors(b: Block, returnSites: readonly number[], predicted: 
   const out = [(last.ip + last.length) & 0xffff]; // falling off the end, or not taken
   const rel = relTarget(last);
   if (rel !== null) out.push(rel);
-  if (last.opcode === 0xc3 || last.opcode === 0xc2) out.push(...returnSites);
+  if (last.opcode === 0xc3 || last.opcode === 0xc2) for (let k = 0; k < returnSites.length; k++) out.push(returnSites[k]);
   if (predicted !== null) out.push(predicted);
   return out;
 }
@@ -54,18 +54,26 @@ export function successors(b: Block, returnSites: readonly number[], predicted: 
 export function planBudget(layout: readonly Block[], returnSites: readonly number[],
   predicted: (b: Block) => number | null = () => null,
   skipped: (b: Block, checked: (ip: number) => boolean) => number = () => 0): Map<number, BudgetPlan> {
-  const position = new Map(layout.map((b, i) => [b.ip, i]));
-  const succ = layout.map((b) => successors(b, returnSites, predicted(b)).filter((ip) => position.has(ip)));
+  // (Plain loops, as in translate.ts's setup: run once per translation.)
+  const n = layout.length;
+  const position = new Map<number, number>();
+  for (let i = 0; i < n; i++) position.set(layout[i].ip, i);
+  const succ: number[][] = new Array(n);
   const check = new Set<number>();
-  layout.forEach((b, i) => {
-    const all = b.insns.some((insn) => insn.prefixes.rep !== null);
-    for (const s of succ[i]) if (all || position.get(s)! <= i) check.add(s);
-  });
-  const bound = new Array<number>(layout.length).fill(0);
-  for (let i = layout.length - 1; i >= 0; i--) {
+  for (let i = 0; i < n; i++) {
+    const b = layout[i], next = successors(b, returnSites, predicted(b)), mine: number[] = [];
+    for (let k = 0; k < next.length; k++) if (position.has(next[k])) mine.push(next[k]);
+    succ[i] = mine;
+    let all = false;
+    for (let k = 0; k < b.insns.length; k++) if (b.insns[k].prefixes.rep !== null) all = true;
+    for (let k = 0; k < mine.length; k++) if (all || position.get(mine[k])! <= i) check.add(mine[k]);
+  }
+  const bound = new Array<number>(n).fill(0);
+  for (let i = n - 1; i >= 0; i--) {
     let after = 0;
-    for (const s of succ[i]) {
-      const j = position.get(s)!;
+    const mine = succ[i];
+    for (let k = 0; k < mine.length; k++) {
+      const s = mine[k], j = position.get(s)!;
       if (!check.has(s) && j > i) after = Math.max(after, bound[j]);
     }
     const b = layout[i], last = b.insns[b.insns.length - 1], hammock = skipped(b, (ip) => check.has(ip));
@@ -76,5 +84,7 @@ export function planBudget(layout: readonly Block[], returnSites: readonly numbe
     }
     bound[i] = b.insns.length + after;
   }
-  return new Map(layout.map((b, i) => [b.ip, { check: check.has(b.ip), bound: bound[i] }]));
+  const plan = new Map<number, BudgetPlan>();
+  for (let i = 0; i < n; i++) plan.set(layout[i].ip, { check: check.has(layout[i].ip), bound: bound[i] });
+  return plan;
 }

@@ -33,18 +33,26 @@ import { relTarget, type Block } from "../x86/block.js";
  *  whether there is such a cycle (when not, all of them). `predictions`:
  *  where an indirect CALL/JMP ending a block goes now (block IP → IP). */
 export function loopScope(blocks: readonly Block[], predictions: ReadonlyMap<number, number>): { blocks: readonly Block[]; onCycle: boolean } {
+  // (Plain loops: this runs once per translation, seldom often enough
+  // for V8 to optimise it, and array helpers cost more unoptimised.)
+  const n = blocks.length;
   const index = new Map<number, number>();
-  blocks.forEach((b, i) => index.set(b.ip, i));
-  const inRegion = (ips: number[]) => ips.flatMap((ip) => index.get(ip) ?? []);
-  const succs = blocks.map((b) => inRegion(within(b, predictions.get(b.ip))));
-  const preds = blocks.map(() => [] as number[]);
-  succs.forEach((to, i) => { for (const j of to) preds[j].push(i); });
+  for (let i = 0; i < n; i++) index.set(blocks[i].ip, i);
+  const succs: number[][] = new Array(n), preds: number[][] = new Array(n);
+  for (let i = 0; i < n; i++) { succs[i] = []; preds[i] = []; }
+  for (let i = 0; i < n; i++) {
+    const ips = within(blocks[i], predictions.get(blocks[i].ip));
+    for (let k = 0; k < ips.length; k++) {
+      const j = index.get(ips[k]);
+      if (j !== undefined) { succs[i].push(j); preds[j].push(i); }
+    }
+  }
   // The blocks the hot one gets to and those that get back to it: on a
   // cycle through it are those in both.
   const ahead = reach(succs), back = reach(preds);
   if (!back[0]) return { blocks, onCycle: false };
-  const keep = new Uint8Array(blocks.length);
-  for (let i = 0; i < blocks.length; i++) keep[i] = ahead[i] & back[i];
+  const keep = new Uint8Array(n);
+  for (let i = 0; i < n; i++) keep[i] = ahead[i] & back[i];
   // Then the functions the loop calls, each from its entry to its RETs,
   // and the functions those call.
   const calls: number[] = [];
@@ -55,8 +63,8 @@ export function loopScope(blocks: readonly Block[], predictions: ReadonlyMap<num
     const j = target === undefined ? undefined : index.get(target);
     if (j !== undefined) calls.push(j);
   };
-  for (let i = 0; i < blocks.length; i++) if (keep[i]) callee(i);
-  const inFunction = new Uint8Array(blocks.length);
+  for (let i = 0; i < n; i++) if (keep[i]) callee(i);
+  const inFunction = new Uint8Array(n);
   while (calls.length > 0) {
     const walk = [calls.pop()!];
     while (walk.length > 0) {
@@ -64,10 +72,13 @@ export function loopScope(blocks: readonly Block[], predictions: ReadonlyMap<num
       if (inFunction[i]) continue;
       inFunction[i] = 1;
       callee(i);
-      for (const j of succs[i]) if (!inFunction[j]) walk.push(j);
+      const to = succs[i];
+      for (let k = 0; k < to.length; k++) if (!inFunction[to[k]]) walk.push(to[k]);
     }
   }
-  return { blocks: blocks.filter((_, i) => keep[i] || inFunction[i]), onCycle: true };
+  const kept: Block[] = [];
+  for (let i = 0; i < n; i++) if (keep[i] || inFunction[i]) kept.push(blocks[i]);
+  return { blocks: kept, onCycle: true };
 }
 
 /** Where control goes when `b` ends, within its function (IPs): a call
@@ -97,12 +108,13 @@ function within(b: Block, predicted: number | undefined): number[] {
 /** Which blocks a path of one or more edges leads to from the first. */
 function reach(edges: readonly number[][]): Uint8Array {
   const seen = new Uint8Array(edges.length);
-  const queue = [...edges[0]];
+  const queue = edges[0].slice();
   while (queue.length > 0) {
     const i = queue.pop()!;
     if (seen[i]) continue;
     seen[i] = 1;
-    for (const j of edges[i]) if (!seen[j]) queue.push(j);
+    const to = edges[i];
+    for (let k = 0; k < to.length; k++) if (!seen[to[k]]) queue.push(to[k]);
   }
   return seen;
 }

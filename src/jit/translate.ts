@@ -51,7 +51,7 @@ import { KIND_UNKNOWN, LAZY_LOGIC, flagLiveness, recordAtStart, type Record as F
 import { planBudget, successors } from "./budget.js";
 import { inline } from "./inline.js";
 import { hammock } from "./hammock.js";
-import { groupTests, planGroups } from "./groups.js";
+import { groupTests, planGroups, type AccessGroup } from "./groups.js";
 
 /** Options that shape generated code (the CLI's and bench's knobs). */
 export interface TranslateOptions {
@@ -194,43 +194,74 @@ export class RegionCompiler {
     const api = (options.optimize > 0 || options.text ? loadedBinaryen() : emitter) as unknown as Api;
     const m = this.fresh(api);
     try {
+      // (The setup below is written in plain loops: it runs once per
+      // translation, seldom often enough for V8 to optimise it, and array
+      // helpers, spreads and destructuring cost several times more
+      // unoptimised — scope.ts's share of a bench translation fell from
+      // 7% to 1.6% so.)
       // Layout by IP: a branch to a later block is a plain `br`; only
       // backward branches (loops) go through the dispatch. Dispatch index 0
       // is the entry, where the function starts.
-      const layout = blocks.map((b, index) => ({ b, index })).sort((x, y) => x.b.ip - y.b.ip);
-      const ips = new Set(blocks.map((b) => b.ip));
-      const byIp = new Map(blocks.map((b) => [b.ip, b]));
-      const returnSites = blocks.flatMap((b) => {
-        const last = b.insns[b.insns.length - 1];
+      const n = blocks.length;
+      const layout: { b: Block; index: number }[] = new Array(n);
+      for (let i = 0; i < n; i++) layout[i] = { b: blocks[i], index: i };
+      layout.sort((x, y) => x.b.ip - y.b.ip);
+      const byIp = new Map<number, Block>();
+      for (let i = 0; i < n; i++) byIp.set(blocks[i].ip, blocks[i]);
+      const returnSites: number[] = [];
+      for (let i = 0; i < n; i++) {
+        const b = blocks[i], last = b.insns[b.insns.length - 1];
         const site = (last.ip + last.length) & 0xffff;
-        return (last.opcode === 0xe8 || (last.opcode === 0xff && last.flow === "call")) && ips.has(site) ? [site] : [];
-      });
+        if ((last.opcode === 0xe8 || (last.opcode === 0xff && last.flow === "call")) && byIp.has(site)) returnSites.push(site);
+      }
       // An indirect CALL/JMP's target as the engine saw it (block IP → IP).
       const predictedFor = (b: Block): number | null => {
         const p = predictions.get(b.ip);
-        return p !== undefined && ips.has(p) ? p : null;
+        return p !== undefined && byIp.has(p) ? p : null;
       };
       // If-converted Jccs (hammock.ts), by block IP: what they skip.
       const hammocks = new Map<number, Insn[] | null>();
-      const plan = planBudget(layout.map(({ b }) => b), returnSites, predictedFor, (b, checked) => {
+      const inOrder: Block[] = new Array(n);
+      for (let p = 0; p < n; p++) inOrder[p] = layout[p].b;
+      const plan = planBudget(inOrder, returnSites, predictedFor, (b, checked) => {
         const skipped = options.ifConversion === false ? null : hammock(b.insns[b.insns.length - 1], byIp, checked);
         hammocks.set(b.ip, skipped);
         return skipped?.length ?? 0;
       });
-      const positionOf = new Map(layout.map(({ b }, position) => [b.ip, position]));
+      const positionOf = new Map<number, number>();
+      for (let p = 0; p < n; p++) positionOf.set(inOrder[p].ip, p);
       // The edges between the blocks that the function can reach from its
       // first; an if-converted Jcc never falls through to the block it
       // skips (it goes on at its target), which may leave that block out.
-      const allEdges = layout.map(({ b }) => successors(b, returnSites, predictedFor(b))
-        .filter((ip) => positionOf.has(ip) && !(hammocks.get(b.ip) && ip === b.fallthrough)).map((ip) => positionOf.get(ip)!));
+      const allEdges: number[][] = new Array(n);
+      for (let p = 0; p < n; p++) {
+        const b = inOrder[p], skips = hammocks.get(b.ip), tos: number[] = [];
+        const next = successors(b, returnSites, predictedFor(b));
+        for (let k = 0; k < next.length; k++) {
+          const to = positionOf.get(next[k]);
+          if (to !== undefined && !(skips && next[k] === b.fallthrough)) tos.push(to);
+        }
+        allEdges[p] = tos;
+      }
       const first = positionOf.get(blocks[0].ip)!;
       const reached = new Set([first]);
-      for (const queue = [first]; queue.length > 0;) for (const to of allEdges[queue.pop()!]) if (!reached.has(to)) { reached.add(to); queue.push(to); }
-      const edges = allEdges.flatMap((tos, from) => (reached.has(from) ? tos.map((to) => [from, to] as const) : []));
-      const { loops, dispatched } = planLoops(layout.length, options.wasmLoops === false ? edges.filter(([f, t]) => t > f) : edges, first);
-      if (options.wasmLoops === false) for (const [f, t] of edges) if (t <= f) dispatched.add(t);
+      for (const queue = [first]; queue.length > 0;) {
+        const tos = allEdges[queue.pop()!];
+        for (let k = 0; k < tos.length; k++) if (!reached.has(tos[k])) { reached.add(tos[k]); queue.push(tos[k]); }
+      }
+      const edges: (readonly [number, number])[] = [];
+      for (let from = 0; from < n; from++) {
+        if (!reached.has(from)) continue;
+        const tos = allEdges[from];
+        for (let k = 0; k < tos.length; k++) edges.push([from, tos[k]]);
+      }
+      const { loops, dispatched } = planLoops(n, options.wasmLoops === false ? edges.filter((e) => e[1] > e[0]) : edges, first);
+      if (options.wasmLoops === false) for (const e of edges) if (e[1] <= e[0]) dispatched.add(e[1]);
       const region = new Map<number, { index: number; position: number; loop: boolean; check: boolean; bound: number }>();
-      layout.forEach(({ b, index }, position) => region.set(b.ip, { index, position, loop: loops.has(position), ...plan.get(b.ip)! }));
+      for (let p = 0; p < n; p++) {
+        const b = inOrder[p], budget = plan.get(b.ip)!;
+        region.set(b.ip, { index: layout[p].index, position: p, loop: loops.has(p), check: budget.check, bound: budget.bound });
+      }
       // The stack window (memory.ts) only serves inline PUSH and POP.
       const state = regionState(blocks);
       if (!options.inline || options.stackWindow === false) state.stack = false;
@@ -243,12 +274,13 @@ export class RegionCompiler {
       const codes: number[][] = [];
       // Record knowledge across blocks: each block's predecessors, and the
       // record each block leaves at its end.
-      const preds = layout.map(() => [] as number[]);
-      for (const [from, to] of edges) preds[to].push(from);
+      const preds: number[][] = new Array(n);
+      for (let p = 0; p < n; p++) preds[p] = [];
+      for (const e of edges) preds[e[1]].push(e[0]);
       // Entered other than by a forward branch: the entry, and every
       // back-edge target (Wasm loop headers and dispatched ones alike).
       const entered = new Set<number>([first]);
-      for (const [from, to] of edges) if (to <= from) entered.add(to);
+      for (const e of edges) if (e[1] <= e[0]) entered.add(e[1]);
       // Where the core may come back in, after a run was cut inside the
       // region, other than at its first block (without these it would
       // translate a second region from there, much of it the same blocks:
@@ -263,26 +295,33 @@ export class RegionCompiler {
       // region are no entry points. assembly/layout.ts JIT_CACHE.)
       const entryCodes = 1 << (31 - L.JIT_ENTRY_SHIFT);
       const entryPoint = (p: number) => options.entries !== false && p !== first && reached.has(p) && layout[p].index < entryCodes;
-      for (const p of [...entered, ...returnSites.map((ip) => positionOf.get(ip)!)]) if (entryPoint(p)) entries.add(p);
+      for (const p of entered) if (entryPoint(p)) entries.add(p);
+      for (let k = 0; k < returnSites.length; k++) { const p = positionOf.get(returnSites[k])!; if (entryPoint(p)) entries.add(p); }
       for (const p of entries) entered.add(p);
-      const callTargets = new Set(blocks.flatMap((b) => {
-        const last = b.insns[b.insns.length - 1], target = relTarget(last) ?? predictedFor(b);
-        return last.flow === "call" && target !== null ? [target] : [];
-      }));
-      const outsideLoops = (p: number) => [...loops].every(([h, t]) => p <= h || p > t);
+      const callTargets = new Set<number>();
+      for (let i = 0; i < n; i++) {
+        const b = blocks[i], last = b.insns[b.insns.length - 1], target = relTarget(last) ?? predictedFor(b);
+        if (last.flow === "call" && target !== null) callTargets.add(target);
+      }
+      // Positions inside a Wasm loop (after its header, up to its tail).
+      const inLoop = new Uint8Array(n);
+      loops.forEach((t, h) => { for (let p = h + 1; p <= t; p++) inLoop[p] = 1; });
       const ends = new Map<number, FlagRecord>();
       // And whether L_WORD holds the flags of that record (flags.ts
       // runtimeCondition): known at a block's start when every way in
       // leaves it so.
       const wordEnds = new Map<number, boolean>();
-      for (const [position, { b: block }] of layout.entries()) {
+      for (let position = 0; position < n; position++) {
+        const block = inOrder[position];
         const body: number[] = [];
         const insns = block.insns;
         instructions += insns.length;
         const predicted = predictedFor(block);
         const record = recordAtStart(preds[position], ends, entered.has(position));
-        const word = !entered.has(position) && preds[position].length > 0 && preds[position].every((p) => wordEnds.get(p) === true);
-        if (record === null && !word && entryPoint(position) && (outsideLoops(position) || callTargets.has(block.ip))) entries.add(position);
+        const from = preds[position];
+        let word = !entered.has(position) && from.length > 0;
+        for (let k = 0; word && k < from.length; k++) word = wordEnds.get(from[k]) === true;
+        if (record === null && !word && entryPoint(position) && (!inLoop[position] || callTargets.has(block.ip))) entries.add(position);
         g.startBlock(position, successors(block, returnSites, predicted), record, word);
         const live = flagLiveness(insns, g.model);
         let ended = false;
@@ -297,20 +336,20 @@ export class RegionCompiler {
             hammock: skipped && (() => translateSkipped(g, skipped, returnSites)),
           }) : null;
           if (code) {
-            body.push(...code);
+            append(body, code);
             inlined++;
             ended = last && ENDS_IN_BRANCH.has(insn.flow);
-            body.push(...retestGroups(g, ended || skipped !== null));
+            if (g.groups.groups.length > 0) append(body, retestGroups(g, ended || skipped !== null));
             continue;
           }
-          body.push(...g.execOne(insn.ip, last ? null : next, insn.prefixes.rep ? insns.length - 1 - i : 0));
+          append(body, g.execOne(insn.ip, last ? null : next, insn.prefixes.rep ? insns.length - 1 - i : 0));
           ended = last; // (execOne returns after the block's last instruction)
         }
         // Falling off the end (a page boundary, a size limit, or a last
         // instruction translated inline without a jump): on to the next IP.
         // (After a control transfer this would be dead code.)
         const lastInsn = insns[insns.length - 1];
-        if (!ended) body.push(...g.goTo((lastInsn.ip + lastInsn.length) & 0xffff));
+        if (!ended) append(body, g.goTo((lastInsn.ip + lastInsn.length) & 0xffff));
         ends.set(position, g.record);
         wordEnds.set(position, g.flagsWord);
         codes.push(body);
@@ -389,10 +428,19 @@ class GroupsBroken extends Error {}
  *  `branched`: its code has left the block by then (a jump, an
  *  if-converted Jcc), so no test could follow. */
 function retestGroups(g: Gen, branched: boolean): number[] {
-  const touched = g.groups.groups.filter((grp) => grp.locals.some((l) => g.setSince.has(l)));
+  const touched: AccessGroup[] = [];
+  for (const grp of g.groups.groups) {
+    for (let k = 0; k < grp.locals.length; k++) if (g.setSince.has(grp.locals[k])) { touched.push(grp); break; }
+  }
   if (touched.length === 0) return [];
   if (branched) throw new GroupsBroken();
   return groupTests(g, touched);
+}
+
+/** `items` pushed onto `out` (push(...items) spreads through the iterator
+ *  protocol where V8 has not optimised the caller). */
+function append(out: number[], items: readonly number[]): void {
+  for (let i = 0; i < items.length; i++) out.push(items[i]);
 }
 
 /** Control transfers whose inline code (inline.ts flow) always ends in a
@@ -428,7 +476,8 @@ function regionState(blocks: readonly Block[]): RegionState {
     for (const o of insn.operands) {
       if (o.kind === "reg") regs.add(o.size === 8 ? o.num & 3 : o.num);
       if (o.kind === "mem") {
-        for (const r of [o.base, o.index]) if (r !== null && r in REG16) regs.add(REG16[r]);
+        if (o.base !== null && o.base in REG16) regs.add(REG16[o.base]);
+        if (o.index !== null && o.index in REG16) regs.add(REG16[o.index]);
         if (o.seg in SEGS) segs.add(SEGS[o.seg]);
         if (o.implicit) strings = true;
       }
