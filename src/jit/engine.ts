@@ -278,7 +278,17 @@ export class JitEngine {
     };
   }
 
-  private get dv(): DataView { return new DataView(this.core.memory.buffer); }
+  /** A view of the core's memory, made again when the memory grows (its
+   *  old buffer is detached then). */
+  private get dv(): DataView {
+    const buffer = this.core.memory.buffer;
+    if (this.view === null || this.view.buffer !== buffer) { this.view = new DataView(buffer); this.bytes = new Uint8Array(buffer); }
+    return this.view;
+  }
+  private view: DataView | null = null;
+  private bytes: Uint8Array | null = null;
+  /** The core's memory as bytes (see dv). */
+  private get u8(): Uint8Array { void this.dv; return this.bytes!; }
 
   /** Turn translation on or off in the core. */
   enable(on: boolean): void {
@@ -389,7 +399,8 @@ export class JitEngine {
     for (const b of blocks) {
       const from = this.physAddr(b.address), to = this.physAddr(b.address + b.length - 1) + 1;
       info.ranges.push([from, to]);
-      for (const page of new Set([from >>> 12, (to - 1) >>> 12])) {
+      const first = from >>> 12, last = (to - 1) >>> 12;
+      for (const page of first === last ? [first] : [first, last]) {
         let set = this.codePages.get(page);
         if (!set) { set = new Set(); this.codePages.set(page, set); this.setCodePage(page, true); }
         set.add(info);
@@ -487,7 +498,7 @@ export class JitEngine {
   private markChunks(from: number, to: number, on: boolean): void {
     // Code where there was none: the stack window may hold it.
     if (on) this.dv.setInt32(this.L.JIT_WINDOW_LEN, 0, true);
-    const u8 = new Uint8Array(this.core.memory.buffer);
+    const u8 = this.u8;
     const limit = this.L.CODE_BITMAP_LIMIT;
     for (let c = from >>> 5; c <= (to - 1) >>> 5 && c << 5 < limit; c++) {
       const a = this.L.CODE_BITMAP + (c >>> 3);
@@ -514,8 +525,9 @@ export class JitEngine {
     const predictions = new Map<number, number>();
     const seen = new Set<number>();
     const queue = [ip];
-    while (queue.length > 0 && blocks.length < this.options.maxRegion) {
-      const at = queue.shift()!;
+    // (Plain loops here and below: see translate.ts's setup.)
+    for (let head = 0; head < queue.length && blocks.length < this.options.maxRegion; head++) {
+      const at = queue[head];
       if (seen.has(at)) continue;
       seen.add(at);
       const b = this.decodeBlockAt(read, cs, at);
@@ -527,19 +539,21 @@ export class JitEngine {
       const returnSite = last.flow === "call" ? (last.ip + last.length) & 0xffff : null;
       const predicted = this.indirectTarget(last);
       if (predicted !== null) predictions.set(b.ip, predicted);
-      for (const next of [rel, b.fallthrough, returnSite, predicted]) {
+      const onPage = (next: number | null) => {
         if (next !== null && ((cs * 16 + next) >>> 12) === page && !seen.has(next)) queue.push(next);
-      }
+      };
+      onPage(rel); onPage(b.fallthrough); onPage(returnSite); onPage(predicted);
     }
     // A block that runs into another's start ends there instead: decoded
     // from .byte, say, the block would hold the .bit loop's first pass,
     // and its branches into the loop body would keep the loop from being
     // a Wasm loop (layout.ts). The rest is that other block.
-    const starts = new Set(blocks.map((b) => b.ip));
-    blocks.forEach((b, i) => {
-      const split = splitBefore(b, starts);
+    const starts = new Set<number>();
+    for (let i = 0; i < blocks.length; i++) starts.add(blocks[i].ip);
+    for (let i = 0; i < blocks.length; i++) {
+      const b = blocks[i], split = splitBefore(b, starts);
       if (split) { blocks[i] = split; predictions.delete(b.ip); }
-    });
+    }
     return { blocks, predictions };
   }
 

@@ -19,7 +19,7 @@
  * as an observer, since the region may return to the core there. What is
  * not here: the flag formulas themselves (the core's, one definition).
  */
-import { ARITH, type Insn, type X86Model } from "../x86/ir.js";
+import { ARITH, type Insn, type MemOperand, type X86Model } from "../x86/ir.js";
 import { Gen, L_FA, L_FB, L_FOP, L_FR, L_WORD, L_X, L_XCF, sizeMask } from "./codegen.js";
 
 /** The lazy-flag kinds (assembly/cpu/flags.ts). */
@@ -70,10 +70,15 @@ export function flagLiveness(insns: readonly Insn[], model: X86Model): number[] 
     live[i] = after;
     const insn = insns[i];
     let read = ARITH, kill = 0;
-    const mem = insn.operands.find((o) => o.kind === "mem");
+    // (Plain loops rather than find/every: see translate.ts's setup.)
+    let mem: MemOperand | undefined, simple = true;
+    for (let k = 0; k < insn.operands.length; k++) {
+      const o = insn.operands[k];
+      if (o.kind === "mem") { mem ??= o; if (o.implicit || o.farPointer) simple = false; }
+      else if (o.kind !== "reg" && o.kind !== "imm") simple = false;
+    }
     const plain = insn.status === "ok" && !insn.alias && insn.prefixes.bytes.length === (insn.prefixes.seg && mem ? 1 : 0)
-      && insn.operands.every((o) => o.kind === "reg" || o.kind === "imm" || (o.kind === "mem" && !o.implicit && !o.farPointer))
-      && !(mem && model !== "8086" && mem.size > 8);
+      && simple && !(mem && model !== "8086" && mem.size > 8);
     const flags = insn.flags;
     if (plain && KNOWN.has(insn.mnemonic)) {
       read = flags.read & ARITH;

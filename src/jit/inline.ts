@@ -45,15 +45,22 @@ export function inline(g: Gen, insn: Insn, at: Site): number[] | null {
   if (insn.status !== "ok" || insn.fault || insn.alias || insn.addrSize !== 16) return null;
   const p = insn.prefixes;
   const ops = insn.operands;
-  const mem = ops.find((o): o is MemOperand => o.kind === "mem");
+  // (Plain loops rather than find/some/every: see translate.ts's setup.)
+  let mem: MemOperand | undefined, seg = false, plain = true;
+  for (let i = 0; i < ops.length; i++) {
+    const o = ops[i];
+    if (o.kind === "mem") mem ??= o;
+    else if (o.kind === "seg") seg = true;
+    if (o.kind !== "reg" && o.kind !== "imm" && o.kind !== "rel") plain = false;
+  }
   if (p.lock || p.addrsize || p.bytes.length !== (p.seg ? 1 : 0) + (p.opsize ? 1 : 0) + (p.rep ? 1 : 0)) return null;
   if (mem && mem.implicit) return stringForm(g, insn, mem);
   if (p.rep) return null;
   if (insn.opcode === 0xff && (insn.flow === "call" || insn.flow === "jump")) return flow(g, insn, at); // through r/m
-  if (ops.some((o) => o.kind === "seg")) return segmentForm(g, insn, mem ?? null);
+  if (seg) return segmentForm(g, insn, mem ?? null);
   if (mem) return memoryForm(g, insn, mem, at);
   if (p.seg) return null;
-  if (!ops.every((o) => o.kind === "reg" || o.kind === "imm" || o.kind === "rel")) return null;
+  if (!plain) return null;
   return registerForm(g, insn, at) ?? (isShift(insn) ? shift(g, insn, at, null) : null) ?? mul(g, insn, at) ?? div(g, insn, at.next) ?? imul3Reg(g, insn) ?? flow(g, insn, at);
 }
 
@@ -324,7 +331,7 @@ function memoryForm(g: Gen, insn: Insn, mem: MemOperand, at: Site): number[] | n
     return [...address(g, mem), g.setReg(ops[0] as RegOperand, g.get(L_OFF))];
   }
   if ((size !== 8 && size !== 16 && size !== 32) || mem.farPointer || mem.implicit) return null;
-  if (!ops.every((o) => o.kind === "reg" || o.kind === "imm" || o.kind === "mem")) return null;
+  for (let i = 0; i < ops.length; i++) if (ops[i].kind !== "reg" && ops[i].kind !== "imm" && ops[i].kind !== "mem") return null;
   if (isShift(insn)) return shift(g, insn, at, mem);
   if (op === 0xf6 || op === 0xf7) { // MUL/IMUL/DIV/IDIV here; TEST/NOT/NEG below
     const code = mul(g, insn, at) ?? div(g, insn, at.next);

@@ -49,33 +49,42 @@ export interface LoopPlan { loops: Map<number, number>; dispatched: Set<number> 
  * entry block's position.
  */
 export function planLoops(n: number, edges: readonly (readonly [number, number])[], entry: number): LoopPlan {
-  const end = new Map<number, number>();
-  for (const [from, to] of edges) {
+  // (Plain loops over arrays, not destructuring and callbacks: this runs
+  // once per translation — see translate.ts's setup.)
+  // end[h]: the last position of the loop headed at h, or -1.
+  const end = new Int32Array(n).fill(-1);
+  for (let e = 0; e < edges.length; e++) {
+    const from = edges[e][0], to = edges[e][1];
     if (from < 0 || to < 0 || from >= n || to >= n) throw new RangeError(`jit: edge ${from}→${to} outside ${n} blocks`);
-    if (to <= from) end.set(to, Math.max(end.get(to) ?? to, from));
+    if (to <= from) end[to] = Math.max(end[to] < 0 ? to : end[to], from);
   }
   // Widen until every two loops are disjoint or nested.
   for (let changed = true; changed;) {
     changed = false;
-    for (const [h, t] of end) for (const [k, u] of end) {
-      if (h < k && k <= t && u > t) { end.set(h, u); changed = true; }
+    for (let h = 0; h < n; h++) {
+      if (end[h] < 0) continue;
+      for (let k = h + 1; k <= end[h]; k++) if (end[k] > end[h]) { end[h] = end[k]; changed = true; }
     }
   }
   // Keep the loops entered only at their header.
   const dropped = new Set<number>();
   for (let changed = true; changed;) {
     changed = false;
-    for (const [h, t] of end) {
-      if (dropped.has(h)) continue;
-      const inside = (p: number): boolean => p > h && p <= t;
-      if (inside(entry) || [...dropped].some(inside) || edges.some(([from, to]) => inside(to) && (from < h || from > t))) {
-        dropped.add(h);
-        changed = true;
+    for (let h = 0; h < n; h++) {
+      const t = end[h];
+      if (t < 0 || dropped.has(h)) continue;
+      let enteredInside = entry > h && entry <= t;
+      for (const d of dropped) if (d > h && d <= t) enteredInside = true;
+      for (let e = 0; e < edges.length && !enteredInside; e++) {
+        const from = edges[e][0], to = edges[e][1];
+        if (to > h && to <= t && (from < h || from > t)) enteredInside = true;
       }
+      if (enteredInside) { dropped.add(h); changed = true; }
     }
   }
-  for (const h of dropped) end.delete(h);
-  return { loops: end, dispatched: dropped };
+  const loops = new Map<number, number>();
+  for (let h = 0; h < n; h++) if (end[h] >= 0 && !dropped.has(h)) loops.set(h, end[h]);
+  return { loops, dispatched: dropped };
 }
 
 /**

@@ -96,8 +96,8 @@ export function decodeBlock(
  * such instruction is in `b`.
  */
 export function splitBefore(b: Block, starts: ReadonlySet<number>): Block | null {
-  const at = b.insns.findIndex((insn, i) => i > 0 && starts.has(insn.ip));
-  if (at < 0) return null;
-  const insns = b.insns.slice(0, at);
-  return { ...b, insns, length: insns.reduce((n, insn) => n + insn.length, 0), end: "split", fallthrough: b.insns[at].ip };
+  let at = 1, length = b.insns[0].length;
+  while (at < b.insns.length && !starts.has(b.insns[at].ip)) length += b.insns[at++].length;
+  if (at === b.insns.length) return null;
+  return { cs: b.cs, ip: b.ip, address: b.address, insns: b.insns.slice(0, at), length, end: "split", fallthrough: b.insns[at].ip };
 }
