@@ -88,7 +88,7 @@ export function loopScope(blocks: readonly Block[], predictions: ReadonlyMap<num
  *  the fall-through of everything and send a RET to the region's return
  *  sites: the budget must bound every path, this only finds loops.) An
  *  INT or a far CALL comes back to the next instruction. */
-function within(b: Block, predicted: number | undefined): number[] {
+export function within(b: Block, predicted: number | undefined): number[] {
   const last = b.insns[b.insns.length - 1];
   const next = (last.ip + last.length) & 0xffff;
   const rel = relTarget(last);

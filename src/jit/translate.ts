@@ -51,6 +51,7 @@ import { KIND_UNKNOWN, LAZY_LOGIC, flagLiveness, recordAtStart, type Record as F
 import { planBudget, successors } from "./budget.js";
 import { inline } from "./inline.js";
 import { hammock } from "./hammock.js";
+import { within } from "./scope.js";
 import { groupTests, planGroups, type AccessGroup } from "./groups.js";
 
 /** Options that shape generated code (the CLI's and bench's knobs). */
@@ -219,6 +220,7 @@ export class RegionCompiler {
         const p = predictions.get(b.ip);
         return p !== undefined && byIp.has(p) ? p : null;
       };
+      const retSites = returnSitesByBlock(blocks, byIp, predictedFor);
       // If-converted Jccs (hammock.ts), by block IP: what they skip.
       const hammocks = new Map<number, Insn[] | null>();
       const inOrder: Block[] = new Array(n);
@@ -332,7 +334,8 @@ export class RegionCompiler {
           const skipped = last ? hammocks.get(block.ip) ?? null : null;
           g.setSince.clear();
           const code = options.inline ? inline(g, insn, {
-            next, last, remaining: insns.length - 1 - i, live: live[i], returnSites, predicted: last ? predicted : null,
+            next, last, remaining: insns.length - 1 - i, live: live[i], predicted: last ? predicted : null,
+            returnSites: last ? retSites.get(block.ip) ?? returnSites : returnSites,
             hammock: skipped && (() => translateSkipped(g, skipped, returnSites)),
           }) : null;
           if (code) {
@@ -435,6 +438,37 @@ function retestGroups(g: Gen, branched: boolean): number[] {
   if (touched.length === 0) return [];
   if (branched) throw new GroupsBroken();
   return groupTests(g, touched);
+}
+
+/**
+ * Where each block's RET may go inside the region, for the blocks of the
+ * functions the region calls: the return sites of the calls to the
+ * function the block is in (found from each call's target, a call going
+ * on at its return site and a RET going nowhere: scope.ts within). A RET
+ * in no such function may return to any return site. Without this every
+ * RET tested every return site (bench-mix: seven RETs, nine sites).
+ */
+function returnSitesByBlock(blocks: readonly Block[], byIp: ReadonlyMap<number, Block>,
+  predictedFor: (b: Block) => number | null): Map<number, number[]> {
+  const sites = new Map<number, number[]>();
+  for (let i = 0; i < blocks.length; i++) {
+    const b = blocks[i], last = b.insns[b.insns.length - 1];
+    if (last.flow !== "call") continue;
+    const target = relTarget(last) ?? predictedFor(b), site = (last.ip + last.length) & 0xffff;
+    if (target === null || !byIp.has(target) || !byIp.has(site)) continue;
+    const seen = new Set<number>();
+    for (const walk = [target]; walk.length > 0;) {
+      const ip = walk.pop()!, at = byIp.get(ip);
+      if (at === undefined || seen.has(ip)) continue;
+      seen.add(ip);
+      let list = sites.get(ip);
+      if (list === undefined) sites.set(ip, list = []);
+      if (!list.includes(site)) list.push(site);
+      const next = within(at, predictedFor(at) ?? undefined);
+      for (let k = 0; k < next.length; k++) walk.push(next[k]);
+    }
+  }
+  return sites;
 }
 
 /** `items` pushed onto `out` (push(...items) spreads through the iterator

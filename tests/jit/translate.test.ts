@@ -13,6 +13,7 @@ import { Machine, loadJit } from "../../src/index.js";
 import { decodeBlock, splitBefore } from "../../src/x86/block.js";
 import type { X86Model } from "../../src/x86/ir.js";
 import { translateRegion, blockText } from "../../src/jit/translate.js";
+import { L_TMP } from "../../src/jit/codegen.js";
 import { instantiateCore, type Layout } from "../../src/core/core.js";
 
 await loadJit();
@@ -264,6 +265,28 @@ describe("generated code", () => {
     const jit = run("jit", moved);
     expect(jit.regs.ax).toBe(1 + 2 * 99);
     expect({ ...jit, runs: 0 }).toEqual({ ...run("interp", moved), runs: 0 });
+  });
+
+  it("a RET tests only the return sites of the calls to its own function", () => {
+    // 1003: l: call f / call g / loop l ; 1010: f: inc ax / ret ; 1013: g: inc bx / ret
+    const code = [0xb9, 0x05, 0x00, 0xe8, 0x0a, 0x00, 0xe8, 0x0a, 0x00, 0xe2, 0xf8, 0xf4, 0x90, 0x90, 0x90, 0x90,
+      0x40, 0xc3, 0x90, 0x43, 0xc3];
+    const read = (a: number) => (a >= 0x1000 && a < 0x1000 + code.length ? code[a - 0x1000] : 0x90);
+    const blocks = [0x1003, 0x1010, 0x1006, 0x1013, 0x1009].map((ip) => decodeBlock(read, "8086", 0, ip));
+    const text = translateRegion(blocks, layout, { optimize: 0, inline: true, text: true }).text!;
+    // A RET's test of a return site: the popped IP (L_TMP) against it.
+    const tests = (site: number) => text.match(new RegExp(`i32\\.eq\\s*\\(local\\.get \\$${L_TMP}\\)\\s*\\(i32\\.const ${site}\\)`, "g"))?.length ?? 0;
+    expect(tests(0x1006)).toBe(1); // f's RET, to after `call f`
+    expect(tests(0x1009)).toBe(1); // g's RET, to after `call g`
+    // And it runs as the interpreter does.
+    const run = (engine: "interp" | "jit") => {
+      const m = new Machine({ engine, jit: { threshold: 0 } });
+      m.load(0x1000, code);
+      m.setRegisters({ cs: 0, ip: 0x1000, ss: 0, sp: 0x800, ax: 0, bx: 0 });
+      expect(m.run({ maxInstructions: 1000 }).reason).toBe("halt");
+      return { regs: m.registers, count: m.instructionCount };
+    };
+    expect(run("jit")).toEqual(run("interp"));
   });
 
   it("the direct emitter writes the very bytes binaryen writes for a translation", () => {
