@@ -51,7 +51,7 @@ export function successors(b: Block, returnSites: readonly number[], predicted: 
  * its target (hammock.ts; 0: none), given which blocks are check points —
  * they count on the way to the target, not inside the skipped block.
  */
-export function planBudget(layout: readonly Block[], returnSites: readonly number[],
+export function planBudget(layout: readonly Block[], returnSites: readonly number[] | ((b: Block) => readonly number[]),
   predicted: (b: Block) => number | null = () => null,
   skipped: (b: Block, checked: (ip: number) => boolean) => number = () => 0): Map<number, BudgetPlan> {
   // (Plain loops, as in translate.ts's setup: run once per translation.)
@@ -61,7 +61,7 @@ export function planBudget(layout: readonly Block[], returnSites: readonly numbe
   const succ: number[][] = new Array(n);
   const check = new Set<number>();
   for (let i = 0; i < n; i++) {
-    const b = layout[i], next = successors(b, returnSites, predicted(b)), mine: number[] = [];
+    const b = layout[i], next = successors(b, typeof returnSites === "function" ? returnSites(b) : returnSites, predicted(b)), mine: number[] = [];
     for (let k = 0; k < next.length; k++) if (position.has(next[k])) mine.push(next[k]);
     succ[i] = mine;
     let all = false;

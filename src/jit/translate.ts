@@ -220,12 +220,15 @@ export class RegionCompiler {
         const p = predictions.get(b.ip);
         return p !== undefined && byIp.has(p) ? p : null;
       };
+      // Where a block's RET may go (all return sites when it is in no
+      // function the region calls).
       const retSites = returnSitesByBlock(blocks, byIp, predictedFor);
+      const sitesFor = (b: Block): readonly number[] => retSites.get(b.ip) ?? returnSites;
       // If-converted Jccs (hammock.ts), by block IP: what they skip.
       const hammocks = new Map<number, Insn[] | null>();
       const inOrder: Block[] = new Array(n);
       for (let p = 0; p < n; p++) inOrder[p] = layout[p].b;
-      const plan = planBudget(inOrder, returnSites, predictedFor, (b, checked) => {
+      const plan = planBudget(inOrder, sitesFor, predictedFor, (b, checked) => {
         const skipped = options.ifConversion === false ? null : hammock(b.insns[b.insns.length - 1], byIp, checked);
         hammocks.set(b.ip, skipped);
         return skipped?.length ?? 0;
@@ -238,7 +241,7 @@ export class RegionCompiler {
       const allEdges: number[][] = new Array(n);
       for (let p = 0; p < n; p++) {
         const b = inOrder[p], skips = hammocks.get(b.ip), tos: number[] = [];
-        const next = successors(b, returnSites, predictedFor(b));
+        const next = successors(b, sitesFor(b), predictedFor(b));
         for (let k = 0; k < next.length; k++) {
           const to = positionOf.get(next[k]);
           if (to !== undefined && !(skips && next[k] === b.fallthrough)) tos.push(to);
@@ -324,7 +327,7 @@ export class RegionCompiler {
         let word = !entered.has(position) && from.length > 0;
         for (let k = 0; word && k < from.length; k++) word = wordEnds.get(from[k]) === true;
         if (record === null && !word && entryPoint(position) && (!inLoop[position] || callTargets.has(block.ip))) entries.add(position);
-        g.startBlock(position, successors(block, returnSites, predicted), record, word);
+        g.startBlock(position, successors(block, sitesFor(block), predicted), record, word);
         const live = flagLiveness(insns, g.model);
         let ended = false;
         for (let i = 0; i < insns.length; i++) {
@@ -335,7 +338,7 @@ export class RegionCompiler {
           g.setSince.clear();
           const code = options.inline ? inline(g, insn, {
             next, last, remaining: insns.length - 1 - i, live: live[i], predicted: last ? predicted : null,
-            returnSites: last ? retSites.get(block.ip) ?? returnSites : returnSites,
+            returnSites: last ? sitesFor(block) : returnSites,
             hammock: skipped && (() => translateSkipped(g, skipped, returnSites)),
           }) : null;
           if (code) {
