@@ -62,6 +62,8 @@ export const L_IDX = 0, L_OFF = 1, L_LIN = 2, L_TMP = 3, L_REG0 = 4;
 export const L_FOP = 12, L_FA = 13, L_FB = 14, L_FR = 15, L_TMP2 = 16, L_ICOUNT = 17, L_STOP = 18, L_CF = 19, L_NEXT = 20, L_RES = 21, L_PRED = 22, L_XCF = 23, L_SEG0 = 24, L_STEP = 30, L_ENTRY = 31, L_WORD = 32, L_X = 33, L_GRP0 = 34;
 /** Access groups a region tests (groups.ts): their slots. */
 export const GROUP_SLOTS = 4;
+/** More than the number of locals a function has. */
+const LOCALS_BOUND = L_GRP0 + GROUP_SLOTS;
 /** The locals' types, in index order (addFunction's varTypes), with
  *  `groups` group slots. */
 export function localTypes(api: WasmApi, groups = 0): number[] {
@@ -125,7 +127,13 @@ export class Gen {
    *  segment: the locals set since the translation loop last cleared it,
    *  reload() apart (translate.ts). */
   groups: GroupPlan = { of: new Map(), groups: [] };
-  readonly setSince = new Set<number>();
+  private readonly setStamp = new Int32Array(LOCALS_BOUND);
+  private setGeneration = 1;
+  /** Whether `local` was set since the last clearSetSince() (reload()
+   *  apart). A stamp per local, so that clearing costs nothing: the
+   *  translation loop clears it before every instruction. */
+  setSince(local: number): boolean { return this.setStamp[local] === this.setGeneration; }
+  clearSetSince(): void { this.setGeneration++; }
   private inReload = false;
   /** Code run after every reload(): the groups' tests (translate.ts). */
   afterReload: () => number[] = () => [];
@@ -174,7 +182,7 @@ export class Gen {
   get(local: number): number { return this.m.local.get(local, local === L_ICOUNT || local === L_STOP ? this.i64 : this.i32); }
   set(local: number, v: number): number {
     if (local >= L_FOP && local <= L_FR) this.flagsWord = false;
-    if (!this.inReload) this.setSince.add(local);
+    if (!this.inReload) this.setStamp[local] = this.setGeneration;
     // Predicated (an if-converted hammock): guest state changes only when
     // L_PRED holds; temps are written either way.
     if (this.predicated && ((local >= L_REG0 && local <= L_FR) || local === L_XCF || local === L_X)) v = this.m.select(this.get(L_PRED), v, this.get(local));

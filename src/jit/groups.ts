@@ -183,7 +183,8 @@ export function groupTests(g: Gen, groups = g.groups.groups): number[] {
   const m = g.m, L = g.L, out: number[] = [];
   for (const grp of groups) {
     let sum = g.c(grp.lo);
-    for (const r of [grp.base, grp.index]) if (r !== null) sum = m.i32.add(sum, g.regN(16, REG16[r]));
+    if (grp.base !== null) sum = m.i32.add(sum, g.regN(16, REG16[grp.base]));
+    if (grp.index !== null) sum = m.i32.add(sum, g.regN(16, REG16[grp.index]));
     const span = grp.hi - grp.lo, table = grp.writes ? L.TLB_WRITE : L.TLB_READ;
     const entry = () => g.get(L_TMP);
     // The entry of the range's last byte's page: the same as the first's.

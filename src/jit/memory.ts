@@ -54,9 +54,8 @@ export function address(g: Gen, mem: MemOperand): number[] {
   }
   const m = g.m;
   let sum = g.c(mem.disp);
-  for (const r of [mem.base, mem.index]) {
-    if (r !== null) sum = m.i32.add(sum, g.regN(16, REG16[r]));
-  }
+  if (mem.base !== null) sum = m.i32.add(sum, g.regN(16, REG16[mem.base]));
+  if (mem.index !== null) sum = m.i32.add(sum, g.regN(16, REG16[mem.index]));
   return [g.set(L_OFF, m.i32.and(sum, g.c(0xffff))), setLinear(g, mem.seg)];
 }
 

@@ -335,7 +335,7 @@ export class RegionCompiler {
           const last = i === insns.length - 1;
           const next = (insn.ip + insn.length) & 0xffff;
           const skipped = last ? hammocks.get(block.ip) ?? null : null;
-          g.setSince.clear();
+          g.clearSetSince();
           const code = options.inline ? inline(g, insn, {
             next, last, remaining: insns.length - 1 - i, live: live[i], predicted: last ? predicted : null,
             returnSites: last ? sitesFor(block) : returnSites,
@@ -436,7 +436,7 @@ class GroupsBroken extends Error {}
 function retestGroups(g: Gen, branched: boolean): number[] {
   const touched: AccessGroup[] = [];
   for (const grp of g.groups.groups) {
-    for (let k = 0; k < grp.locals.length; k++) if (g.setSince.has(grp.locals[k])) { touched.push(grp); break; }
+    for (let k = 0; k < grp.locals.length; k++) if (g.setSince(grp.locals[k])) { touched.push(grp); break; }
   }
   if (touched.length === 0) return [];
   if (branched) throw new GroupsBroken();
