@@ -268,7 +268,7 @@ function decoded(p: Draft, mnemonic: string, operands: Operand[], opSize: 16 | 3
   flags: FlagEffects, flow: FlowKind, sensitive: boolean, fault: "ud" | undefined, alias: string | undefined): Insn {
   return {
     model: p.model, address: p.address, cs: p.cs, ip: p.ip,
-    length: p.bytes.length, bytes: new Uint8Array(p.bytes), prefixes: p.prefixes, opcode: p.opcode,
+    length: p.bytes.length, bytes: p.bytes, prefixes: p.prefixes, opcode: p.opcode,
     status: "ok", mnemonic, operands, opSize, addrSize, modrm, flags, flow, sensitive, fault, alias,
   };
 }

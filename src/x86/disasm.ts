@@ -28,7 +28,7 @@ const hex2 = (b: number) => b.toString(16).toUpperCase().padStart(2, "0");
 
 /** Listing lines for one instruction at `address` (one, or more when it
  *  has more than eight bytes). */
-export function listingLines(address: number, bytes: Uint8Array, text: string): string[] {
+export function listingLines(address: number, bytes: Uint8Array | readonly number[], text: string): string[] {
   const all = Array.from(bytes, hex2);
   const first = all.slice(0, BYTES_PER_LINE).join("");
   const lines = [`${(address >>> 0).toString(16).toUpperCase().padStart(8, "0")}  ${first.padEnd(18)}${text}`];

@@ -228,7 +228,10 @@ export interface Insn {
   readonly ip: number;
   /** Bytes consumed, 1 and up (prefixes included). */
   readonly length: number;
-  readonly bytes: Uint8Array;
+  /** Those bytes. (A plain array: the translator decodes every block it
+   *  compiles, and a typed array per instruction cost a third of the
+   *  decoder's time.) */
+  readonly bytes: readonly number[];
   readonly status: DecodeStatus;
   readonly prefixes: Prefixes;
   /** The opcode without prefixes: 0x00–0xFF, or 0x0F00 | second byte. */
