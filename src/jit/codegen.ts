@@ -142,9 +142,10 @@ export class Gen {
    *  from it, and whether the slot was tested yet (a read-modify-write's
    *  write finds it tested by its read). */
   access: { slot: number; offset: number; tested: boolean } | null = null;
-  /** Registers whose local may differ from the core's copy, and whether
-   *  the flag locals may (reset at each block start: unknown). */
-  private dirty = new Set<number>();
+  /** Registers whose local may differ from the core's copy (bit r), and
+   *  whether the flag locals may (reset at each block start: unknown;
+   *  only registers the region holds are ever read from it). */
+  private dirty = 0;
   private flagsDirty = false;
   readonly i32: number;
   readonly i64: number;
@@ -220,7 +221,7 @@ export class Gen {
 
   setRegN(size: number, num: number, v: number): number {
     const m = this.m;
-    this.dirty.add(size === 8 ? num & 3 : num);
+    this.dirty |= 1 << (size === 8 ? num & 3 : num);
     if (num === 1) this.knownCL = null; // CL, CX or ECX (8-bit 5 is CH)
     if (size === 32) return this.set(this.regLocal(num), v);
     const local = this.regLocal(size === 8 ? num & 3 : num);
@@ -260,7 +261,7 @@ export class Gen {
     this.flagsWord = flagsWord;
     this.knownCL = null;
     this.access = null;
-    this.dirty = new Set(this.state.regs);
+    this.dirty = 0xff;
     this.flagsDirty = this.state.flags;
   }
 
@@ -274,7 +275,7 @@ export class Gen {
   sync(all: boolean): number[] {
     const m = this.m, L = this.L, out: number[] = [];
     for (const r of this.state.regs) {
-      if (all || this.dirty.has(r)) out.push(this.st32(L.REGS + r * 4, this.get(L_REG0 + r)));
+      if (all || (this.dirty & (1 << r)) !== 0) out.push(this.st32(L.REGS + r * 4, this.get(L_REG0 + r)));
     }
     if (all || this.flagsDirty) out.push(...this.syncFlags());
     out.push(m.i64.store(0, 8, this.c(L.ICOUNT), this.countNow(), "mem"));
@@ -312,7 +313,7 @@ export class Gen {
   regsToCore(nums: readonly number[]): number[] {
     const out: number[] = [];
     for (const r of nums) {
-      if (this.state.regs.has(r) && this.dirty.has(r)) { out.push(this.st32(this.L.REGS + r * 4, this.get(L_REG0 + r))); this.dirty.delete(r); }
+      if (this.state.regs.has(r) && (this.dirty & (1 << r)) !== 0) { out.push(this.st32(this.L.REGS + r * 4, this.get(L_REG0 + r))); this.dirty &= ~(1 << r); }
     }
     return out;
   }
@@ -418,10 +419,13 @@ export class Gen {
    */
   entryPrologue(depths: ReadonlyMap<number, number>): number[] {
     const m = this.m;
-    const deep = [...depths].filter(([, d]) => d > 0);
+    let deep = 0;
+    depths.forEach((d) => { if (d > 0) deep++; });
     const out = [this.set(L_IDX, this.ld32(this.L.JIT_ENTRY))];
-    if (deep.length > 0) {
-      out.push(this.set(L_ENTRY, deep.reduce((rest, [index, d]) => m.select(m.i32.eq(this.get(L_IDX), this.c(index)), this.c(d), rest), this.c(0))));
+    if (deep > 0) {
+      let chain = this.c(0);
+      depths.forEach((d, index) => { if (d > 0) chain = m.select(m.i32.eq(this.get(L_IDX), this.c(index)), this.c(d), chain); });
+      out.push(this.set(L_ENTRY, chain));
     }
     return out;
   }
@@ -517,7 +521,7 @@ export class Gen {
     this.notPredicated();
     this.record = null; // the core's record, whatever it is, comes back
     const out = [...this.flushCount(), ...this.sync(false), this.st32(L.REG_IP, this.c(ip)), m.call("execOne", [], this.api.none)];
-    this.dirty.clear();
+    this.dirty = 0;
     this.flagsDirty = false;
     if (next === null) return [...out, m.return()];
     out.push(m.if(m.i32.or(m.i32.ne(this.ld32(L.REG_IP), this.c(next)), this.ld32(L.EVENTS)), m.return()));

@@ -126,50 +126,64 @@ function candidate(insn: Insn, o: Insn["operands"][number]): o is MemOperand {
  * writes the registers: translate.ts checks that after generating.
  */
 export function planGroups(blocks: readonly Block[]): GroupPlan {
-  const byKey = new Map<string, { o: MemOperand; writes: boolean }[]>();
+  // (Plain loops and number keys: this runs once per translation — see
+  // translate.ts's setup.) Keyed by segment, base and index.
+  const byKey = new Map<number, { o: MemOperand; writes: boolean }[]>();
+  const regKey = (r: string | null) => (r === null ? 0 : REG16[r] + 1);
   // How many instructions set each register and segment (by bit).
   const setters = new Array<number>(16).fill(0);
-  for (const b of blocks) for (const insn of b.insns) {
-    for (let bits = sets(insn); bits !== 0; bits &= bits - 1) setters[31 - Math.clz32(bits & -bits)]++;
-    const ops = insn.operands;
-    for (let k = 0; k < ops.length; k++) {
-      const o = ops[k];
-      if (!candidate(insn, o)) continue;
-      const writes = writesOperand(insn, k);
-      const key = `${o.seg} ${o.base} ${o.index}`;
-      let list = byKey.get(key);
-      if (!list) byKey.set(key, list = []);
-      list.push({ o, writes });
-    }
-  }
-  const windows: { members: { o: MemOperand; writes: boolean }[]; lo: number; hi: number }[] = [];
-  for (const list of byKey.values()) {
-    list.sort((x, y) => x.o.disp - y.o.disp);
-    let cur: (typeof windows)[number] | null = null;
-    for (const e of list) {
-      const hi = e.o.disp + e.o.size / 8 - 1;
-      if (cur && Math.max(cur.hi, hi) - cur.lo < MAX_SPAN) { cur.members.push(e); cur.hi = Math.max(cur.hi, hi); continue; }
-      cur = { members: [e], lo: e.o.disp, hi };
-      windows.push(cur);
+  for (let i = 0; i < blocks.length; i++) {
+    const insns = blocks[i].insns;
+    for (let j = 0; j < insns.length; j++) {
+      const insn = insns[j];
+      for (let bits = sets(insn); bits !== 0; bits &= bits - 1) setters[31 - Math.clz32(bits & -bits)]++;
+      const ops = insn.operands;
+      for (let k = 0; k < ops.length; k++) {
+        const o = ops[k];
+        if (!candidate(insn, o)) continue;
+        const writes = writesOperand(insn, k);
+        const key = (SEGS[o.seg] * 16 + regKey(o.base)) * 16 + regKey(o.index);
+        let list = byKey.get(key);
+        if (!list) byKey.set(key, list = []);
+        list.push({ o, writes });
+      }
     }
   }
   // A window pays where its operands outnumber, well, the instructions
   // that set its registers or segment: each is followed by the test again
   // (sieve's [bx+si], BX stepped each pass, ran 16% slower grouped).
-  const worth = (w: (typeof windows)[number]) => {
+  type Window = { members: { o: MemOperand; writes: boolean }[]; lo: number; hi: number; worth: number };
+  const worth = (w: Window) => {
     const o = w.members[0].o;
     let n = setters[8 + SEGS[o.seg]];
     if (o.base !== null) n += setters[REG16[o.base]];
     if (o.index !== null) n += setters[REG16[o.index]];
     return w.members.length - 4 * n;
   };
-  const chosen = windows.filter((w) => w.members.length >= 2 && worth(w) > 0).sort((x, y) => worth(y) - worth(x));
+  const chosen: Window[] = [];
+  byKey.forEach((list) => {
+    list.sort((x, y) => x.o.disp - y.o.disp);
+    const windows: Window[] = [];
+    let cur: Window | null = null;
+    for (let k = 0; k < list.length; k++) {
+      const e = list[k], hi = e.o.disp + e.o.size / 8 - 1;
+      if (cur && Math.max(cur.hi, hi) - cur.lo < MAX_SPAN) { cur.members.push(e); cur.hi = Math.max(cur.hi, hi); continue; }
+      cur = { members: [e], lo: e.o.disp, hi, worth: 0 };
+      windows.push(cur);
+    }
+    for (const w of windows) if (w.members.length >= 2 && (w.worth = worth(w)) > 0) chosen.push(w);
+  });
+  chosen.sort((x, y) => y.worth - x.worth);
   const of = new Map<MemOperand, AccessGroup>(), groups: AccessGroup[] = [];
-  for (const w of chosen.slice(0, GROUP_SLOTS)) {
-    const o = w.members[0].o;
-    const locals = [L_SEG0 + SEGS[o.seg], ...[o.base, o.index].filter((r): r is string => r !== null).map((r) => L_REG0 + REG16[r])];
+  for (let c = 0; c < chosen.length && c < GROUP_SLOTS; c++) {
+    const w = chosen[c], o = w.members[0].o;
+    const locals = [L_SEG0 + SEGS[o.seg]];
+    if (o.base !== null) locals.push(L_REG0 + REG16[o.base]);
+    if (o.index !== null) locals.push(L_REG0 + REG16[o.index]);
+    let writes = false;
+    for (const e of w.members) writes ||= e.writes;
     const grp: AccessGroup = {
-      seg: o.seg, base: o.base, index: o.index, lo: w.lo, hi: w.hi, writes: w.members.some((e) => e.writes), slot: L_GRP0 + groups.length, locals,
+      seg: o.seg, base: o.base, index: o.index, lo: w.lo, hi: w.hi, writes, slot: L_GRP0 + groups.length, locals,
     };
     groups.push(grp);
     for (const e of w.members) of.set(e.o, grp);

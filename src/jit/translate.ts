@@ -508,9 +508,12 @@ export function blockText(binary: Uint8Array): string {
 function regionState(blocks: readonly Block[]): RegionState {
   const regs = new Set<number>(), segs = new Set<number>();
   let flags = false, strings = false, stack = false;
-  for (const b of blocks) for (const insn of b.insns) {
+  // (Plain loops: see translateOnce's setup.)
+  for (let i = 0; i < blocks.length; i++) for (let j = 0; j < blocks[i].insns.length; j++) {
+    const insn = blocks[i].insns[j];
     if (insn.status !== "ok") continue;
-    for (const o of insn.operands) {
+    for (let k = 0; k < insn.operands.length; k++) {
+      const o = insn.operands[k];
       if (o.kind === "reg") regs.add(o.size === 8 ? o.num & 3 : o.num);
       if (o.kind === "mem") {
         if (o.base !== null && o.base in REG16) regs.add(REG16[o.base]);
