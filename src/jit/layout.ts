@@ -125,16 +125,21 @@ export const headLabel = (position: number): string => `h${position}`;
 /** The routes to `entries` (positions) through `loops` (planLoops). */
 export function planEntries(loops: ReadonlyMap<number, number>, entries: Iterable<number>): EntryPlan {
   const plan: EntryPlan = { depth: new Map(), top: new Map(), guards: new Map() };
-  const byHeader = [...loops].sort(([a], [b]) => a - b); // loops nest: outermost first
+  // (Plain loops: see translate.ts's setup.) Loops nest: outermost first.
+  const heads: number[] = [];
+  loops.forEach((_, h) => heads.push(h));
+  heads.sort((a, b) => a - b);
   for (const p of entries) {
-    const chain = byHeader.filter(([h, t]) => h < p && p <= t).map(([h]) => h);
+    const chain: number[] = [];
+    for (let k = 0; k < heads.length; k++) if (heads[k] < p && p <= loops.get(heads[k])!) chain.push(heads[k]);
     plan.depth.set(p, chain.length);
     plan.top.set(p, blockLabel(chain.length > 0 ? chain[0] : p));
-    chain.forEach((h, i) => {
+    for (let i = 0; i < chain.length; i++) {
+      const h = chain[i];
       let routes = plan.guards.get(h);
       if (!routes) plan.guards.set(h, routes = new Map());
       routes.set(p, blockLabel(i + 1 < chain.length ? chain[i + 1] : p));
-    });
+    }
   }
   return plan;
 }

@@ -365,14 +365,27 @@ export class RegionCompiler {
       // Wasm loops by way of the loops' entry guards (layout.ts).
       const entryLabel = blockLabel(first);
       const routes = planEntries(loops, entries);
-      const targets = blocks.map((b, index) => {
-        const p = region.get(b.ip)!.position;
-        return index === 0 || dispatched.has(p) ? blockLabel(p) : routes.top.get(p) ?? entryLabel;
+      // (Each block's position by dispatch index: layout[p].index is p's.)
+      const positions: number[] = new Array(n);
+      for (let p = 0; p < n; p++) positions[layout[p].index] = p;
+      const targets: string[] = new Array(n);
+      for (let index = 0; index < n; index++) {
+        const p = positions[index];
+        targets[index] = index === 0 || dispatched.has(p) ? blockLabel(p) : routes.top.get(p) ?? entryLabel;
+      }
+      const guards = new Map<number, number[]>();
+      routes.guards.forEach((to, h) => {
+        const head = headLabel(h), labels: string[] = new Array(n);
+        for (let index = 0; index < n; index++) labels[index] = to.get(positions[index]) ?? head;
+        guards.set(h, [g.entryGuard(labels, head)]);
       });
-      const guards = new Map([...routes.guards].map(([h, to]) => [h, [g.entryGuard(
-        blocks.map((b) => to.get(region.get(b.ip)!.position) ?? headLabel(h)), headLabel(h))]]));
       const items = nest(m, codes, loops, [m.switch(targets, entryLabel, m.local.get(L_IDX, api.i32))], guards);
-      const prologue = entries.size === 0 ? [] : g.entryPrologue(new Map([...routes.depth].map(([p, d]) => [layout[p].index, d])));
+      let prologue: number[] = [];
+      if (entries.size > 0) {
+        const depths = new Map<number, number>();
+        routes.depth.forEach((d, p) => depths.set(layout[p].index, d));
+        prologue = g.entryPrologue(depths);
+      }
       m.addFunction("block", api.none, api.none, localTypes(api, g.groups.groups.length), g.wrap(m.loop("dispatch", m.block(null, items)), prologue));
       m.addFunctionExport("block", "block");
       if (options.optimize > 0) {
@@ -453,24 +466,31 @@ function retestGroups(g: Gen, branched: boolean): number[] {
  */
 function returnSitesByBlock(blocks: readonly Block[], byIp: ReadonlyMap<number, Block>,
   predictedFor: (b: Block) => number | null): Map<number, number[]> {
-  const sites = new Map<number, number[]>();
+  // The return sites of the calls to each function, by its entry.
+  const callers = new Map<number, number[]>();
   for (let i = 0; i < blocks.length; i++) {
     const b = blocks[i], last = b.insns[b.insns.length - 1];
     if (last.flow !== "call") continue;
     const target = relTarget(last) ?? predictedFor(b), site = (last.ip + last.length) & 0xffff;
     if (target === null || !byIp.has(target) || !byIp.has(site)) continue;
+    const list = callers.get(target);
+    if (list === undefined) callers.set(target, [site]);
+    else if (!list.includes(site)) list.push(site);
+  }
+  const sites = new Map<number, number[]>();
+  callers.forEach((from, target) => {
     const seen = new Set<number>();
     for (const walk = [target]; walk.length > 0;) {
       const ip = walk.pop()!, at = byIp.get(ip);
       if (at === undefined || seen.has(ip)) continue;
       seen.add(ip);
-      let list = sites.get(ip);
-      if (list === undefined) sites.set(ip, list = []);
-      if (!list.includes(site)) list.push(site);
+      const list = sites.get(ip);
+      if (list === undefined) sites.set(ip, from.slice());
+      else for (let k = 0; k < from.length; k++) if (!list.includes(from[k])) list.push(from[k]);
       const next = within(at, predictedFor(at) ?? undefined);
       for (let k = 0; k < next.length; k++) walk.push(next[k]);
     }
-  }
+  });
   return sites;
 }
 
