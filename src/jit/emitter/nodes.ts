@@ -123,6 +123,9 @@ export abstract class Expressions {
     return start;
   }
 
+  /** The interned id of `name`, or -1 if it has none yet. */
+  protected knownNameId(name: string): number { return this.nameIds.get(name) ?? -1; }
+
   private nameId(name: string): number {
     let id = this.nameIds.get(name);
     if (id === undefined) {
