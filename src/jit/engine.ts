@@ -201,7 +201,10 @@ const LOOP_FIRST = 7;
 const MAX_DECODED_BLOCKS = 4096;
 
 /** Whether guest memory still holds `b`'s bytes, fetched as decodeBlock
- *  fetches them (IP wrapping in the segment). */
+ *  fetches them (IP wrapping in the segment). (A block cut at its byte
+ *  limit read the next instruction too, whose bytes are not compared:
+ *  decoded afresh the cut might fall later, but where it is, it is still
+ *  a block's valid end.) */
 function sameBytes(b: Block, read: (linear: number) => number): boolean {
   const base = b.cs * 16;
   for (const insn of b.insns) {
