@@ -57,10 +57,8 @@ export function loopScope(blocks: readonly Block[], predictions: ReadonlyMap<num
   // and the functions those call.
   const calls: number[] = [];
   const callee = (i: number) => {
-    const last = blocks[i].insns[blocks[i].insns.length - 1];
-    if (last.flow !== "call") return;
-    const target = relTarget(last) ?? predictions.get(blocks[i].ip);
-    const j = target === undefined ? undefined : index.get(target);
+    const target = callTarget(blocks[i], predictions.get(blocks[i].ip));
+    const j = target === null ? undefined : index.get(target);
     if (j !== undefined) calls.push(j);
   };
   for (let i = 0; i < n; i++) if (keep[i]) callee(i);
@@ -79,6 +77,15 @@ export function loopScope(blocks: readonly Block[], predictions: ReadonlyMap<num
   const kept: Block[] = [];
   for (let i = 0; i < n; i++) if (keep[i] || inFunction[i]) kept.push(blocks[i]);
   return { blocks: kept, onCycle: true };
+}
+
+/** Where the call that ends `b` goes: its rel target, or for an indirect
+ *  CALL the `predicted` one; null when `b` ends in no call (or in an
+ *  indirect one with no prediction). */
+export function callTarget(b: Block, predicted: number | null | undefined): number | null {
+  const last = b.insns[b.insns.length - 1];
+  if (last.flow !== "call") return null;
+  return relTarget(last) ?? predicted ?? null;
 }
 
 /** Where control goes when `b` ends, within its function (IPs): a call

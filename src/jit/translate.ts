@@ -41,7 +41,7 @@
  */
 import type Binaryen from "binaryen";
 import { binaryen as loadedBinaryen } from "./load.js";
-import { relTarget, type Block } from "../x86/block.js";
+import type { Block } from "../x86/block.js";
 import { ARITH, type Insn } from "../x86/ir.js";
 import type { Layout } from "../core/core.js";
 import { Gen, L_IDX, L_XCF, REG16, SEGS, SP, CX, BP, localTypes, type RegionState, type WasmApi } from "./codegen.js";
@@ -51,7 +51,7 @@ import { KIND_UNKNOWN, LAZY_LOGIC, flagLiveness, recordAtStart, type Record as F
 import { planBudget, successors } from "./budget.js";
 import { inline } from "./inline.js";
 import { hammock } from "./hammock.js";
-import { within } from "./scope.js";
+import { callTarget, within } from "./scope.js";
 import { groupTests, planGroups, type AccessGroup } from "./groups.js";
 
 /** Options that shape generated code (the CLI's and bench's knobs). */
@@ -305,8 +305,8 @@ export class RegionCompiler {
       for (const p of entries) entered.add(p);
       const callTargets = new Set<number>();
       for (let i = 0; i < n; i++) {
-        const b = blocks[i], last = b.insns[b.insns.length - 1], target = relTarget(last) ?? predictedFor(b);
-        if (last.flow === "call" && target !== null) callTargets.add(target);
+        const target = callTarget(blocks[i], predictedFor(blocks[i]));
+        if (target !== null) callTargets.add(target);
       }
       // Positions inside a Wasm loop (after its header, up to its tail).
       const inLoop = new Uint8Array(n);
@@ -342,20 +342,20 @@ export class RegionCompiler {
             hammock: skipped && (() => translateSkipped(g, skipped, returnSites)),
           }) : null;
           if (code) {
-            append(body, code);
+            body.push(...code);
             inlined++;
             ended = last && ENDS_IN_BRANCH.has(insn.flow);
-            if (g.groups.groups.length > 0) append(body, retestGroups(g, ended || skipped !== null));
+            if (g.groups.groups.length > 0) body.push(...retestGroups(g, ended || skipped !== null));
             continue;
           }
-          append(body, g.execOne(insn.ip, last ? null : next, insn.prefixes.rep ? insns.length - 1 - i : 0));
+          body.push(...g.execOne(insn.ip, last ? null : next, insn.prefixes.rep ? insns.length - 1 - i : 0));
           ended = last; // (execOne returns after the block's last instruction)
         }
         // Falling off the end (a page boundary, a size limit, or a last
         // instruction translated inline without a jump): on to the next IP.
         // (After a control transfer this would be dead code.)
         const lastInsn = insns[insns.length - 1];
-        if (!ended) append(body, g.goTo((lastInsn.ip + lastInsn.length) & 0xffff));
+        if (!ended) body.push(...g.goTo((lastInsn.ip + lastInsn.length) & 0xffff));
         ends.set(position, g.record);
         wordEnds.set(position, g.flagsWord);
         codes.push(body);
@@ -470,8 +470,7 @@ function returnSitesByBlock(blocks: readonly Block[], byIp: ReadonlyMap<number, 
   const callers = new Map<number, number[]>();
   for (let i = 0; i < blocks.length; i++) {
     const b = blocks[i], last = b.insns[b.insns.length - 1];
-    if (last.flow !== "call") continue;
-    const target = relTarget(last) ?? predictedFor(b), site = (last.ip + last.length) & 0xffff;
+    const target = callTarget(b, predictedFor(b)), site = (last.ip + last.length) & 0xffff;
     if (target === null || !byIp.has(target) || !byIp.has(site)) continue;
     const list = callers.get(target);
     if (list === undefined) callers.set(target, [site]);
@@ -492,12 +491,6 @@ function returnSitesByBlock(blocks: readonly Block[], byIp: ReadonlyMap<number, 
     }
   });
   return sites;
-}
-
-/** `items` pushed onto `out` (push(...items) spreads through the iterator
- *  protocol where V8 has not optimised the caller). */
-function append(out: number[], items: readonly number[]): void {
-  for (let i = 0; i < items.length; i++) out.push(items[i]);
 }
 
 /** Control transfers whose inline code (inline.ts flow) always ends in a
