@@ -147,39 +147,6 @@ export class Module extends BodyWriter implements ModuleSubset {
    *  defined function, for one arrangement of functions and exports. */
   private header(): { bytes: Uint8Array; index: Map<string, number> } {
     const funcs = this.funcs;
-    // The arrangement of the last call, compared before a key is built:
-    // the translator adds and removes the same function every time.
-    const last = this.lastHeader, exports = this.exports;
-    if (last !== null && last.version === this.importsVersion && last.funcs.length === funcs.length
-      && last.exports.length === exports.length) {
-      let same = true;
-      for (let i = 0; same && i < funcs.length; i++) {
-        const f = last.funcs[i], g = funcs[i];
-        same = f.name === g.name && f.params === g.params && f.results === g.results && !f.importModule === !g.importModule;
-      }
-      for (let i = 0; same && i < exports.length; i++) {
-        const x = last.exports[i], y = exports[i];
-        same = x.external === y.external && x.kind === y.kind && x.internal === y.internal;
-      }
-      if (same) return last.header;
-    }
-    const found = this.headerByKey();
-    this.lastHeader = {
-      version: this.importsVersion, header: found,
-      funcs: funcs.map((f) => ({ name: f.name, params: f.params, results: f.results, importModule: f.importModule })),
-      exports: this.exports.map((x) => ({ ...x })),
-    };
-    return found;
-  }
-
-  private lastHeader: {
-    version: number; header: { bytes: Uint8Array; index: Map<string, number> };
-    funcs: { name: string; params: number; results: number; importModule?: Uint8Array }[];
-    exports: { external: string; kind: number; internal: string }[];
-  } | null = null;
-
-  private headerByKey(): { bytes: Uint8Array; index: Map<string, number> } {
-    const funcs = this.funcs;
     let key = this.importsVersion + "|";
     for (let i = 0; i < funcs.length; i++) {
       const f = funcs[i];
