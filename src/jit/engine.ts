@@ -281,17 +281,15 @@ export class JitEngine {
     };
   }
 
-  /** A view of the core's memory, made again when the memory grows (its
+  /** Views of the core's memory, made again when the memory grows (its
    *  old buffer is detached then). */
-  private get dv(): DataView {
+  private views: { dv: DataView; u8: Uint8Array } | null = null;
+  private memoryViews(): { dv: DataView; u8: Uint8Array } {
     const buffer = this.core.memory.buffer;
-    if (this.view === null || this.view.buffer !== buffer) { this.view = new DataView(buffer); this.bytes = new Uint8Array(buffer); }
-    return this.view;
+    if (this.views === null || this.views.dv.buffer !== buffer) this.views = { dv: new DataView(buffer), u8: new Uint8Array(buffer) };
+    return this.views;
   }
-  private view: DataView | null = null;
-  private bytes: Uint8Array | null = null;
-  /** The core's memory as bytes (see dv). */
-  private get u8(): Uint8Array { void this.dv; return this.bytes!; }
+  private get dv(): DataView { return this.memoryViews().dv; }
 
   /** Turn translation on or off in the core. */
   enable(on: boolean): void {
@@ -501,7 +499,7 @@ export class JitEngine {
   private markChunks(from: number, to: number, on: boolean): void {
     // Code where there was none: the stack window may hold it.
     if (on) this.dv.setInt32(this.L.JIT_WINDOW_LEN, 0, true);
-    const u8 = this.u8;
+    const u8 = this.memoryViews().u8;
     const limit = this.L.CODE_BITMAP_LIMIT;
     for (let c = from >>> 5; c <= (to - 1) >>> 5 && c << 5 < limit; c++) {
       const a = this.L.CODE_BITMAP + (c >>> 3);
