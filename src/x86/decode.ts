@@ -157,7 +157,8 @@ function operand(spec: string, ctx: Ctx): Operand {
   const { c } = ctx;
   const modrm = ctx.modrm ?? 0;
   const regField = (modrm >> 3) & 7, rm = modrm & 7;
-  // The common forms first: E and G with a size letter (not ES, GS, Ex).
+  // E and G with a size letter (not ES, GS, Ex: the switch has those),
+  // first: the common forms.
   const letter = spec[1];
   if (spec.length === 2 && (letter === "b" || letter === "w" || letter === "v" || letter === "d")) {
     const kind = spec[0];
@@ -238,9 +239,6 @@ function operand(spec: string, ctx: Ctx): Operand {
       addrSize: ctx.addrSize, size: 8, implicit: true,
     };
   }
-  const kind = spec[0], size = sizeOf(spec.slice(1), ctx);
-  if (kind === "G") return reg(regField, size as RegSize);
-  if (kind === "E") return ctx.mem ? memOperand(ctx, size) : reg(rm, size as RegSize);
   throw new Error(`x86 table: unknown operand spec ${spec}`);
 }
 
