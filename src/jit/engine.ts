@@ -22,12 +22,13 @@
  * What this file is not: code generation (translate.ts) or the dispatch
  * (assembly/jit/dispatch.ts).
  */
-import { decodeBlock, relTarget, splitBefore, type Block } from "../x86/block.js";
+import type { Block } from "../x86/block.js";
 import type { X86Model } from "../x86/ir.js";
 import type { CoreExports, Layout } from "../core/core.js";
 import { RegionCompiler, type TranslateOptions } from "./translate.js";
 import { SEGS } from "./codegen.js";
 import { loopScope } from "./scope.js";
+import { RegionDecoder, type GuestView } from "./region.js";
 
 /** The translator's knobs (CLI: --jit-threshold, --jit-max-block,
  *  --jit-max-region/--no-region, --jit-opt, --no-jit-inline, --no-flag-elision,
@@ -197,23 +198,6 @@ const MAX_DEFERRED_KEYS = 4096;
  * blocks) before the loop did.
  */
 const LOOP_FIRST = 7;
-/** Bound on the blocks kept decoded between requests (decodeRegion). */
-const MAX_DECODED_BLOCKS = 4096;
-
-/** Whether guest memory still holds `b`'s bytes, fetched as decodeBlock
- *  fetches them (IP wrapping in the segment). (A block cut at its byte
- *  limit read the next instruction too, whose bytes are not compared:
- *  decoded afresh the cut might fall later, but where it is, it is still
- *  a block's valid end.) */
-function sameBytes(b: Block, read: (linear: number) => number): boolean {
-  const base = b.cs * 16;
-  for (const insn of b.insns) {
-    const bytes = insn.bytes;
-    for (let i = 0; i < bytes.length; i++) if (read(base + ((insn.ip + i) & 0xffff)) !== bytes[i]) return false;
-  }
-  return true;
-}
-
 export class JitEngine {
   readonly options: Required<JitOptions>;
   private readonly core: JitCore;
@@ -230,16 +214,16 @@ export class JitEngine {
   private readonly deferred = new Map<string, number>();
   /** Requests at blocks on no loop that have waited (LOOP_FIRST). */
   private readonly waited = new Set<string>();
-  /** Blocks decoded for earlier requests, by CS and IP (cs * 65536 + ip),
-   *  reused while their bytes read the same (decodeRegion). */
-  private readonly decodedBlocks = new Map<number, Block>();
+  /** Finds a request's blocks (region.ts), keeping them decoded between
+   *  requests. */
+  private readonly decoder: RegionDecoder;
   private readonly compiler: RegionCompiler;
   /** Table indices we own, in order; the first is where we started. */
   private base = -1;
   private used = 0;
   private readonly s = {
     blocksCompiled: 0, regionsCompiled: 0, blocksRefused: 0, failures: 0, blocksThrashing: 0, compilesDeferred: 0, instructionsCompiled: 0, instructionsInlined: 0,
-    compileMs: 0, wasmCompileMs: 0, maxRegionMs: 0, maxRegionBlocks: 0, codeBytes: 0, loopWaits: 0, decodeHits: 0, invalidations: 0, deopts: 0, flushes: 0, entriesInstalled: 0,
+    compileMs: 0, wasmCompileMs: 0, maxRegionMs: 0, maxRegionBlocks: 0, codeBytes: 0, loopWaits: 0, invalidations: 0, deopts: 0, flushes: 0, entriesInstalled: 0,
   };
   /** Physical pages translated without access groups: one of their
    *  groups failed its test (deopt). */
@@ -270,6 +254,7 @@ export class JitEngine {
     }
     this.options = o;
     this.compiler = RegionCompiler.shared(L);
+    this.decoder = new RegionDecoder(model, o.maxBlock, o.maxRegion);
     this.imports = {
       core: {
         memory: core.memory,
@@ -339,7 +324,7 @@ export class JitEngine {
       this.s.compilesDeferred++;
       return;
     }
-    const decoded = this.decodeRegion(cs, (linear - csBase) & 0xffff);
+    const decoded = this.decoder.decode(cs, (linear - csBase) & 0xffff, this.guestView());
     let blocks: readonly Block[] = decoded.blocks;
     const predictions = decoded.predictions;
     if (blocks.length === 0) {
@@ -507,98 +492,27 @@ export class JitEngine {
     }
   }
 
-  /**
-   * The blocks a region entered at cs:ip is made from (loopScope then
-   * keeps the loop's, engine option loopRegions): that block, then (breadth first) the
-   * blocks it branches to directly, falls through to or returns to after a
-   * call, on the same 4 KiB page, up to maxRegion blocks, each ending
-   * where another begins — and the block an
-   * indirect CALL/JMP through a register or a fixed address would reach
-   * now (`predictions`: block IP → target; generated code compares the
-   * target it loads, so a changed pointer only costs the way back to the
-   * core). Empty when the entry block cannot be translated (its first
-   * instruction is invalid or cut off).
-   */
-  private decodeRegion(cs: number, ip: number): { blocks: Block[]; predictions: Map<number, number> } {
-    const read = this.linearReader();
-    const page = (cs * 16 + ip) >>> 12;
-    const blocks: Block[] = [];
-    const predictions = new Map<number, number>();
-    const seen = new Set<number>();
-    const queue = [ip];
-    // (Plain loops here and below: see translate.ts's setup.)
-    for (let head = 0; head < queue.length && blocks.length < this.options.maxRegion; head++) {
-      const at = queue[head];
-      if (seen.has(at)) continue;
-      seen.add(at);
-      const b = this.decodeBlockAt(read, cs, at);
-      if (b.insns[0].status !== "ok") { if (blocks.length === 0) return { blocks: [], predictions }; continue; }
-      blocks.push(b);
-      const last = b.insns[b.insns.length - 1];
-      const rel = relTarget(last);
-      // A call's return site too: a RET to it stays in the function.
-      const returnSite = last.flow === "call" ? (last.ip + last.length) & 0xffff : null;
-      const predicted = this.indirectTarget(last);
-      if (predicted !== null) predictions.set(b.ip, predicted);
-      const onPage = (next: number | null) => {
-        if (next !== null && ((cs * 16 + next) >>> 12) === page && !seen.has(next)) queue.push(next);
-      };
-      onPage(rel); onPage(b.fallthrough); onPage(returnSite); onPage(predicted);
-    }
-    // A block that runs into another's start ends there instead: decoded
-    // from .byte, say, the block would hold the .bit loop's first pass,
-    // and its branches into the loop body would keep the loop from being
-    // a Wasm loop (layout.ts). The rest is that other block.
-    const starts = new Set<number>();
-    for (let i = 0; i < blocks.length; i++) starts.add(blocks[i].ip);
-    for (let i = 0; i < blocks.length; i++) {
-      const b = blocks[i], split = splitBefore(b, starts);
-      if (split) { blocks[i] = split; predictions.delete(b.ip); }
-    }
-    return { blocks, predictions };
-  }
-
-  /**
-   * The block at cs:ip, decoded — or as decoded for an earlier request,
-   * when every byte of it still reads the same: a block on no loop waits
-   * (LOOP_FIRST) and its page is decoded again when the loop gets hot,
-   * and later regions share pages with earlier ones (bench-mix decoded
-   * 2.3 times the instructions it translated). The bytes are compared,
-   * not tracked: writes are seen only on pages that hold translations.
-   */
-  private decodeBlockAt(read: (linear: number) => number, cs: number, ip: number): Block {
-    const key = cs * 0x10000 + ip;
-    const held = this.decodedBlocks.get(key);
-    if (held !== undefined && sameBytes(held, read)) { this.s.decodeHits++; return held; }
-    const b = decodeBlock(read, this.model, cs, ip, { maxInstructions: this.options.maxBlock });
-    if (this.decodedBlocks.size >= MAX_DECODED_BLOCKS) this.decodedBlocks.clear();
-    this.decodedBlocks.set(key, b);
-    return b;
-  }
-
-  /** Where a near CALL/JMP through a register or [disp16] would go with
-   *  the registers and memory as they are now; null for anything else. */
-  private indirectTarget(insn: Block["insns"][number]): number | null {
-    const o = insn.operands[0];
-    if (insn.opcode !== 0xff || (insn.flow !== "call" && insn.flow !== "jump") || insn.opSize !== 16 || !o) return null;
-    const dv = this.dv;
-    if (o.kind === "reg" && o.size === 16) return dv.getUint16(this.L.REGS + o.num * 4, true);
-    if (o.kind !== "mem" || o.farPointer || o.base !== null || o.index !== null || o.addrSize !== 16) return null;
-    const at = dv.getInt32(this.L.SEG_BASE + SEGS[o.seg] * 4, true) + (o.disp & 0xffff);
-    const read = this.linearReader();
-    return read(at) | (read(at + 1) << 8);
-  }
-
   get stats(): JitStats {
     const dv = this.dv;
     return {
       ...this.s,
+      decodeHits: this.decoder.hits,
       blockRuns: dv.getInt32(this.L.JIT_STAT_RUNS, true) >>> 0,
       translatedInstructions: Number(dv.getBigInt64(this.L.JIT_STAT_INSNS, true)),
       lookups: dv.getInt32(this.L.JIT_STAT_LOOKUPS, true) >>> 0,
       misses: dv.getInt32(this.L.JIT_STAT_MISSES, true) >>> 0,
       budgetSkips: dv.getInt32(this.L.JIT_STAT_BUDGET, true) >>> 0,
       sideExits: dv.getInt32(this.L.JIT_STAT_SIDE, true) >>> 0,
+    };
+  }
+
+  /** The guest as it is now, for decoding (region.ts). */
+  private guestView(): GuestView {
+    const dv = this.dv, L = this.L;
+    return {
+      read: this.linearReader(),
+      reg16: (num) => dv.getUint16(L.REGS + num * 4, true),
+      segBase: (seg) => dv.getInt32(L.SEG_BASE + seg * 4, true),
     };
   }
 
@@ -636,7 +550,7 @@ export class JitEngine {
     this.fruitless.clear();
     this.deferred.clear();
     this.waited.clear();
-    this.decodedBlocks.clear();
+    this.decoder.clear();
     this.s.flushes++;
   }
 }
