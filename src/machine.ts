@@ -100,6 +100,10 @@ const REG32_ORDER = ["eax", "ecx", "edx", "ebx", "esp", "ebp", "esi", "edi"] as 
 const DEFAULT_MEMORY = 0x110000;
 /** Instructions per call into the core (see run()). */
 const SLICE = 1_000_000n;
+/** The same while background translations are due (jit.background): the
+ *  interpreter runs this many (about a millisecond) between looks for
+ *  the worker's replies. */
+const BACKGROUND_SLICE = 100_000n;
 const PAGE = 4096;
 
 export class Machine {
@@ -175,6 +179,17 @@ export class Machine {
             return u8[frame + (p & 0xfff)];
           };
         },
+        (linear, length) => {
+          // The same bytes as the reader's, a page at a time.
+          const u8 = this.u8, wrap = this.a20 ? -1 : 0xfffff, out = new Uint8Array(length);
+          for (let i = 0; i < length;) {
+            const p = (linear + i) & wrap, n = Math.min(length - i, PAGE - (p & 0xfff));
+            if (p >= memory) out.fill(0xff, i, i + n);
+            else { const at = this.core.pageFrame(p >>> 12) + (p & 0xfff); out.set(u8.subarray(at, at + n), i); }
+            i += n;
+          }
+          return out;
+        },
         (page, on) => this.setPageFlag(page, this.L.PF_JIT_CODE, on),
         options.jit);
       this.jit.enable(true);
@@ -186,6 +201,12 @@ export class Machine {
     this.jit?.codeWrite(addr, size);
     if (this.userCodePages.has(addr >>> 12) || this.userCodePages.has((addr + size - 1) >>> 12)) this.onCodeWrite?.(addr, size);
   }
+
+  /** Wait (up to `timeoutMs`) for the translations the background
+   *  translator is still working on (jit.background), and install them:
+   *  for tests and measurements that need the translated code in place.
+   *  False if some did not come in time. */
+  settleJit(timeoutMs?: number): boolean { return this.jit?.settle(timeoutMs) ?? true; }
 
   /** What the translator did (undefined with the interpreter engine). */
   get jitStats(): JitStats | undefined { return this.jit?.stats; }
@@ -546,10 +567,14 @@ export class Machine {
       // optimised code (no OSR), so one endless call would stay in the
       // baseline tier. Slices also bound how long the host waits.
       const now = dv.getBigInt64(this.L.ICOUNT, true);
-      const sliceEnd = now + SLICE < stop ? now + SLICE : stop;
+      // (Shorter while background translations are due: the run loop
+      // installs them between slices.)
+      const slice = this.jit !== undefined && this.jit.pendingTranslations > 0 ? BACKGROUND_SLICE : SLICE;
+      const sliceEnd = now + slice < stop ? now + slice : stop;
       dv.setBigInt64(this.L.ICOUNT_STOP, sliceEnd, true);
       try {
         code = this.core.run();
+        if (this.jit !== undefined && this.jit.pendingTranslations > 0) { this.jit.poll(); dv = this.dv; }
         if (code === EXIT_COMPILE) { this.jit!.compile(); dv = this.dv; continue; }
         if (code === EXIT_DEOPT) { this.jit!.deopt(); dv = this.dv; continue; }
       } catch (e) {

@@ -5,11 +5,14 @@
  * memory, and counts what it did.
  *
  *   core: block entered > threshold times ──▶ EXIT_COMPILE (linear, CS base, slot)
- *   compile(): decodeRegion (src/x86 blocks) → loopScope (scope.ts: the
- *              loop, or a wait when the block is on none) → RegionCompiler (translate.ts:
- *              the direct emitter, or binaryen to optimise) →
+ *   compile(): RegionDecoder (region.ts: src/x86 blocks) → loopScope (scope.ts:
+ *              the loop, or a wait when the block is on none) → RegionCompiler
+ *              (translate.ts: the direct emitter, or binaryen to optimise) →
  *              WebAssembly.Instance(imports: core memory, execOne, helpers)
  *              → table.grow / table.set → jitInstall(slot, index, count)
+ *              — or, with the background option, the same in a worker
+ *              (background.ts) while the interpreter runs on, installed
+ *              by poll() if the bytes still read the same
  *   guest write to a 32-byte chunk translated code was decoded from
  *   (CODE_BITMAP; other writes to the page stay in Wasm) ──▶ codeWrite():
  *              drop the blocks whose bytes overlap the write; the running
@@ -19,131 +22,19 @@
  * full, every translation is dropped and the table slots are reused
  * (QEMU's whole-cache flush: simple, and hot code is retranslated fast).
  *
- * What this file is not: code generation (translate.ts) or the dispatch
- * (assembly/jit/dispatch.ts).
+ * What this file is not: code generation (translate.ts), the knobs and
+ * counters (options.ts) or the dispatch (assembly/jit/dispatch.ts).
  */
 import type { Block } from "../x86/block.js";
 import type { X86Model } from "../x86/ir.js";
 import type { CoreExports, Layout } from "../core/core.js";
-import { RegionCompiler, type TranslateOptions } from "./translate.js";
+import { RegionCompiler, type TranslateOptions, type Translation } from "./translate.js";
 import { SEGS } from "./codegen.js";
 import { loopScope } from "./scope.js";
-import { RegionDecoder, type GuestView } from "./region.js";
-
-/** The translator's knobs (CLI: --jit-threshold, --jit-max-block,
- *  --jit-max-region/--no-region, --jit-opt, --no-jit-inline, --no-flag-elision,
- *  --no-if-conversion, --no-wasm-loops, --no-region-entries,
- *  --no-access-groups, --no-stack-window, --no-loop-regions). */
-export interface JitOptions {
-  /** Entries into a block before it is translated (0: at the first). */
-  threshold?: number;
-  /** Most guest instructions per block. */
-  maxBlock?: number;
-  /** Most blocks compiled together as a region (1: single blocks). */
-  maxRegion?: number;
-  /** binaryen optimisation level 0–4. */
-  optimize?: number;
-  /** Inline the simple instructions (false: every one through execOne). */
-  inline?: boolean;
-  /** Keep the lazy-flags record in locals and drop records nothing
-   *  observes (false: store every record, as the interpreter does). */
-  flagElision?: boolean;
-  /** Compile a Jcc over a few register-only instructions as selects
-   *  (hammock.ts; false: as a branch). */
-  ifConversion?: boolean;
-  /** Make a region's loops Wasm loops where they nest (layout.ts; false:
-   *  every back edge through the dispatch's br_table). */
-  wasmLoops?: boolean;
-  /** Let the core enter a region at its return sites, loop headers, call
-   *  targets and blocks outside loops too (false: only at the block it was
-   *  translated for). */
-  regionEntries?: boolean;
-  /** One TLB test for a region's memory operands through a register it
-   *  seldom sets (groups.ts; false: a test per access). */
-  accessGroups?: boolean;
-  /** PUSH, POP, CALL and RET tested against the stack window, the range
-   *  of SS around SP the core keeps (assembly/jit/stackwindow.ts; false:
-   *  through the TLB). */
-  stackWindow?: boolean;
-  /** A hot block on a loop gets the loop (the blocks on a cycle through
-   *  it, with the functions they call), not all it reaches on its page;
-   *  one on no loop is put off for about eight times the threshold more
-   *  entries, for a loop around it to get hot first (scope.ts, LOOP_FIRST;
-   *  false: everything reached, at the threshold). */
-  loopRegions?: boolean;
-  /** Retranslations of a region whose own code keeps being written before
-   *  it is left to the interpreter for good. */
-  maxRetranslations?: number;
-  /** Function-table capacity before a full flush (at most 2^19: a cache
-   *  slot keeps the table index in 20 bits, and the core's own functions
-   *  come first). */
-  maxFunctions?: number;
-}
-
-export const JIT_DEFAULTS: Required<JitOptions> = {
-  threshold: 20, maxBlock: 64, maxRegion: 128, optimize: 0, inline: true, flagElision: true, ifConversion: true, wasmLoops: true,
-  regionEntries: true, accessGroups: true, stackWindow: true, loopRegions: true,
-  maxRetranslations: 4,
-  maxFunctions: 16384,
-};
-
-/** What the translator did (Machine.jitStats). */
-export interface JitStats {
-  blocksCompiled: number;
-  /** Functions generated: a region of one or more blocks each. */
-  regionsCompiled: number;
-  /** Requests answered with "never translate here" (an instruction the
-   *  block cannot start with: invalid, truncated). */
-  blocksRefused: number;
-  /** Translations that failed (a translator bug; the interpreter ran the
-   *  block instead). */
-  failures: number;
-  /** Regions left to the interpreter because their code was rewritten
-   *  more than maxRetranslations times (self-patching loops). */
-  blocksThrashing: number;
-  /** Translations put off because their page's translations keep being
-   *  dropped before they were of use (the block must be entered more
-   *  times first). */
-  compilesDeferred: number;
-  /** Requests at hot blocks on no loop, put off for a loop around them to
-   *  get hot first (loopRegions). */
-  loopWaits: number;
-  /** Blocks a request found decoded already, by an earlier request, with
-   *  their bytes unchanged (decodeRegion). */
-  decodeHits: number;
-  instructionsCompiled: number;
-  instructionsInlined: number;
-  /** Ways into translated regions besides their first block (return
-   *  sites, loop headers, call targets) that the cache took. */
-  entriesInstalled: number;
-  compileMs: number;
-  /** Of it: in V8, compiling and instantiating the modules (the rest is
-   *  decoding and translating, in JavaScript). */
-  wasmCompileMs: number;
-  /** The longest one translation took, ms, and the most blocks one
-   *  region had (the average, compileMs / regionsCompiled, hides a large
-   *  region among small ones). */
-  maxRegionMs: number;
-  maxRegionBlocks: number;
-  codeBytes: number;
-  invalidations: number;
-  /** Pages whose translations an access group's failed test dropped, to
-   *  be translated again without groups (deopt). */
-  deopts: number;
-  flushes: number;
-  /** From the core: translated blocks run, cache lookups, lookups that
-   *  found no translation, runs skipped for lack of budget. */
-  blockRuns: number;
-  /** Guest instructions retired inside translated blocks. */
-  translatedInstructions: number;
-  lookups: number;
-  misses: number;
-  budgetSkips: number;
-  /** Side exits: translated code that left before a memory access its
-   *  TLB fast paths could not do, for the interpreter to run it (MMIO,
-   *  ROM, a code chunk, copy-on-write, dirty logging, a crossing). */
-  sideExits: number;
-}
+import { RegionDecoder, bytesAt, type GuestView } from "./region.js";
+import { resolveJitOptions, type JitOptions, type JitStats } from "./options.js";
+export { JIT_DEFAULTS, type JitOptions, type JitStats } from "./options.js";
+import { BackgroundTranslator, type Reply, type ReplyBlock, type Request, type Window } from "./background.js";
 
 /** The parts of the core the engine needs beyond CoreExports. */
 interface JitCore extends CoreExports {
@@ -184,6 +75,25 @@ const regionKey = (phys: number, csBase: number) => `${phys}:${csBase}`;
 const FRUITLESS_FRACTION = 16;
 const FREE_FRUITLESS_DROPS = 4;
 const MAX_DEFERRAL = 64;
+/** Entries a block owes, its request on its way to the worker or held
+ *  back behind another on its page, before it asks again. */
+const RETRY_ENTRIES = 1024;
+/** Stale replies for a region (its bytes changed between request and
+ *  reply) after which the engine translates it itself. */
+const MAX_STALE_REPLIES = 2;
+/** A background request unanswered this long (ms) when its block asks
+ *  again is given up, and translated on the engine's thread. */
+const BACKGROUND_TIMEOUT_MS = 5000;
+
+/** A request sent to the worker: its region's key, the entry's physical
+ *  address and CS base, when it was first sent (performance.now()), and
+ *  the request (sent again, with words, when the worker needs them). */
+interface Pending { id: number; key: string; phys: number; csBase: number; sent: number; request: Request }
+
+/** A page's key for the background requests on it: physical page, CS
+ *  base. */
+const pageKey = (phys: number, csBase: number) => `${phys >>> 12}:${csBase}`;
+
 /** Bound on the set of deferred requests remembered (wild code can ask
  *  at every IP it reaches). */
 const MAX_DEFERRED_KEYS = 4096;
@@ -218,12 +128,15 @@ export class JitEngine {
    *  requests. */
   private readonly decoder: RegionDecoder;
   private readonly compiler: RegionCompiler;
+  /** The channel to the worker, with the background option. */
+  private readonly background: BackgroundTranslator | null;
   /** Table indices we own, in order; the first is where we started. */
   private base = -1;
   private used = 0;
   private readonly s = {
     blocksCompiled: 0, regionsCompiled: 0, blocksRefused: 0, failures: 0, blocksThrashing: 0, compilesDeferred: 0, instructionsCompiled: 0, instructionsInlined: 0,
     compileMs: 0, wasmCompileMs: 0, maxRegionMs: 0, maxRegionBlocks: 0, codeBytes: 0, loopWaits: 0, invalidations: 0, deopts: 0, flushes: 0, entriesInstalled: 0,
+    backgroundRequests: 0, backgroundStale: 0, backgroundTimeouts: 0, backgroundMs: 0, maxLatencyMs: 0,
   };
   /** Physical pages translated without access groups: one of their
    *  groups failed its test (deopt). */
@@ -238,23 +151,21 @@ export class JitEngine {
      *  read needs (the memory view, the A20 gate, the page's frame) while
      *  nothing can change them. */
     private readonly linearReader: () => (linear: number) => number,
+    /** A copy of `length` guest bytes from a linear address on (A20
+     *  applied), for a background request. */
+    private readonly linearCopy: (linear: number, length: number) => Uint8Array,
     /** Flag a physical page as holding the translator's code (or not). */
     private readonly setCodePage: (page: number, on: boolean) => void,
     options: JitOptions = {},
   ) {
     this.core = core as JitCore;
-    const o = { ...JIT_DEFAULTS };
-    for (const [k, v] of Object.entries(options) as [keyof JitOptions, unknown][]) {
-      if (v === undefined) continue;
-      const ok = k === "inline" || k === "flagElision" || k === "ifConversion" || k === "wasmLoops" || k === "regionEntries" || k === "accessGroups" || k === "stackWindow" || k === "loopRegions" ? typeof v === "boolean"
-        : typeof v === "number" && Number.isInteger(v) && v >= (k === "threshold" || k === "optimize" ? 0 : 1)
-          && (k !== "optimize" || v <= 4) && (k !== "maxFunctions" || v <= 1 << (L.JIT_ENTRY_SHIFT - 1));
-      if (!ok || !(k in JIT_DEFAULTS)) throw new RangeError(`wasm86: bad jit option ${k}: ${JSON.stringify(v)}`);
-      (o as Record<string, unknown>)[k] = v;
-    }
+    const o = resolveJitOptions(options, L);
     this.options = o;
     this.compiler = RegionCompiler.shared(L);
     this.decoder = new RegionDecoder(model, o.maxBlock, o.maxRegion);
+    this.background = o.background
+      ? new BackgroundTranslator({ layout: L, model, maxBlock: o.maxBlock, maxRegion: o.maxRegion, binaryen: o.optimize > 0 })
+      : null;
     this.imports = {
       core: {
         memory: core.memory,
@@ -324,6 +235,7 @@ export class JitEngine {
       this.s.compilesDeferred++;
       return;
     }
+    if (this.background !== null && this.requestInBackground(cs, (linear - csBase) & 0xffff, phys, csBase, key, slot, t0)) return;
     const decoded = this.decoder.decode(cs, (linear - csBase) & 0xffff, this.guestView());
     let blocks: readonly Block[] = decoded.blocks;
     const predictions = decoded.predictions;
@@ -337,27 +249,18 @@ export class JitEngine {
       // (Decoding stopped at maxRegion blocks, a loop may lie beyond them:
       // no waiting then, nor with --no-region.)
       const cut = blocks.length >= this.options.maxRegion;
-      if (!scoped.onCycle && !cut && this.options.threshold > 0 && !this.waited.has(key)) {
-        // Remembered across a rewrite of the block's code: translated at
-        // once when hot again, rather than waiting a second time.
-        if (this.waited.size >= MAX_DEFERRED_KEYS) this.waited.clear();
-        this.waited.add(key);
+      if (!scoped.onCycle && !cut && this.mayWait(key)) {
+        this.wait(key);
         this.core.jitInstall(slot, phys, csBase, 0, -LOOP_FIRST * this.options.threshold);
-        this.s.loopWaits++;
         this.s.compileMs += performance.now() - t0; // the decoding
         return;
       }
       blocks = scoped.blocks;
     }
     this.deferred.delete(key);
-    const opts: TranslateOptions = {
-      optimize: this.options.optimize, inline: this.options.inline, flagElision: this.options.flagElision,
-      ifConversion: this.options.ifConversion, wasmLoops: this.options.wasmLoops, entries: this.options.regionEntries,
-      accessGroups: this.options.accessGroups && !this.ungrouped.has(phys >>> 12), stackWindow: this.options.stackWindow,
-    };
     let tr: ReturnType<RegionCompiler["translate"]>, instance: WebAssembly.Instance;
     try {
-      tr = this.compiler.translate(blocks, opts, predictions);
+      tr = this.compiler.translate(blocks, this.translateOptions(phys), predictions);
       const t1 = performance.now();
       instance = new WebAssembly.Instance(new WebAssembly.Module(tr.binary as Uint8Array<ArrayBuffer>), this.imports);
       this.s.wasmCompileMs += performance.now() - t1;
@@ -368,9 +271,51 @@ export class JitEngine {
       this.s.failures++;
       return;
     }
+    this.install(phys, csBase, slot, instance, blocks, tr, tr.binary.length);
+    this.timed(t0);
+  }
+
+  /** Whether a request at a block on no loop may be put off (LOOP_FIRST):
+   *  once per key, remembered across a rewrite of the block's code (then
+   *  translated at once when hot again, rather than waiting a second
+   *  time). */
+  private mayWait(key: string): boolean { return this.options.threshold > 0 && !this.waited.has(key); }
+  private wait(key: string): void {
+    if (this.waited.size >= MAX_DEFERRED_KEYS) this.waited.clear();
+    this.waited.add(key);
+    this.s.loopWaits++;
+  }
+
+  private translateOptions(phys: number): TranslateOptions {
+    return {
+      optimize: this.options.optimize, inline: this.options.inline, flagElision: this.options.flagElision,
+      ifConversion: this.options.ifConversion, wasmLoops: this.options.wasmLoops, entries: this.options.regionEntries,
+      accessGroups: this.options.accessGroups && !this.ungrouped.has(phys >>> 12), stackWindow: this.options.stackWindow,
+    };
+  }
+
+  /** Count a translation's time on this thread. */
+  private timed(t0: number): void {
+    const ms = performance.now() - t0;
+    this.s.compileMs += ms;
+    this.s.maxRegionMs = Math.max(this.s.maxRegionMs, ms);
+  }
+
+  /**
+   * Put a translated region in the table and the cache: at `slot`, the
+   * core's request's (compiled at once), or wherever the cache keeps the
+   * entry block (compiled in the background: the slot may have changed
+   * hands since), and at its other entries; and track the bytes it was
+   * decoded from.
+   */
+  private install(
+    phys: number, csBase: number, slot: number | null, instance: WebAssembly.Instance,
+    blocks: readonly { address: number; length: number }[], tr: Omit<Translation, "binary">, codeBytes: number,
+  ): void {
     const index = this.allocate();
     this.core.table.set(index, instance.exports.block as () => void);
-    this.core.jitInstall(slot, phys, csBase, this.slotWord(index, 0), tr.instructions);
+    if (slot !== null) this.core.jitInstall(slot, phys, csBase, this.slotWord(index, 0), tr.instructions);
+    else this.core.jitAddEntry(phys, csBase, this.slotWord(index, 0), tr.instructions);
     const info: BlockInfo = { phys, csBase, index, ranges: [], entries: [], instructions: tr.total, retiredBefore: this.retired() };
     for (const e of tr.entries) {
       const at = this.physAddr(blocks[e.index].address);
@@ -397,11 +342,157 @@ export class JitEngine {
     this.s.regionsCompiled++;
     this.s.instructionsCompiled += tr.total;
     this.s.instructionsInlined += tr.inlined;
-    this.s.codeBytes += tr.binary.length;
-    const ms = performance.now() - t0;
-    this.s.compileMs += ms;
-    this.s.maxRegionMs = Math.max(this.s.maxRegionMs, ms);
+    this.s.codeBytes += codeBytes;
     this.s.maxRegionBlocks = Math.max(this.s.maxRegionBlocks, blocks.length);
+  }
+
+  // ------------------------------------------------------------ background
+  // (background.ts: the request goes to the worker; the interpreter runs
+  // the block until the reply is installed.)
+
+  /** Requests sent and not yet answered, by id, by region key, and by
+   *  page (pageKey). */
+  private readonly pending = new Map<number, Pending>();
+  private readonly pendingKeys = new Map<string, Pending>();
+  private readonly pendingPages = new Map<string, Pending>();
+  /** Replies found stale, by region key (MAX_STALE_REPLIES). */
+  private readonly staleReplies = new Map<string, number>();
+  private nextRequest = 1;
+  /** Blocks the worker's decoder had kept (stats: decodeHits). */
+  private workerDecodeHits = 0;
+
+  /** Translations sent to the worker and not yet installed. */
+  get pendingTranslations(): number { return this.pending.size; }
+
+  /**
+   * Send the request to the worker, with the guest as it is now, and let
+   * the interpreter run the block meanwhile. A request on a page where
+   * one is on its way is held back a while instead: while the loop's
+   * translation is made, the interpreter keeps running the loop, and its
+   * other blocks get hot too — they are most likely in it. False when the
+   * engine should translate the region itself: the worker has let an
+   * earlier request for it go unanswered too long (it died, or hangs), or
+   * twice gave translations that were stale when they came.
+   */
+  private requestInBackground(cs: number, ip: number, phys: number, csBase: number, key: string, slot: number, t0: number): boolean {
+    this.poll(); // (a reply may be this very region's)
+    if ((this.staleReplies.get(key) ?? 0) >= MAX_STALE_REPLIES) return false;
+    const waiting = this.pendingKeys.get(key);
+    if (waiting !== undefined && t0 - waiting.sent > BACKGROUND_TIMEOUT_MS) {
+      this.pending.delete(waiting.id);
+      this.pendingKeys.delete(key);
+      this.pendingPages.delete(pageKey(waiting.phys, waiting.csBase));
+      this.s.backgroundTimeouts++;
+      return false;
+    }
+    if (waiting === undefined && !this.pendingPages.has(pageKey(phys, csBase))) {
+      const dv = this.dv, L = this.L;
+      const regs: number[] = [], segBases: number[] = [];
+      for (let r = 0; r < 8; r++) regs.push(dv.getUint16(L.REGS + r * 4, true));
+      for (let seg = 0; seg < 6; seg++) segBases.push(dv.getInt32(L.SEG_BASE + seg * 4, true));
+      const p: Pending = {
+        id: 0, key, phys, csBase, sent: t0,
+        request: {
+          id: 0, cs, ip, windows: [], regs, segBases, options: this.translateOptions(phys),
+          loopRegions: this.options.loopRegions, mayWait: this.mayWait(key),
+        },
+      };
+      this.send(p, undefined);
+      this.pendingKeys.set(key, p);
+      this.pendingPages.set(pageKey(phys, csBase), p);
+      this.s.backgroundRequests++;
+      this.deferred.delete(key);
+    }
+    // Asked again after a while (the reply will have come by then, most
+    // likely; if not, it costs an exit and a look at the port).
+    this.core.jitInstall(slot, phys, csBase, 0, -RETRY_ENTRIES);
+    this.timed(t0);
+    if (this.options.backgroundWait) this.settle();
+    return true;
+  }
+
+  /** Send `p`'s request under a new id, its page copied now. */
+  private send(p: Pending, words: [number, number][] | undefined): void {
+    const r = p.request, windows: Window[] = [];
+    // The code page and the next, within the segment; and the segment's
+    // start when they run past its end (IP wraps).
+    const segStart = r.cs * 16, segEnd = segStart + 0x10000;
+    const from = Math.max(segStart, ((segStart + r.ip) >>> 12) << 12), to = Math.min(segEnd, from + 2 * 4096);
+    windows.push({ base: from, bytes: this.linearCopy(from, to - from) });
+    const over = from + 2 * 4096 - segEnd;
+    if (over > 0) windows.push({ base: segStart, bytes: this.linearCopy(segStart, Math.min(over, 0x10000)) });
+    this.pending.delete(p.id);
+    p.id = this.nextRequest++;
+    this.pending.set(p.id, p);
+    this.background!.request({ ...r, id: p.id, windows, words });
+  }
+
+  /** Install the worker's replies that have come (the run loop calls this
+   *  between slices, and at each request). */
+  poll(): void {
+    while (this.pending.size > 0) {
+      const r = this.background!.poll();
+      if (r === undefined) return;
+      this.receive(r);
+    }
+  }
+
+  /** Wait for every pending translation and install it (tests, benches);
+   *  false if some did not come within `timeoutMs`. */
+  settle(timeoutMs = 10_000): boolean {
+    const until = performance.now() + timeoutMs;
+    while (this.pending.size > 0) {
+      const r = this.background!.wait(until - performance.now());
+      if (r === undefined) return false;
+      this.receive(r);
+    }
+    return true;
+  }
+
+  private receive(r: Reply): void {
+    const p = this.pending.get(r.id);
+    if (p === undefined) return; // (given up on: BACKGROUND_TIMEOUT_MS)
+    const t0 = performance.now();
+    this.s.backgroundMs += r.ms;
+    this.workerDecodeHits += r.decodeHits;
+    if (r.kind === "need") {
+      const read = this.linearReader();
+      this.send(p, r.addresses.map((at) => [at, read(at) | (read(at + 1) << 8)]));
+      this.timed(t0);
+      return;
+    }
+    this.pending.delete(r.id);
+    this.pendingKeys.delete(p.key);
+    this.pendingPages.delete(pageKey(p.phys, p.csBase));
+    const { phys, csBase } = p;
+    if (r.kind === "refuse") { this.core.jitAddEntry(phys, csBase, -1, 0); this.s.blocksRefused++; }
+    else if (r.kind === "failed") { this.core.jitAddEntry(phys, csBase, -1, 0); this.s.failures++; }
+    else if (r.kind === "wait") {
+      this.wait(p.key);
+      this.core.jitAddEntry(phys, csBase, 0, -LOOP_FIRST * this.options.threshold);
+    } else if (!this.stillValid(p, r.blocks)) {
+      // Translated from bytes that have changed since (or with access
+      // groups on a page that has lost them): asked for again when hot.
+      this.core.jitAddEntry(phys, csBase, 0, 0);
+      this.staleReplies.set(p.key, (this.staleReplies.get(p.key) ?? 0) + 1);
+      this.s.backgroundStale++;
+    } else {
+      const t1 = performance.now();
+      const instance = new WebAssembly.Instance(r.module, this.imports);
+      this.s.wasmCompileMs += performance.now() - t1;
+      this.install(phys, csBase, null, instance, r.blocks, r, r.codeBytes);
+    }
+    this.timed(t0);
+    this.s.maxLatencyMs = Math.max(this.s.maxLatencyMs, performance.now() - p.sent);
+  }
+
+  /** Whether a reply still fits the guest: every block's bytes as they
+   *  were decoded, and groups only where the page may have them. */
+  private stillValid(p: Pending, blocks: readonly ReplyBlock[]): boolean {
+    if (p.request.options.accessGroups === true && this.ungrouped.has(p.phys >>> 12)) return false;
+    const read = this.linearReader();
+    for (const b of blocks) if (!bytesAt(b.cs, b.ip, b.bytes, read)) return false;
+    return true;
   }
 
   /** The guest (or the host) wrote bytes near translated code: drop the
@@ -496,7 +587,7 @@ export class JitEngine {
     const dv = this.dv;
     return {
       ...this.s,
-      decodeHits: this.decoder.hits,
+      decodeHits: this.decoder.hits + this.workerDecodeHits,
       blockRuns: dv.getInt32(this.L.JIT_STAT_RUNS, true) >>> 0,
       translatedInstructions: Number(dv.getBigInt64(this.L.JIT_STAT_INSNS, true)),
       lookups: dv.getInt32(this.L.JIT_STAT_LOOKUPS, true) >>> 0,
@@ -508,9 +599,10 @@ export class JitEngine {
 
   /** The guest as it is now, for decoding (region.ts). */
   private guestView(): GuestView {
-    const dv = this.dv, L = this.L;
+    const dv = this.dv, L = this.L, read = this.linearReader();
     return {
-      read: this.linearReader(),
+      read,
+      word: (linear) => read(linear) | (read(linear + 1) << 8),
       reg16: (num) => dv.getUint16(L.REGS + num * 4, true),
       segBase: (seg) => dv.getInt32(L.SEG_BASE + seg * 4, true),
     };

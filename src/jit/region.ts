@@ -28,6 +28,9 @@ export interface GuestView {
   reg16(num: number): number;
   /** A segment's base, by SEGS number (codegen.ts). */
   segBase(seg: number): number;
+  /** A guest word by linear address, for an indirect CALL/JMP's target;
+   *  null when the view does not have it (no prediction then). */
+  word(linear: number): number | null;
 }
 
 /** Bound on the blocks kept decoded between requests. */
@@ -37,17 +40,20 @@ const MAX_DECODED_BLOCKS = 4096;
  *  CALL/JMP ending them as things stand. */
 export interface DecodedRegion { blocks: Block[]; predictions: Map<number, number> }
 
-/** Whether guest memory still holds `b`'s bytes, fetched as decodeBlock
- *  fetches them (IP wrapping in the segment). (A block cut at its byte
- *  limit read the next instruction too, whose bytes are not compared:
- *  decoded afresh the cut might fall later, but where it is, it is still
- *  a block's valid end.) */
-export function sameBytes(b: Block, read: (linear: number) => number): boolean {
-  const base = b.cs * 16;
-  for (const insn of b.insns) {
-    const bytes = insn.bytes;
-    for (let i = 0; i < bytes.length; i++) if (read(base + ((insn.ip + i) & 0xffff)) !== bytes[i]) return false;
-  }
+/** Whether guest memory holds `bytes` at cs:ip on (IP wrapping in the
+ *  segment, as decodeBlock fetches). */
+export function bytesAt(cs: number, ip: number, bytes: ArrayLike<number>, read: (linear: number) => number): boolean {
+  const base = cs * 16;
+  for (let i = 0; i < bytes.length; i++) if (read(base + ((ip + i) & 0xffff)) !== bytes[i]) return false;
+  return true;
+}
+
+/** Whether guest memory still holds `b`'s bytes. (A block cut at its
+ *  byte limit read the next instruction too, whose bytes are not
+ *  compared: decoded afresh the cut might fall later, but where it is, it
+ *  is still a block's valid end.) */
+function sameBytes(b: Block, read: (linear: number) => number): boolean {
+  for (const insn of b.insns) if (!bytesAt(b.cs, insn.ip, insn.bytes, read)) return false;
   return true;
 }
 
@@ -139,6 +145,5 @@ function indirectTarget(insn: Block["insns"][number], view: GuestView): number |
   if (insn.opcode !== 0xff || (insn.flow !== "call" && insn.flow !== "jump") || insn.opSize !== 16 || !o) return null;
   if (o.kind === "reg" && o.size === 16) return view.reg16(o.num);
   if (o.kind !== "mem" || o.farPointer || o.base !== null || o.index !== null || o.addrSize !== 16) return null;
-  const at = view.segBase(SEGS[o.seg]) + (o.disp & 0xffff);
-  return view.read(at) | (view.read(at + 1) << 8);
+  return view.word(view.segBase(SEGS[o.seg]) + (o.disp & 0xffff));
 }
