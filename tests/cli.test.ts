@@ -178,11 +178,12 @@ describe("wasm86 --engine jit", () => {
 
   it("every translator knob gives the same output and count", async () => {
     const interp = run("boot", rom("bench-crc.bin"), "--debugcon", "stdio", "--stats");
-    for (const knob of [["--no-if-conversion"], ["--no-wasm-loops"], ["--no-region-entries"], ["--no-access-groups"], ["--no-stack-window"], ["--no-loop-regions"], ["--no-flag-elision"], ["--jit-max-region", "4"], ["--no-region"]]) {
+    for (const knob of [["--no-if-conversion"], ["--no-wasm-loops"], ["--no-region-entries"], ["--no-access-groups"], ["--no-stack-window"], ["--no-loop-regions"], ["--no-flag-elision"], ["--jit-max-region", "4"], ["--no-region"], ["--jit-background"]]) {
       const r = run("boot", rom("bench-crc.bin"), "--debugcon", "stdio", "--stats", "--engine", "jit", ...knob);
       expect(r.status, knob.join(" ")).toBe(0);
       expect(r.out, knob.join(" ")).toBe(interp.out);
       expect(r.err.match(/instructions: (\d+)/)?.[1], knob.join(" ")).toBe(interp.err.match(/instructions: (\d+)/)?.[1]);
+      if (knob[0] === "--jit-background") expect(r.err).toMatch(/in the background: [1-9]\d* requests/);
     }
   });
 

@@ -15,6 +15,7 @@ export const JIT_FLAGS = {
   "no-region-entries": { type: "boolean", default: false }, "no-access-groups": { type: "boolean", default: false },
   "no-stack-window": { type: "boolean", default: false }, "no-loop-regions": { type: "boolean", default: false },
   "jit-max-region": { type: "string" }, "no-region": { type: "boolean", default: false },
+  "jit-background": { type: "boolean", default: false },
 } as const;
 
 /** Their help text, aligned as wasm86 --help prints options; the
@@ -45,14 +46,18 @@ export const JIT_FLAGS_HELP = `  --jit-threshold N       block entries before tr
   --jit-max-region N      most blocks compiled together as one function (default ${JIT_DEFAULTS.maxRegion})
   --no-region             one block per function (same as --jit-max-region 1;
                           by default the blocks of a page that branch to each
-                          other share one, so loops stay in Wasm)`;
+                          other share one, so loops stay in Wasm)
+  --jit-background        translate in a worker thread while the interpreter
+                          runs on: a translation stalls the guest only to be
+                          installed (default: at once, on the run's thread,
+                          so --stats are the same from run to run)`;
 
 /** What parseArgs gives for JIT_FLAGS. */
 export interface JitFlagValues {
   "jit-threshold"?: string; "jit-max-block"?: string; "jit-opt"?: string; "jit-max-region"?: string;
   "no-jit-inline"?: boolean; "no-flag-elision"?: boolean; "no-if-conversion"?: boolean; "no-wasm-loops"?: boolean; "no-region"?: boolean;
   "no-region-entries"?: boolean; "no-access-groups"?: boolean;
-  "no-stack-window"?: boolean; "no-loop-regions"?: boolean;
+  "no-stack-window"?: boolean; "no-loop-regions"?: boolean; "jit-background"?: boolean;
 }
 
 /** The JitOptions the flags ask for (unset ones stay undefined: the
@@ -76,6 +81,7 @@ export function jitOptionsFrom(values: JitFlagValues, usage: (message: string) =
     accessGroups: !values["no-access-groups"],
     stackWindow: !values["no-stack-window"],
     loopRegions: !values["no-loop-regions"],
+    background: values["jit-background"] === true,
     maxRegion: values["no-region"] ? 1 : int(values["jit-max-region"], "--jit-max-region", 1, 4096),
   };
 }
