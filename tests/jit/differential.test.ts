@@ -56,12 +56,15 @@ describe("jit vs interpreter: boot sectors on the PC", () => {
   const cases: [string, CpuModel, string][] = [
     ["textdemo.bin", "286", ""], ["mode13.bin", "286", "\\n"], ["cpu386.bin", "386", ""], ["keyecho.bin", "8086", "hi{up}\\n\\e"],
   ];
+  // The third run translates in the worker (background.ts), each reply
+  // awaited where it was asked for: the same translations, the same run.
+  const configs = [["interp", {}], ["jit", {}], ["jit", { background: true, backgroundWait: true }]] as const;
   for (const [name, cpu, keys] of cases) {
-    it(`${name} (${cpu}): same video memory and instruction count`, () => {
-      const results = (["interp", "jit"] as const).map((engine) => {
+    it(`${name} (${cpu}): same video memory and instruction count, translating at once and in the worker`, () => {
+      const results = configs.map(([engine, jit]) => {
         const img = new Uint8Array(1474560);
         img.set(rom(name));
-        const pc = new PC({ cpu, engine, jit: { threshold: 0 }, floppy: new Disk("floppy", img, name) });
+        const pc = new PC({ cpu, engine, jit: { threshold: 0, ...jit }, floppy: new Disk("floppy", img, name) });
         pc.boot();
         const queue = parseKeys(keys);
         let k = 0;
@@ -72,11 +75,17 @@ describe("jit vs interpreter: boot sectors on the PC", () => {
             return false;
           },
         });
-        return { reason: r.reason, n: pc.machine.instructionCount, video: Buffer.from(pc.machine.read(0xa0000, 0x20000)).toString("base64") };
+        const s = pc.machine.jitStats;
+        const code = s && { regions: s.regionsCompiled, bytes: s.codeBytes, translated: s.translatedInstructions, requests: s.backgroundRequests };
+        return { reason: r.reason, n: pc.machine.instructionCount, video: Buffer.from(pc.machine.read(0xa0000, 0x20000)).toString("base64"), code };
       });
-      expect(results[1].n).toBe(results[0].n);
-      expect(results[1].reason).toBe(results[0].reason);
-      expect(results[1].video === results[0].video).toBe(true);
+      for (const other of [results[1], results[2]]) {
+        expect(other.n).toBe(results[0].n);
+        expect(other.reason).toBe(results[0].reason);
+        expect(other.video === results[0].video).toBe(true);
+      }
+      expect(results[2].code!.requests).toBeGreaterThan(0);
+      expect({ ...results[2].code, requests: 0 }).toEqual({ ...results[1].code, requests: 0 });
     });
   }
 });
