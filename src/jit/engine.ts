@@ -75,20 +75,26 @@ const regionKey = (phys: number, csBase: number) => `${phys}:${csBase}`;
 const FRUITLESS_FRACTION = 16;
 const FREE_FRUITLESS_DROPS = 4;
 const MAX_DEFERRAL = 64;
-/** Entries a block owes, its request on its way to the worker or held
- *  back behind another on its page, before it asks again. */
-const RETRY_ENTRIES = 1024;
+/** Entries a block owes while its request is on its way to the worker,
+ *  or while it is held back behind another on its page: the reply sets
+ *  its slot (translated, or to be asked for again when hot). */
+const PENDING_ENTRIES = 1 << 20;
 /** Stale replies for a region (its bytes changed between request and
  *  reply) after which the engine translates it itself. */
 const MAX_STALE_REPLIES = 2;
-/** A background request unanswered this long (ms) when its block asks
- *  again is given up, and translated on the engine's thread. */
+/** A background request unanswered this long (ms) means the worker is
+ *  gone (it died, or hangs): the engine translates on its own thread
+ *  from then on. */
 const BACKGROUND_TIMEOUT_MS = 5000;
 
 /** A request sent to the worker: its region's key, the entry's physical
- *  address and CS base, when it was first sent (performance.now()), and
- *  the request (sent again, with words, when the worker needs them). */
-interface Pending { id: number; key: string; phys: number; csBase: number; sent: number; request: Request }
+ *  address and CS base, when it was first sent (performance.now()), the
+ *  request (sent again, with words, when the worker needs them), and the
+ *  blocks on its page held back until it is answered. */
+interface Pending {
+  id: number; key: string; phys: number; csBase: number; sent: number; request: Request;
+  held: { phys: number; csBase: number }[];
+}
 
 /** A page's key for the background requests on it: physical page, CS
  *  base. */
@@ -350,6 +356,8 @@ export class JitEngine {
   // (background.ts: the request goes to the worker; the interpreter runs
   // the block until the reply is installed.)
 
+  /** The worker left a request unanswered too long: translate here. */
+  private workerGone = false;
   /** Requests sent and not yet answered, by id, by region key, and by
    *  page (pageKey). */
   private readonly pending = new Map<number, Pending>();
@@ -369,29 +377,26 @@ export class JitEngine {
    * the interpreter run the block meanwhile. A request on a page where
    * one is on its way is held back a while instead: while the loop's
    * translation is made, the interpreter keeps running the loop, and its
-   * other blocks get hot too — they are most likely in it. False when the
-   * engine should translate the region itself: the worker has let an
-   * earlier request for it go unanswered too long (it died, or hangs), or
-   * twice gave translations that were stale when they came.
+   * other blocks get hot too — they are most likely in it (its reply
+   * lets them ask again). False when the engine should translate the
+   * region itself: the worker is gone (BACKGROUND_TIMEOUT_MS), or twice
+   * gave translations of it that were stale when they came.
    */
   private requestInBackground(cs: number, ip: number, phys: number, csBase: number, key: string, slot: number, t0: number): boolean {
     this.poll(); // (a reply may be this very region's)
-    if ((this.staleReplies.get(key) ?? 0) >= MAX_STALE_REPLIES) return false;
-    const waiting = this.pendingKeys.get(key);
-    if (waiting !== undefined && t0 - waiting.sent > BACKGROUND_TIMEOUT_MS) {
-      this.pending.delete(waiting.id);
-      this.pendingKeys.delete(key);
-      this.pendingPages.delete(pageKey(waiting.phys, waiting.csBase));
-      this.s.backgroundTimeouts++;
-      return false;
-    }
-    if (waiting === undefined && !this.pendingPages.has(pageKey(phys, csBase))) {
+    if (this.workerGone || (this.staleReplies.get(key) ?? 0) >= MAX_STALE_REPLIES) return false;
+    const onPage = this.pendingPages.get(pageKey(phys, csBase));
+    if (this.pendingKeys.has(key)) {
+      // (Asked again before the reply: its entries owed ran out.)
+    } else if (onPage !== undefined) {
+      onPage.held.push({ phys, csBase });
+    } else {
       const dv = this.dv, L = this.L;
       const regs: number[] = [], segBases: number[] = [];
       for (let r = 0; r < 8; r++) regs.push(dv.getUint16(L.REGS + r * 4, true));
       for (let seg = 0; seg < 6; seg++) segBases.push(dv.getInt32(L.SEG_BASE + seg * 4, true));
       const p: Pending = {
-        id: 0, key, phys, csBase, sent: t0,
+        id: 0, key, phys, csBase, sent: t0, held: [],
         request: {
           id: 0, cs, ip, windows: [], regs, segBases, options: this.translateOptions(phys),
           loopRegions: this.options.loopRegions, mayWait: this.mayWait(key),
@@ -403,9 +408,7 @@ export class JitEngine {
       this.s.backgroundRequests++;
       this.deferred.delete(key);
     }
-    // Asked again after a while (the reply will have come by then, most
-    // likely; if not, it costs an exit and a look at the port).
-    this.core.jitInstall(slot, phys, csBase, 0, -RETRY_ENTRIES);
+    this.core.jitInstall(slot, phys, csBase, 0, -PENDING_ENTRIES);
     this.timed(t0);
     if (this.options.backgroundWait) this.settle();
     return true;
@@ -428,13 +431,34 @@ export class JitEngine {
   }
 
   /** Install the worker's replies that have come (the run loop calls this
-   *  between slices, and at each request). */
+   *  between slices, and at each request); give the worker up if one is
+   *  overdue. */
   poll(): void {
     while (this.pending.size > 0) {
       const r = this.background!.poll();
-      if (r === undefined) return;
+      if (r === undefined) break;
       this.receive(r);
     }
+    const now = performance.now();
+    for (const p of this.pending.values()) if (now - p.sent > BACKGROUND_TIMEOUT_MS) { this.giveUpWorker(); return; }
+  }
+
+  /** The worker is gone: forget what it was asked, let those blocks ask
+   *  again, and translate here from now on. */
+  private giveUpWorker(): void {
+    this.workerGone = true;
+    for (const p of this.pending.values()) this.release(p);
+    this.s.backgroundTimeouts += this.pending.size;
+    this.pending.clear();
+    this.pendingKeys.clear();
+    this.pendingPages.clear();
+  }
+
+  /** Let a request's block, and the blocks held behind it, ask again
+   *  when hot (unless the reply made them ways into its region). */
+  private release(p: Pending): void {
+    this.core.jitAddEntry(p.phys, p.csBase, 0, 0);
+    for (const h of p.held) this.core.jitAddEntry(h.phys, h.csBase, 0, 0);
   }
 
   /** Wait for every pending translation and install it (tests, benches);
@@ -451,7 +475,7 @@ export class JitEngine {
 
   private receive(r: Reply): void {
     const p = this.pending.get(r.id);
-    if (p === undefined) return; // (given up on: BACKGROUND_TIMEOUT_MS)
+    if (p === undefined) return; // (the worker was given up)
     const t0 = performance.now();
     this.s.backgroundMs += r.ms;
     this.workerDecodeHits += r.decodeHits;
@@ -465,6 +489,7 @@ export class JitEngine {
     this.pendingKeys.delete(p.key);
     this.pendingPages.delete(pageKey(p.phys, p.csBase));
     const { phys, csBase } = p;
+    this.release(p); // (then the answer's own slots)
     if (r.kind === "refuse") { this.core.jitAddEntry(phys, csBase, -1, 0); this.s.blocksRefused++; }
     else if (r.kind === "failed") { this.core.jitAddEntry(phys, csBase, -1, 0); this.s.failures++; }
     else if (r.kind === "wait") {
@@ -473,7 +498,6 @@ export class JitEngine {
     } else if (!this.stillValid(p, r.blocks)) {
       // Translated from bytes that have changed since (or with access
       // groups on a page that has lost them): asked for again when hot.
-      this.core.jitAddEntry(phys, csBase, 0, 0);
       this.staleReplies.set(p.key, (this.staleReplies.get(p.key) ?? 0) + 1);
       this.s.backgroundStale++;
     } else {
