@@ -383,7 +383,8 @@ export class JitEngine {
    * gave translations of it that were stale when they came.
    */
   private requestInBackground(cs: number, ip: number, phys: number, csBase: number, key: string, slot: number, t0: number): boolean {
-    this.poll(); // (a reply may be this very region's)
+    // (Replies are not looked for here: installing one would add to this
+    // request's stall; the run loop takes them between slices.)
     if (this.workerGone || (this.staleReplies.get(key) ?? 0) >= MAX_STALE_REPLIES) return false;
     const onPage = this.pendingPages.get(pageKey(phys, csBase));
     if (this.pendingKeys.has(key)) {
