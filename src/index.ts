@@ -3,6 +3,7 @@
  */
 export { Machine, CPU_MODELS, ENGINES } from "./machine.js";
 export { loadJit } from "./jit/load.js";
+export { stopBackgroundWorker } from "./jit/background.js";
 export type {
   CpuModel, Engine, MachineOptions, Registers, Registers32, RunResult, RunOptions, StopReason, PortHandler,
   MmioHandler, InterruptController, CoreStats,

@@ -127,6 +127,15 @@ function sharedWorker(): { worker: Worker; signal: Int32Array } {
   return shared;
 }
 
+/** Stop the process's translator worker. Engines that were using it
+ *  find their requests unanswered and translate on their own thread
+ *  (engine.ts BACKGROUND_TIMEOUT_MS); a later engine starts another. */
+export async function stopBackgroundWorker(): Promise<void> {
+  const s = shared;
+  shared = null;
+  if (s) await s.worker.terminate();
+}
+
 /** Channels whose engine is gone are closed: the worker then drops the
  *  session (its decoder's blocks) too. */
 const orphans = new FinalizationRegistry<MessagePort>((port) => port.close());

@@ -9,7 +9,7 @@
 import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { Machine } from "../../src/index.js";
+import { Machine, stopBackgroundWorker } from "../../src/index.js";
 import { bareMachine, runBare } from "../../src/bare.js";
 import type { JitStats } from "../../src/jit/engine.js";
 
@@ -92,5 +92,33 @@ describe("background translation", () => {
     expect(s.backgroundRequests).toBeGreaterThanOrEqual(2);
     expect(s.regionsCompiled).toBeGreaterThanOrEqual(1);
     expect(s.translatedInstructions).toBeGreaterThan(50_000);
+  });
+
+  // (Last: it stops the shared worker; a later engine would start another.)
+  it("when the worker is gone, its requests are given up after 5 s and the engine translates itself", async () => {
+    // 1000: mov cx,0 ; 1003: l: add ax,1 / loop l / jmp 1003 ... (never ends)
+    const code = [0xb9, 0x00, 0x00, 0x05, 0x01, 0x00, 0xe2, 0xfb, 0xeb, 0xf9];
+    const m = new Machine({ engine: "jit", jit: { threshold: 2, background: true } });
+    m.load(0x1000, code);
+    m.setRegisters({ cs: 0, ds: 0, ip: 0x1000, ss: 0, sp: 0x800, ax: 0 });
+    await stopBackgroundWorker();
+    const start = performance.now();
+    while (m.jitStats!.backgroundTimeouts === 0 && performance.now() - start < 20_000) m.run({ maxInstructions: 100_000 });
+    const s = m.jitStats!;
+    expect(s.backgroundRequests).toBe(1);
+    expect(s.backgroundTimeouts).toBe(1);
+    expect(s.regionsCompiled).toBe(0);
+    expect(performance.now() - start).toBeGreaterThanOrEqual(5000);
+    // From here on, at once: the loop asks again when hot, and runs translated.
+    m.run({ maxInstructions: 1_000_000 });
+    expect(m.jitStats!.regionsCompiled).toBeGreaterThan(0);
+    expect(m.jitStats!.backgroundRequests).toBe(1);
+    expect(m.jitStats!.translatedInstructions).toBeGreaterThan(900_000);
+    // And what it computed is the interpreter's.
+    const interp = new Machine({ engine: "interp" });
+    interp.load(0x1000, code);
+    interp.setRegisters({ cs: 0, ds: 0, ip: 0x1000, ss: 0, sp: 0x800, ax: 0 });
+    interp.run({ maxInstructions: m.instructionCount });
+    expect(m.registers).toEqual(interp.registers);
   });
 });
