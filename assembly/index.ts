@@ -8,7 +8,7 @@
 export * from "./layout";
 export { init, allocFrames, setA20, poke, clearShadow } from "./run";
 export { run, execOne } from "./cpu/interp";
-export { jitInstall, jitAddEntry, jitInvalidate, jitReset, EXIT_COMPILE, EXIT_DEOPT } from "./jit/dispatch";
+export { jitInstall, jitAddEntry, jitInvalidate, jitReset, jitSlot, EXIT_COMPILE, EXIT_DEOPT } from "./jit/dispatch";
 export { deliverFault, interrupt } from "./cpu/interrupts";
 export { getFlags, setFlags, materializeFlags, testConditionVar } from "./cpu/flags";
 export { setSeg } from "./cpu/state";

@@ -95,6 +95,11 @@ export function jitInstall(slot: i32, phys: i32, csBase: i32, word: i32, instruc
   store<i32>(EVENTS, 1);
 }
 
+/** The cache slot the block at `phys` entered with CS base `csBase`
+ *  hashes to (for the host's jitInstall of a translation made in the
+ *  background, after the request's slot may have changed hands). */
+export function jitSlot(phys: i32, csBase: i32): i32 { return slotOf(phys, csBase); }
+
 /** One more way into a translated region: the block at `phys` (CS base
  *  `csBase`) runs the function and entry code in `word`, within
  *  `instructions` before its first budget test. Takes the block's slot

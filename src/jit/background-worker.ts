@@ -10,18 +10,17 @@
  */
 import { parentPort, workerData, type MessagePort } from "node:worker_threads";
 import { RegionCompiler } from "./translate.js";
-import { RegionDecoder, type GuestView } from "./region.js";
-import { loopScope } from "./scope.js";
+import { RegionDecoder, planRegion, type DecodeJournal, type GuestView } from "./region.js";
 import { loadJit } from "./load.js";
 import type { Outcome, Reply, ReplyBlock, Request, SessionSetup, Window } from "./background.js";
 import type { Block } from "../x86/block.js";
+import type { Message } from "./background.js";
 
 const signal = (workerData as { signal: Int32Array }).signal;
 
 /** The guest as a request saw it, noting the words it lacks in
- *  `missing`. A read outside its windows is an instruction longer than
- *  4 KiB; 0xff (as for memory that is not there) then, and the engine,
- *  comparing bytes, finds the translation stale. */
+ *  `missing`. (Reads outside its windows do not happen: a block ends on
+ *  the page after its own at the latest, background.ts.) */
 function viewOf(r: Request, missing: number[]): GuestView {
   const windows: readonly Window[] = r.windows;
   const words = new Map(r.words ?? []);
@@ -57,24 +56,23 @@ function answer(setup: SessionSetup, decoder: RegionDecoder, compiler: RegionCom
   const hits0 = decoder.hits;
   const done = (outcome: Outcome): Reply => ({ ...outcome, id: r.id, ms: performance.now() - t0, decodeHits: decoder.hits - hits0 });
   try {
-    const missing: number[] = [];
-    const decoded = decoder.decode(r.cs, r.ip, viewOf(r, missing));
-    let blocks: readonly Block[] = decoded.blocks;
-    if (blocks.length === 0) return done({ kind: "refuse" });
-    if (missing.length > 0 && r.words === undefined) return done({ kind: "need", addresses: missing });
-    if (r.loopRegions) {
-      const scoped = loopScope(blocks, decoded.predictions);
-      if (!scoped.onCycle && blocks.length < setup.maxRegion && r.mayWait) return done({ kind: "wait" });
-      blocks = scoped.blocks;
+    const missing: number[] = [], journal: DecodeJournal = [];
+    const decoded = decoder.decode(r.cs, r.ip, viewOf(r, missing), journal);
+    if (decoded.blocks.length > 0 && missing.length > 0 && r.words === undefined) {
+      // Decoded again with the words: as if this pass had not been.
+      decoder.undo(journal, decoder.hits - hits0);
+      return done({ kind: "need", addresses: missing });
     }
-    const tr = compiler.translate(blocks, r.options, decoded.predictions);
+    const plan = planRegion(decoded, r.loopRegions, setup.maxRegion, r.mayWait);
+    if (plan.kind !== "translate") return done(plan);
+    const tr = compiler.translate(plan.blocks, r.options, decoded.predictions);
     // (The Module, not the binary, crosses: V8 shares the compiled module
     // between the threads, and the main thread's install took 1.6 ms
     // cold against 2.6 ms compiling the binary itself, medians of six
     // fresh runs of bench-mandel.)
     const module = new WebAssembly.Module(tr.binary as Uint8Array<ArrayBuffer>);
     return done({
-      kind: "code", module, blocks: blocks.map(replyBlock),
+      kind: "code", module, blocks: plan.blocks.map(replyBlock),
       instructions: tr.instructions, total: tr.total, inlined: tr.inlined, codeBytes: tr.binary.length, entries: tr.entries,
     });
   } catch {
@@ -87,7 +85,9 @@ parentPort!.on("message", ({ port, setup }: { port: MessagePort; setup: SessionS
   const decoder = new RegionDecoder(setup.model, setup.maxBlock, setup.maxRegion);
   const compiler = RegionCompiler.shared(setup.layout);
   const ready = setup.binaryen ? loadJit() : Promise.resolve();
-  port.on("message", (r: Request) => {
+  port.on("message", (m: Message) => {
+    if (m.kind === "clear") { decoder.clear(); return; }
+    const r = m.request;
     void ready.then(
       () => answer(setup, decoder, compiler, r),
       (): Reply => ({ id: r.id, ms: 0, decodeHits: 0, kind: "failed" }),

@@ -76,6 +76,10 @@ export interface Request {
   mayWait: boolean;
 }
 
+/** What an engine sends on its channel: a request, or "forget the
+ *  decoded blocks" (it flushed; its own decoder forgets them too). */
+export type Message = { kind: "request"; request: Request } | { kind: "clear" };
+
 /** A translated block as the main thread checks and tracks it. */
 export interface ReplyBlock {
   /** Linear address, CS and IP of its first byte, its length. */
@@ -156,7 +160,14 @@ export class BackgroundTranslator {
 
   /** Send a request; its windows' buffers move to the worker. */
   request(r: Request): void {
-    this.port.postMessage(r, r.windows.map((w) => w.bytes.buffer as ArrayBuffer));
+    const m: Message = { kind: "request", request: r };
+    this.port.postMessage(m, r.windows.map((w) => w.bytes.buffer as ArrayBuffer));
+  }
+
+  /** Have the worker forget its decoded blocks (the engine flushed). */
+  clear(): void {
+    const m: Message = { kind: "clear" };
+    this.port.postMessage(m);
   }
 
   /** A reply, if one has come. */

@@ -30,8 +30,7 @@ import type { X86Model } from "../x86/ir.js";
 import type { CoreExports, Layout } from "../core/core.js";
 import { RegionCompiler, type TranslateOptions, type Translation } from "./translate.js";
 import { SEGS } from "./codegen.js";
-import { loopScope } from "./scope.js";
-import { RegionDecoder, bytesAt, type GuestView } from "./region.js";
+import { RegionDecoder, bytesAt, planRegion, type GuestView } from "./region.js";
 import { resolveJitOptions, type JitOptions, type JitStats } from "./options.js";
 export { JIT_DEFAULTS, type JitOptions, type JitStats } from "./options.js";
 import { BackgroundTranslator, type Reply, type ReplyBlock, type Request, type Window } from "./background.js";
@@ -42,6 +41,7 @@ interface JitCore extends CoreExports {
   execOne(): void;
   jitInstall(slot: number, phys: number, csBase: number, word: number, instructions: number): void;
   jitAddEntry(phys: number, csBase: number, word: number, instructions: number): number;
+  jitSlot(phys: number, csBase: number): number;
   jitInvalidate(phys: number, csBase: number, index: number): number;
   jitReset(): void;
 }
@@ -94,6 +94,10 @@ const BACKGROUND_TIMEOUT_MS = 5000;
 interface Pending {
   id: number; key: string; phys: number; csBase: number; sent: number; request: Request;
   held: { phys: number; csBase: number }[];
+  /** The copied windows, as [linear base, length], and the physical page
+   *  each 4 KiB of them mapped to when sent (A20 may move them before the
+   *  reply). */
+  extents: [number, number][]; frames: number[];
 }
 
 /** A page's key for the background requests on it: physical page, CS
@@ -243,26 +247,19 @@ export class JitEngine {
     }
     if (this.background !== null && this.requestInBackground(cs, (linear - csBase) & 0xffff, phys, csBase, key, slot, t0)) return;
     const decoded = this.decoder.decode(cs, (linear - csBase) & 0xffff, this.guestView());
-    let blocks: readonly Block[] = decoded.blocks;
-    const predictions = decoded.predictions;
-    if (blocks.length === 0) {
+    const plan = planRegion(decoded, this.options.loopRegions, this.options.maxRegion, this.mayWait(key));
+    if (plan.kind === "refuse") {
       this.core.jitInstall(slot, phys, csBase, -1, 0);
       this.s.blocksRefused++;
       return;
     }
-    if (this.options.loopRegions) {
-      const scoped = loopScope(blocks, predictions);
-      // (Decoding stopped at maxRegion blocks, a loop may lie beyond them:
-      // no waiting then, nor with --no-region.)
-      const cut = blocks.length >= this.options.maxRegion;
-      if (!scoped.onCycle && !cut && this.mayWait(key)) {
-        this.wait(key);
-        this.core.jitInstall(slot, phys, csBase, 0, -LOOP_FIRST * this.options.threshold);
-        this.s.compileMs += performance.now() - t0; // the decoding
-        return;
-      }
-      blocks = scoped.blocks;
+    if (plan.kind === "wait") {
+      this.wait(key);
+      this.core.jitInstall(slot, phys, csBase, 0, -LOOP_FIRST * this.options.threshold);
+      this.s.compileMs += performance.now() - t0; // the decoding
+      return;
     }
+    const blocks = plan.blocks, predictions = decoded.predictions;
     this.deferred.delete(key);
     let tr: ReturnType<RegionCompiler["translate"]>, instance: WebAssembly.Instance;
     try {
@@ -309,10 +306,10 @@ export class JitEngine {
 
   /**
    * Put a translated region in the table and the cache: at `slot`, the
-   * core's request's (compiled at once), or wherever the cache keeps the
-   * entry block (compiled in the background: the slot may have changed
-   * hands since), and at its other entries; and track the bytes it was
-   * decoded from.
+   * core's request's (compiled at once), or the entry block's slot as the
+   * cache hashes it (compiled in the background: the request's slot may
+   * have changed hands since), and at its other entries; and track the
+   * bytes it was decoded from.
    */
   private install(
     phys: number, csBase: number, slot: number | null, instance: WebAssembly.Instance,
@@ -320,8 +317,8 @@ export class JitEngine {
   ): void {
     const index = this.allocate();
     this.core.table.set(index, instance.exports.block as () => void);
-    if (slot !== null) this.core.jitInstall(slot, phys, csBase, this.slotWord(index, 0), tr.instructions);
-    else this.core.jitAddEntry(phys, csBase, this.slotWord(index, 0), tr.instructions);
+    // (As at once, the entry takes its slot whoever held it.)
+    this.core.jitInstall(slot ?? this.core.jitSlot(phys, csBase), phys, csBase, this.slotWord(index, 0), tr.instructions);
     const info: BlockInfo = { phys, csBase, index, ranges: [], entries: [], instructions: tr.total, retiredBefore: this.retired() };
     for (const e of tr.entries) {
       const at = this.physAddr(blocks[e.index].address);
@@ -397,7 +394,7 @@ export class JitEngine {
       for (let r = 0; r < 8; r++) regs.push(dv.getUint16(L.REGS + r * 4, true));
       for (let seg = 0; seg < 6; seg++) segBases.push(dv.getInt32(L.SEG_BASE + seg * 4, true));
       const p: Pending = {
-        id: 0, key, phys, csBase, sent: t0, held: [],
+        id: 0, key, phys, csBase, sent: t0, held: [], extents: [], frames: [],
         request: {
           id: 0, cs, ip, windows: [], regs, segBases, options: this.translateOptions(phys),
           loopRegions: this.options.loopRegions, mayWait: this.mayWait(key),
@@ -407,7 +404,6 @@ export class JitEngine {
       this.pendingKeys.set(key, p);
       this.pendingPages.set(pageKey(phys, csBase), p);
       this.s.backgroundRequests++;
-      this.deferred.delete(key);
     }
     this.core.jitInstall(slot, phys, csBase, 0, -PENDING_ENTRIES);
     this.timed(t0);
@@ -424,11 +420,20 @@ export class JitEngine {
     const from = Math.max(segStart, ((segStart + r.ip) >>> 12) << 12), to = Math.min(segEnd, from + 2 * 4096);
     windows.push({ base: from, bytes: this.linearCopy(from, to - from) });
     const over = from + 2 * 4096 - segEnd;
-    if (over > 0) windows.push({ base: segStart, bytes: this.linearCopy(segStart, Math.min(over, 0x10000)) });
+    if (over > 0) windows.push({ base: segStart, bytes: this.linearCopy(segStart, over) });
+    p.extents = windows.map((w) => [w.base, w.bytes.length]);
+    p.frames = this.framesOf(p.extents);
     this.pending.delete(p.id);
     p.id = this.nextRequest++;
     this.pending.set(p.id, p);
     this.background!.request({ ...r, id: p.id, windows, words });
+  }
+
+  /** The physical page of each 4 KiB of linear `extents`, as mapped now. */
+  private framesOf(extents: readonly [number, number][]): number[] {
+    const frames: number[] = [];
+    for (const [base, length] of extents) for (let at = base & ~0xfff; at < base + length; at += 4096) frames.push(this.physAddr(at) >>> 12);
+    return frames;
   }
 
   /** Install the worker's replies that have come (the run loop calls this
@@ -491,33 +496,54 @@ export class JitEngine {
     this.pendingPages.delete(pageKey(p.phys, p.csBase));
     const { phys, csBase } = p;
     this.release(p); // (then the answer's own slots)
+    // (As compile() answers: a refusal and a wait keep the key's
+    // deferral, a translation ends it.)
     if (r.kind === "refuse") { this.core.jitAddEntry(phys, csBase, -1, 0); this.s.blocksRefused++; }
-    else if (r.kind === "failed") { this.core.jitAddEntry(phys, csBase, -1, 0); this.s.failures++; }
     else if (r.kind === "wait") {
       this.wait(p.key);
       this.core.jitAddEntry(phys, csBase, 0, -LOOP_FIRST * this.options.threshold);
-    } else if (!this.stillValid(p, r.blocks)) {
-      // Translated from bytes that have changed since (or with access
-      // groups on a page that has lost them): asked for again when hot.
-      this.staleReplies.set(p.key, (this.staleReplies.get(p.key) ?? 0) + 1);
-      this.s.backgroundStale++;
     } else {
-      const t1 = performance.now();
-      const instance = new WebAssembly.Instance(r.module, this.imports);
-      this.s.wasmCompileMs += performance.now() - t1;
-      this.install(phys, csBase, null, instance, r.blocks, r, r.codeBytes);
+      this.deferred.delete(p.key);
+      const fit = r.kind === "code" ? this.fits(p, r.blocks) : "yes";
+      let instance: WebAssembly.Instance | null = null;
+      if (r.kind === "code" && fit === "yes") {
+        try {
+          const t1 = performance.now();
+          instance = new WebAssembly.Instance(r.module, this.imports);
+          this.s.wasmCompileMs += performance.now() - t1;
+        } catch { /* counted below, as a failure */ }
+      }
+      if (fit !== "yes") {
+        // Translated from code that has changed since (or for a page that
+        // has lost its access groups): asked for again when hot.
+        if (fit === "changed") {
+          if (this.staleReplies.size >= MAX_DEFERRED_KEYS) this.staleReplies.clear();
+          this.staleReplies.set(p.key, (this.staleReplies.get(p.key) ?? 0) + 1);
+        }
+        this.s.backgroundStale++;
+      } else if (r.kind === "code" && instance !== null) {
+        this.install(phys, csBase, null, instance, r.blocks, r, r.codeBytes);
+      } else {
+        this.core.jitAddEntry(phys, csBase, -1, 0);
+        this.s.failures++;
+      }
     }
     this.timed(t0);
     this.s.maxLatencyMs = Math.max(this.s.maxLatencyMs, performance.now() - p.sent);
   }
 
-  /** Whether a reply still fits the guest: every block's bytes as they
-   *  were decoded, and groups only where the page may have them. */
-  private stillValid(p: Pending, blocks: readonly ReplyBlock[]): boolean {
-    if (p.request.options.accessGroups === true && this.ungrouped.has(p.phys >>> 12)) return false;
+  /** Whether a reply still fits the guest: the same physical pages
+   *  behind the linear ones (A20 not toggled since: the region is keyed,
+   *  and its writes watched, by them) holding every block's bytes as they
+   *  were decoded ("changed" if not), and access groups only where the
+   *  page may still have them ("ungrouped"). */
+  private fits(p: Pending, blocks: readonly ReplyBlock[]): "yes" | "changed" | "ungrouped" {
+    const now = this.framesOf(p.extents);
+    for (let i = 0; i < now.length; i++) if (now[i] !== p.frames[i]) return "changed";
     const read = this.linearReader();
-    for (const b of blocks) if (!bytesAt(b.cs, b.ip, b.bytes, read)) return false;
-    return true;
+    for (const b of blocks) if (!bytesAt(b.cs, b.ip, b.bytes, read)) return "changed";
+    if (p.request.options.accessGroups === true && this.ungrouped.has(p.phys >>> 12)) return "ungrouped";
+    return "yes";
   }
 
   /** The guest (or the host) wrote bytes near translated code: drop the
@@ -668,6 +694,8 @@ export class JitEngine {
     this.deferred.clear();
     this.waited.clear();
     this.decoder.clear();
+    this.background?.clear();
+    this.staleReplies.clear();
     this.s.flushes++;
   }
 }

@@ -9,7 +9,8 @@ import type { Layout } from "../core/core.js";
 /** The translator's knobs (CLI: --jit-threshold, --jit-max-block,
  *  --jit-max-region/--no-region, --jit-opt, --no-jit-inline, --no-flag-elision,
  *  --no-if-conversion, --no-wasm-loops, --no-region-entries,
- *  --no-access-groups, --no-stack-window, --no-loop-regions). */
+ *  --no-access-groups, --no-stack-window, --no-loop-regions,
+ *  --jit-background). */
 export interface JitOptions {
   /** Entries into a block before it is translated (0: at the first). */
   threshold?: number;
@@ -109,7 +110,7 @@ export interface JitStats {
    *  get hot first (loopRegions). */
   loopWaits: number;
   /** Blocks a request found decoded already, by an earlier request, with
-   *  their bytes unchanged (decodeRegion). */
+   *  their bytes unchanged (region.ts). */
   decodeHits: number;
   instructionsCompiled: number;
   instructionsInlined: number;
@@ -128,9 +129,10 @@ export interface JitStats {
   maxRegionMs: number;
   maxRegionBlocks: number;
   /** Background translation (JitOptions.background): requests sent to
-   *  the worker; replies dropped because the bytes they were translated
-   *  from changed meanwhile; requests the worker left unanswered past
-   *  BACKGROUND_TIMEOUT_MS, translated on the engine's thread instead;
+   *  the worker; replies dropped because the code they were translated
+   *  from changed meanwhile (or its page lost its access groups);
+   *  requests left unanswered when the worker was given up (a request
+   *  unanswered 5 s: the engine translates on its own thread from then);
    *  the worker's time, ms; and the longest wait from request to
    *  install, ms (the interpreter ran the block meanwhile). */
   backgroundRequests: number;

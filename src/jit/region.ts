@@ -14,11 +14,12 @@
  * copy of the pages a request can read, taken when it was made.
  *
  * What this file is not: which of those blocks are translated together
- * (scope.ts) or how (translate.ts).
+ * (scope.ts; planRegion only applies it) or how (translate.ts).
  */
 import { decodeBlock, relTarget, splitBefore, type Block } from "../x86/block.js";
 import type { X86Model } from "../x86/ir.js";
 import { SEGS } from "./codegen.js";
+import { loopScope } from "./scope.js";
 
 /** The guest state decoding reads (its functions are called unbound). */
 export interface GuestView {
@@ -57,6 +58,28 @@ function sameBytes(b: Block, read: (linear: number) => number): boolean {
   return true;
 }
 
+/** What a request's decoded blocks come to: nothing to translate (the
+ *  entry's first instruction is invalid or cut off); put off, as a block
+ *  on no loop (engine.ts LOOP_FIRST); or these blocks. */
+export type RegionPlan = { kind: "refuse" } | { kind: "wait" } | { kind: "translate"; blocks: readonly Block[] };
+
+/** The plan for `decoded` — the same on the engine's thread and in the
+ *  worker: with loopRegions only the loop around the entry stays, and a
+ *  block on no loop waits if it may (`mayWait`) — unless decoding
+ *  stopped at maxRegion blocks, where a loop may lie beyond them. */
+export function planRegion(decoded: DecodedRegion, loopRegions: boolean, maxRegion: number, mayWait: boolean): RegionPlan {
+  const blocks = decoded.blocks;
+  if (blocks.length === 0) return { kind: "refuse" };
+  if (!loopRegions) return { kind: "translate", blocks };
+  const scoped = loopScope(blocks, decoded.predictions);
+  if (!scoped.onCycle && blocks.length < maxRegion && mayWait) return { kind: "wait" };
+  return { kind: "translate", blocks: scoped.blocks };
+}
+
+/** Blocks a decode added to or replaced in the held set, with what they
+ *  replaced: RegionDecoder.undo() takes the decode back. */
+export type DecodeJournal = [key: number, before: Block | undefined][];
+
 export class RegionDecoder {
   /** Blocks decoded for earlier requests, by CS and IP (cs * 65536 + ip). */
   private readonly held = new Map<number, Block>();
@@ -79,7 +102,7 @@ export class RegionDecoder {
    * entry block cannot be translated (its first instruction is invalid or
    * cut off).
    */
-  decode(cs: number, ip: number, view: GuestView): DecodedRegion {
+  decode(cs: number, ip: number, view: GuestView, journal?: DecodeJournal): DecodedRegion {
     const page = (cs * 16 + ip) >>> 12;
     const blocks: Block[] = [];
     const predictions = new Map<number, number>();
@@ -90,7 +113,7 @@ export class RegionDecoder {
       const at = queue[head];
       if (seen.has(at)) continue;
       seen.add(at);
-      const b = this.blockAt(view, cs, at);
+      const b = this.blockAt(view, cs, at, journal);
       if (b.insns[0].status !== "ok") { if (blocks.length === 0) return { blocks: [], predictions }; continue; }
       blocks.push(b);
       const last = b.insns[b.insns.length - 1];
@@ -126,15 +149,27 @@ export class RegionDecoder {
    * compared, not tracked: writes are seen only on pages that hold
    * translations.
    */
-  private blockAt(view: GuestView, cs: number, ip: number): Block {
+  private blockAt(view: GuestView, cs: number, ip: number, journal: DecodeJournal | undefined): Block {
     const key = cs * 0x10000 + ip;
     const read = view.read;
     const held = this.held.get(key);
     if (held !== undefined && sameBytes(held, read)) { this.hits++; return held; }
     const b = decodeBlock(read, this.model, cs, ip, { maxInstructions: this.maxBlock });
-    if (this.held.size >= MAX_DECODED_BLOCKS) this.held.clear();
+    if (this.held.size >= MAX_DECODED_BLOCKS) { this.held.clear(); journal?.splice(0); }
+    journal?.push([key, held]);
     this.held.set(key, b);
     return b;
+  }
+
+  /** Take back what a decode did to the held blocks (its journal), and
+   *  its hits: the worker decodes a region twice when it needs the words
+   *  an indirect CALL/JMP loads, and the engine's thread once. */
+  undo(journal: DecodeJournal, hits: number): void {
+    for (let i = journal.length - 1; i >= 0; i--) {
+      const [key, before] = journal[i];
+      if (before === undefined) this.held.delete(key); else this.held.set(key, before);
+    }
+    this.hits -= hits;
   }
 }
 

@@ -1,7 +1,7 @@
 /**
  * scope.ts — which of the blocks decoded around a hot block go into its
  * region. The engine decodes every block the hot one reaches on its page
- * (engine.ts decodeRegion); when the hot block is on a loop, the region is
+ * (region.ts RegionDecoder); when the hot block is on a loop, the region is
  * that loop — the blocks on a cycle through the hot one, the loops around
  * it in the same function included — and the functions the loop calls,
  * and code reached only by leaving the loop (what follows it, an error

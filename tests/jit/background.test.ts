@@ -11,7 +11,7 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Machine, stopBackgroundWorker } from "../../src/index.js";
 import { bareMachine, runBare } from "../../src/bare.js";
-import type { JitStats } from "../../src/jit/engine.js";
+import type { JitOptions, JitStats } from "../../src/jit/engine.js";
 
 const rom = (name: string) => readFileSync(fileURLToPath(new URL(`../../roms/${name}`, import.meta.url)));
 
@@ -35,6 +35,7 @@ describe("background translation", () => {
       const shape = (s: JitStats) => ({
         regions: s.regionsCompiled, blocks: s.blocksCompiled, insns: s.instructionsCompiled, bytes: s.codeBytes,
         waits: s.loopWaits, entries: s.entriesInstalled, translated: s.translatedInstructions,
+        decodeHits: s.decodeHits, deferred: s.compilesDeferred, runs: s.blockRuns,
       });
       // Each reply awaited where it was asked for: the translations are
       // the engine's own, to the byte, installed at the same instruction
@@ -92,6 +93,71 @@ describe("background translation", () => {
     expect(s.backgroundRequests).toBeGreaterThanOrEqual(2);
     expect(s.regionsCompiled).toBeGreaterThanOrEqual(1);
     expect(s.translatedInstructions).toBeGreaterThan(50_000);
+  });
+
+  it("a reply for code whose linear pages A20 has moved since is dropped", () => {
+    // mov cx,30000 / l: add ax,1 / loop l / hlt — at FFFF:1010, which is
+    // 0000:1000 with A20 off and 10:1000 (the HMA) with it on, both
+    // holding the same bytes. The loop is requested with A20 off; A20
+    // goes on before the reply, whose bytes the HMA copy matches; the low
+    // copy is then changed and run with A20 off again.
+    const code = [0xb9, 0x30, 0x75, 0x05, 0x01, 0x00, 0xe2, 0xfb, 0xf4];
+    const run = (engine: "interp" | "jit") => {
+      const m = new Machine({ cpu: "286", engine, jit: { threshold: 2, background: true } });
+      m.a20 = false;
+      m.load(0x1000, code);
+      m.load(0x101000, code);
+      m.setRegisters({ cs: 0xffff, ip: 0x1010, ss: 0, sp: 0x800, ax: 0, ds: 0 });
+      m.run({ maxInstructions: 3000 });
+      const asked = m.jitStats?.backgroundRequests;
+      m.a20 = true;
+      expect(m.settleJit()).toBe(true);
+      m.write(0x1004, [0x05]); // the low copy: add ax,5
+      m.a20 = false;
+      m.setRegisters({ cs: 0xffff, ip: 0x1010, ax: 0 });
+      expect(m.run({ maxInstructions: 1e6 }).reason).toBe("halt");
+      return { m, asked };
+    };
+    const jit = run("jit"), interp = run("interp");
+    expect(jit.asked).toBe(1);
+    expect(jit.m.registers).toEqual(interp.m.registers);
+    expect(jit.m.jitStats!.backgroundStale).toBe(1);
+  });
+
+  it("with each reply awaited, deferrals on a page whose translations keep being dropped are as at once", () => {
+    // Five loops on one page, each rewritten by the host as soon as it is
+    // translated (fruitless drops: the page's requests are then put off),
+    // then a function there, on no loop, called from another page.
+    const run = (jit: JitOptions) => {
+      const m = new Machine({ cpu: "8086", engine: "jit", jit: { threshold: 2, ...jit } });
+      const loops = [0x2000, 0x2100, 0x2200, 0x2300, 0x2400];
+      // mov cx,2000 / l: out E0h,al / dec cx / jnz l / hlt
+      for (const at of loops) m.load(at, [0xb9, 0xd0, 0x07, 0xe6, 0xe0, 0x49, 0x75, 0xfb, 0xf4]);
+      m.load(0x2800, [0x43, 0xc3]); // f: inc bx / ret
+      m.load(0x3000, [0xb9, 0xd0, 0x07, 0xe8, 0xfa, 0xf7, 0xe2, 0xfb, 0xf4]); // mov cx,2000 / q: call f / loop q / hlt
+      let current = -1, seen = 0;
+      const rewritten = new Set<number>();
+      m.registerPort(0xe0, {
+        write: () => {
+          const n = m.jitStats!.regionsCompiled;
+          if (n > seen && !rewritten.has(current)) { rewritten.add(current); m.write(current + 5, [0x49]); }
+          seen = n;
+        },
+      });
+      for (const at of loops) {
+        current = at;
+        m.setRegisters({ cs: 0, ds: 0, ss: 0, sp: 0x800, ip: at });
+        expect(m.run({ maxInstructions: 1e6 }).reason).toBe("halt");
+      }
+      m.setRegisters({ cs: 0, ip: 0x3000, bx: 0 });
+      expect(m.run({ maxInstructions: 1e6 }).reason).toBe("halt");
+      const s = m.jitStats!;
+      return { count: m.instructionCount, regs: m.registers, deferred: s.compilesDeferred, invalidations: s.invalidations,
+        regions: s.regionsCompiled, translated: s.translatedInstructions, runs: s.blockRuns };
+    };
+    const atOnce = run({});
+    expect(atOnce.deferred).toBeGreaterThan(0);
+    expect(run({ background: true, backgroundWait: true })).toEqual(atOnce);
   });
 
   // (Last: it stops the shared worker; a later engine would start another.)
