@@ -461,7 +461,9 @@ export class JitEngine {
   }
 
   /** Let a request's block, and the blocks held behind it, ask again
-   *  when hot (unless the reply made them ways into its region). */
+   *  when hot (unless the reply made them ways into its region). (A slot
+   *  another block has taken meanwhile is taken back, its count or mark
+   *  lost: that block asks once more, as after any eviction.) */
   private release(p: Pending): void {
     this.core.jitAddEntry(p.phys, p.csBase, 0, 0);
     for (const h of p.held) this.core.jitAddEntry(h.phys, h.csBase, 0, 0);
