@@ -74,12 +74,14 @@ export interface SoakMachine { machine: Machine; output: OutputDigest }
 
 /** A machine with roms/soak.bin loaded, its parameters patched, ready at
  *  0000:7C00. */
-export function soakMachine(options: { engine: Engine; cpu?: CpuModel; maxFunctions?: number; threshold?: number; params?: SoakParams }): SoakMachine {
+export function soakMachine(options: {
+  engine: Engine; cpu?: CpuModel; maxFunctions?: number; threshold?: number; background?: boolean; params?: SoakParams;
+}): SoakMachine {
   const output = new OutputDigest();
   const image = soakImage();
   const m = bareMachine(image, options.cpu ?? "8086", (b) => output.push(b), {
     engine: options.engine,
-    jit: options.engine === "jit" ? { maxFunctions: options.maxFunctions, threshold: options.threshold } : undefined,
+    jit: options.engine === "jit" ? { maxFunctions: options.maxFunctions, threshold: options.threshold, background: options.background } : undefined,
   });
   const params = { ...soakDefaults(image), ...options.params };
   PARAM_ORDER.forEach((k, i) => {

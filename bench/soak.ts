@@ -8,6 +8,7 @@
  *   npm run soak                                 10^10 instructions (minutes)
  *   npm run soak -- --instructions 3e8           a shorter run
  *   npm run soak -- --max-functions 64 --samples 100 --json out.json
+ *   npm run soak -- --jit-background             translating in the worker
  *
  * At `--samples` evenly spaced points (after a full GC: node runs with
  * --expose-gc) it records process.memoryUsage() (rss, heapUsed, external,
@@ -63,6 +64,7 @@ try {
       calls: { type: "string" },
       window: { type: "string" },
       json: { type: "string" },
+      "jit-background": { type: "boolean", default: false },
       // Internal: be the interpreter reference (prints JSON on stdout).
       "as-reference": { type: "boolean", default: false },
     },
@@ -120,7 +122,7 @@ function startReference(): Promise<ReferenceResult | string> {
 // ------------------------------------------------------------- the run
 await loadJitWatchingMemory();
 const guest = { ...soakDefaults(), ...params };
-const { machine: m, output } = soakMachine({ engine: "jit", cpu, maxFunctions, threshold, params });
+const { machine: m, output } = soakMachine({ engine: "jit", cpu, maxFunctions, threshold, background: args["jit-background"], params });
 const tableBase = tableLength(m);
 const census = new InstanceCensus();
 census.start();
