@@ -12,6 +12,7 @@ import { fileURLToPath } from "node:url";
 import { Machine, stopBackgroundWorker } from "../../src/index.js";
 import { bareMachine, runBare } from "../../src/bare.js";
 import type { JitOptions, JitStats } from "../../src/jit/engine.js";
+import { patchAtPort } from "../support/patch-at-port.js";
 
 const rom = (name: string) => readFileSync(fileURLToPath(new URL(`../../roms/${name}`, import.meta.url)));
 
@@ -69,16 +70,10 @@ describe("background translation", () => {
       const m = new Machine({ engine, jit: { threshold: 2, background: true } });
       m.load(0x1000, code);
       m.setRegisters({ cs: 0, ds: 0, ip: 0x1000, ss: 0, sp: 0x800, ax: 0 });
-      let pass = 0, rewritten: number | null = null;
-      m.registerPort(0xe0, {
-        write: () => {
-          pass++;
-          const now = atPass !== undefined ? pass === atPass : m.jitStats!.backgroundRequests === 1;
-          if (rewritten === null && now) { m.load(0x1004, [0x05]); rewritten = pass; }
-        },
-      });
+      const rewritten = patchAtPort(m, 0xe0, 0x1004, [0x05],
+        (pass) => (atPass !== undefined ? pass === atPass : m.jitStats!.backgroundRequests === 1));
       runSettled(m, 5000);
-      return { m, rewritten };
+      return { m, rewritten: rewritten() };
     };
     const jit = run("jit");
     expect(jit.rewritten).not.toBeNull();

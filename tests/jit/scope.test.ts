@@ -8,6 +8,7 @@ import { describe, expect, it } from "vitest";
 import { loopScope } from "../../src/jit/scope.js";
 import { decodeBlock, type Block } from "../../src/x86/block.js";
 import { Machine } from "../../src/index.js";
+import { patchAtPort } from "../support/patch-at-port.js";
 
 // 1000: mov cx,100
 // 1003: l: call f          (a return site for f's RET: 1006)
@@ -121,17 +122,12 @@ describe("loop regions in the engine", () => {
       const m = new Machine({ engine, jit: { threshold: 2 } });
       m.load(0x1000, code);
       m.setRegisters({ cs: 0, ds: 0, ip: 0x1000, ss: 0, sp: 0x800, ax: 0 });
-      let pass = 0, rewritten: number | null = null;
-      m.registerPort(0xe0, {
-        write: () => {
-          pass++;
-          const s = m.jitStats;
-          const now = atPass !== undefined ? pass === atPass : s!.loopWaits === 1 && s!.regionsCompiled === 0;
-          if (rewritten === null && now) { m.load(0x1013, [0x05, 0x00]); rewritten = pass; }
-        },
+      const rewritten = patchAtPort(m, 0xe0, 0x1013, [0x05, 0x00], (pass) => {
+        const s = m.jitStats;
+        return atPass !== undefined ? pass === atPass : s!.loopWaits === 1 && s!.regionsCompiled === 0;
       });
       expect(m.run({ maxInstructions: 1e5 }).reason).toBe("halt");
-      return { regs: m.registers, count: m.instructionCount, stats: m.jitStats, rewritten };
+      return { regs: m.registers, count: m.instructionCount, stats: m.jitStats, rewritten: rewritten() };
     };
     const jit = runRewritten("jit");
     expect(jit.rewritten).not.toBeNull();
