@@ -86,7 +86,8 @@ parentPort!.on("message", ({ port, setup }: { port: MessagePort; setup: SessionS
   const compiler = RegionCompiler.shared(setup.layout);
   const ready = setup.binaryen ? loadJit() : Promise.resolve();
   port.on("message", (m: Message) => {
-    if (m.kind === "clear") { decoder.clear(); return; }
+    // (Through `ready` too, to keep the order of the requests before it.)
+    if (m.kind === "clear") { void ready.then(() => decoder.clear(), () => decoder.clear()); return; }
     const r = m.request;
     void ready.then(
       () => answer(setup, decoder, compiler, r),
