@@ -437,8 +437,8 @@ export class JitEngine {
   }
 
   /** Install the worker's replies that have come (the run loop calls this
-   *  between slices, and at each request); give the worker up if one is
-   *  overdue. */
+   *  between slices, not between a request and its answer); give the
+   *  worker up if one is overdue. */
   poll(): void {
     while (this.pending.size > 0) {
       const r = this.background!.poll();
