@@ -389,10 +389,10 @@ export class JitEngine {
     } else if (onPage !== undefined) {
       onPage.held.push({ phys, csBase });
     } else {
-      const dv = this.dv, L = this.L;
-      const regs: number[] = [], segBases: number[] = [];
-      for (let r = 0; r < 8; r++) regs.push(dv.getUint16(L.REGS + r * 4, true));
-      for (let seg = 0; seg < 6; seg++) segBases.push(dv.getInt32(L.SEG_BASE + seg * 4, true));
+      // (The registers and bases the engine's own decoding would read.)
+      const view = this.guestView(), regs: number[] = [], segBases: number[] = [];
+      for (let r = 0; r < 8; r++) regs.push(view.reg16(r));
+      for (let seg = 0; seg < 6; seg++) segBases.push(view.segBase(seg));
       const p: Pending = {
         id: 0, key, phys, csBase, sent: t0, held: [], extents: [], frames: [],
         request: {
@@ -488,8 +488,8 @@ export class JitEngine {
     this.s.backgroundMs += r.ms;
     this.workerDecodeHits += r.decodeHits;
     if (r.kind === "need") {
-      const read = this.linearReader();
-      this.send(p, r.addresses.map((at) => [at, read(at) | (read(at + 1) << 8)]));
+      const view = this.guestView();
+      this.send(p, r.addresses.map((at) => [at, view.word(at)!]));
       this.timed(t0);
       return;
     }
@@ -507,14 +507,6 @@ export class JitEngine {
     } else {
       this.deferred.delete(p.key);
       const fit = r.kind === "code" ? this.fits(p, r.blocks) : "yes";
-      let instance: WebAssembly.Instance | null = null;
-      if (r.kind === "code" && fit === "yes") {
-        try {
-          const t1 = performance.now();
-          instance = new WebAssembly.Instance(r.module, this.imports);
-          this.s.wasmCompileMs += performance.now() - t1;
-        } catch { /* counted below, as a failure */ }
-      }
       if (fit !== "yes") {
         // Translated from code that has changed since (or for a page that
         // has lost its access groups): asked for again when hot.
@@ -523,15 +515,28 @@ export class JitEngine {
           this.staleReplies.set(p.key, (this.staleReplies.get(p.key) ?? 0) + 1);
         }
         this.s.backgroundStale++;
-      } else if (r.kind === "code" && instance !== null) {
-        this.install(phys, csBase, null, instance, r.blocks, r, r.codeBytes);
-      } else {
+      } else if (!(r.kind === "code" && this.instantiate(phys, csBase, r))) {
         this.core.jitAddEntry(phys, csBase, -1, 0);
         this.s.failures++;
       }
     }
     this.timed(t0);
     this.s.maxLatencyMs = Math.max(this.s.maxLatencyMs, performance.now() - p.sent);
+  }
+
+  /** Instantiate a reply's module and install it; false if V8 refuses
+   *  (a translator bug, counted as compile() counts one). */
+  private instantiate(phys: number, csBase: number, r: Extract<Reply, { kind: "code" }>): boolean {
+    let instance: WebAssembly.Instance;
+    try {
+      const t1 = performance.now();
+      instance = new WebAssembly.Instance(r.module, this.imports);
+      this.s.wasmCompileMs += performance.now() - t1;
+    } catch {
+      return false;
+    }
+    this.install(phys, csBase, null, instance, r.blocks, r, r.codeBytes);
+    return true;
   }
 
   /** Whether a reply still fits the guest: the same physical pages
