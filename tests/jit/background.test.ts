@@ -12,7 +12,7 @@ import { fileURLToPath } from "node:url";
 import { Machine, stopBackgroundWorker } from "../../src/index.js";
 import { bareMachine, runBare } from "../../src/bare.js";
 import type { JitOptions, JitStats } from "../../src/jit/engine.js";
-import { patchAtPort } from "../support/patch-at-port.js";
+import { actAtPort } from "../support/act-at-port.js";
 
 const rom = (name: string) => readFileSync(fileURLToPath(new URL(`../../roms/${name}`, import.meta.url)));
 
@@ -70,8 +70,9 @@ describe("background translation", () => {
       const m = new Machine({ engine, jit: { threshold: 2, background: true } });
       m.load(0x1000, code);
       m.setRegisters({ cs: 0, ds: 0, ip: 0x1000, ss: 0, sp: 0x800, ax: 0 });
-      const rewritten = patchAtPort(m, 0xe0, 0x1004, [0x05],
-        (pass) => (atPass !== undefined ? pass === atPass : m.jitStats!.backgroundRequests === 1));
+      const rewritten = actAtPort(m, 0xe0,
+        (pass) => (atPass !== undefined ? pass === atPass : m.jitStats!.backgroundRequests === 1),
+        () => m.load(0x1004, [0x05]));
       runSettled(m, 5000);
       return { m, rewritten: rewritten() };
     };
@@ -105,21 +106,16 @@ describe("background translation", () => {
       m.load(0x1000, code);
       m.load(0x101000, code);
       m.setRegisters({ cs: 0xffff, ip: 0x1010, ss: 0, sp: 0x800, ax: 0, ds: 0 });
-      let pass = 0, opened: number | null = null;
-      m.registerPort(0xe0, {
-        write: () => {
-          pass++;
-          const due = atPass !== undefined ? pass === atPass : m.jitStats!.backgroundRequests === 1;
-          if (opened === null && due) { m.a20 = true; opened = pass; }
-        },
-      });
+      const opened = actAtPort(m, 0xe0,
+        (pass) => (atPass !== undefined ? pass === atPass : m.jitStats!.backgroundRequests === 1),
+        () => { m.a20 = true; });
       runSettled(m, 5000);
       const stale = m.jitStats?.backgroundStale;
       m.write(0x1004, [0x05]); // the low copy: add ax,5
       m.a20 = false;
       m.setRegisters({ cs: 0xffff, ip: 0x1010, ax: 0 });
       runSettled(m, 5000);
-      return { m, opened, stale };
+      return { m, opened: opened(), stale };
     };
     const jit = run("jit");
     expect(jit.opened).not.toBeNull();

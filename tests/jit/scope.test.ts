@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import { loopScope } from "../../src/jit/scope.js";
 import { decodeBlock, type Block } from "../../src/x86/block.js";
 import { Machine } from "../../src/index.js";
-import { patchAtPort } from "../support/patch-at-port.js";
+import { actAtPort } from "../support/act-at-port.js";
 
 // 1000: mov cx,100
 // 1003: l: call f          (a return site for f's RET: 1006)
@@ -122,10 +122,10 @@ describe("loop regions in the engine", () => {
       const m = new Machine({ engine, jit: { threshold: 2 } });
       m.load(0x1000, code);
       m.setRegisters({ cs: 0, ds: 0, ip: 0x1000, ss: 0, sp: 0x800, ax: 0 });
-      const rewritten = patchAtPort(m, 0xe0, 0x1013, [0x05, 0x00], (pass) => {
+      const rewritten = actAtPort(m, 0xe0, (pass) => {
         const s = m.jitStats;
         return atPass !== undefined ? pass === atPass : s!.loopWaits === 1 && s!.regionsCompiled === 0;
-      });
+      }, () => m.load(0x1013, [0x05, 0x00]));
       expect(m.run({ maxInstructions: 1e5 }).reason).toBe("halt");
       return { regs: m.registers, count: m.instructionCount, stats: m.jitStats, rewritten: rewritten() };
     };
