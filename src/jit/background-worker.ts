@@ -10,38 +10,13 @@
  */
 import { parentPort, workerData, type MessagePort } from "node:worker_threads";
 import { RegionCompiler } from "./translate.js";
-import { RegionDecoder, planRegion, type DecodeJournal, type GuestView } from "./region.js";
+import { RegionDecoder, planRegion, requestView, type DecodeJournal } from "./region.js";
 import { loadJit } from "./load.js";
-import type { Outcome, Reply, ReplyBlock, Request, SessionSetup, Window } from "./background.js";
+import type { Outcome, Reply, ReplyBlock, Request, SessionSetup } from "./background.js";
 import type { Block } from "../x86/block.js";
 import type { Message } from "./background.js";
 
 const signal = (workerData as { signal: Int32Array }).signal;
-
-/** The guest as a request saw it, noting the words it lacks in
- *  `missing`. (Reads outside its windows do not happen: a block ends on
- *  the page after its own at the latest, background.ts.) */
-function viewOf(r: Request, missing: number[]): GuestView {
-  const windows: readonly Window[] = r.windows;
-  const words = new Map(r.words ?? []);
-  return {
-    word: (linear) => {
-      const w = words.get(linear);
-      if (w !== undefined) return w;
-      missing.push(linear);
-      return null;
-    },
-    read: (linear) => {
-      for (let i = 0; i < windows.length; i++) {
-        const w = windows[i], at = linear - w.base;
-        if (at >= 0 && at < w.bytes.length) return w.bytes[at];
-      }
-      return 0xff;
-    },
-    reg16: (num) => r.regs[num] & 0xffff,
-    segBase: (seg) => r.segBases[seg],
-  };
-}
 
 /** A block's bytes as decoded, for the main thread's check. */
 function replyBlock(b: Block): ReplyBlock {
@@ -57,7 +32,7 @@ function answer(setup: SessionSetup, decoder: RegionDecoder, compiler: RegionCom
   const done = (outcome: Outcome): Reply => ({ ...outcome, id: r.id, ms: performance.now() - t0, decodeHits: decoder.hits - hits0 });
   try {
     const missing: number[] = [], journal: DecodeJournal = [];
-    const decoded = decoder.decode(r.cs, r.ip, viewOf(r, missing), journal);
+    const decoded = decoder.decode(r.cs, r.ip, requestView(r, missing), journal);
     if (decoded.blocks.length > 0 && missing.length > 0 && r.words === undefined) {
       // Decoded again with the words: as if this pass had not been.
       decoder.undo(journal, decoder.hits - hits0);
@@ -89,8 +64,11 @@ parentPort!.on("message", ({ port, setup }: { port: MessagePort; setup: SessionS
     // (Through `ready` too, to keep the order of the requests before it.)
     if (m.kind === "clear") { void ready.then(() => decoder.clear(), () => decoder.clear()); return; }
     const r = m.request;
+    // (The warm-up's blocks go in a decoder of their own: the session's
+    // would count them as decoded already if the guest's code sat there.)
+    const by = m.kind === "warm" ? new RegionDecoder(setup.model, setup.maxBlock, setup.maxRegion) : decoder;
     void ready.then(
-      () => answer(setup, decoder, compiler, r),
+      () => answer(setup, by, compiler, r),
       (): Reply => ({ id: r.id, ms: 0, decodeHits: 0, kind: "failed" }),
     ).then((reply) => {
       port.postMessage(reply);

@@ -77,9 +77,11 @@ export interface Request {
   mayWait: boolean;
 }
 
-/** What an engine sends on its channel: a request, or "forget the
- *  decoded blocks" (it flushed; its own decoder forgets them too). */
-export type Message = { kind: "request"; request: Request } | { kind: "clear" };
+/** What an engine sends on its channel: a request; the warm-up
+ *  (warmup.ts: a request answered as any, from a decoder of its own so
+ *  that the session's keeps no trace of it); or "forget the decoded
+ *  blocks" (it flushed; its own decoder forgets them too). */
+export type Message = { kind: "request"; request: Request } | { kind: "warm"; request: Request } | { kind: "clear" };
 
 /** A translated block as the main thread checks and tracks it. */
 export interface ReplyBlock {
@@ -162,6 +164,12 @@ export class BackgroundTranslator {
   /** Send a request; its windows' buffers move to the worker. */
   request(r: Request): void {
     const m: Message = { kind: "request", request: r };
+    this.port.postMessage(m, r.windows.map((w) => w.bytes.buffer as ArrayBuffer));
+  }
+
+  /** Send the warm-up (warmup.ts); its window's buffer moves too. */
+  warmUp(r: Request): void {
+    const m: Message = { kind: "warm", request: r };
     this.port.postMessage(m, r.windows.map((w) => w.bytes.buffer as ArrayBuffer));
   }
 

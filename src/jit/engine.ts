@@ -34,6 +34,7 @@ import { RegionDecoder, bytesAt, planRegion, type GuestView } from "./region.js"
 import { resolveJitOptions, type JitOptions, type JitStats } from "./options.js";
 export { JIT_DEFAULTS, type JitOptions, type JitStats } from "./options.js";
 import { BackgroundTranslator, type Reply, type ReplyBlock, type Request, type Window } from "./background.js";
+import { WARM_UP_ID, warmUpRequest } from "./warmup.js";
 
 /** The parts of the core the engine needs beyond CoreExports. */
 interface JitCore extends CoreExports {
@@ -185,6 +186,10 @@ export class JitEngine {
         ...Object.fromEntries(Object.entries(core).filter(([name]) => name.startsWith("helper_"))),
       },
     };
+    if (this.background !== null) {
+      this.background.warmUp(warmUpRequest(this.translateOptions(0), o.loopRegions));
+      this.warmUpSent = performance.now();
+    }
   }
 
   /** Views of the core's memory, made again when the memory grows (its
@@ -355,6 +360,8 @@ export class JitEngine {
 
   /** The worker left a request unanswered too long: translate here. */
   private workerGone = false;
+  /** When the warm-up (warmup.ts) was sent, until its reply comes. */
+  private warmUpSent: number | null = null;
   /** Requests sent and not yet answered, by id, by region key, and by
    *  page (pageKey). */
   private readonly pending = new Map<number, Pending>();
@@ -366,8 +373,9 @@ export class JitEngine {
   /** Blocks the worker's decoder had kept (stats: decodeHits). */
   private workerDecodeHits = 0;
 
-  /** Translations sent to the worker and not yet installed. */
-  get pendingTranslations(): number { return this.pending.size; }
+  /** Translations sent to the worker and not yet installed (the warm-up
+   *  among them: the run loop takes its reply as any other). */
+  get pendingTranslations(): number { return this.pending.size + (this.warmUpSent !== null ? 1 : 0); }
 
   /**
    * Send the request to the worker, with the guest as it is now, and let
@@ -436,16 +444,20 @@ export class JitEngine {
     return frames;
   }
 
-  /** Install the worker's replies that have come (the run loop calls this
-   *  between slices, not between a request and its answer); give the
-   *  worker up if one is overdue. */
+  /** Install a reply of the worker's, if one has come (the run loop calls
+   *  this between slices, not between a request and its answer: one reply
+   *  a call, so that replies that come together do not add up to one
+   *  stall); give the worker up if a request is overdue. */
   poll(): void {
-    while (this.pending.size > 0) {
+    if (this.pendingTranslations > 0) {
+      // (Timed from before the message is taken: receiving a Module from
+      // another thread is V8's work on this one.)
+      const t0 = performance.now();
       const r = this.background!.poll();
-      if (r === undefined) break;
-      this.receive(r);
+      if (r !== undefined) this.receive(r, t0);
     }
     const now = performance.now();
+    if (this.warmUpSent !== null && now - this.warmUpSent > BACKGROUND_TIMEOUT_MS) this.warmUpSent = null;
     for (const p of this.pending.values()) if (now - p.sent > BACKGROUND_TIMEOUT_MS) { this.giveUpWorker(); return; }
   }
 
@@ -453,6 +465,7 @@ export class JitEngine {
    *  again, and translate here from now on. */
   private giveUpWorker(): void {
     this.workerGone = true;
+    this.warmUpSent = null;
     for (const p of this.pending.values()) this.release(p);
     this.s.backgroundTimeouts += this.pending.size;
     this.pending.clear();
@@ -473,18 +486,19 @@ export class JitEngine {
    *  false if some did not come within `timeoutMs`. */
   settle(timeoutMs = 10_000): boolean {
     const until = performance.now() + timeoutMs;
-    while (this.pending.size > 0) {
+    while (this.pendingTranslations > 0) {
       const r = this.background!.wait(until - performance.now());
       if (r === undefined) return false;
-      this.receive(r);
+      this.receive(r, performance.now());
     }
     return true;
   }
 
-  private receive(r: Reply): void {
+  /** Act on a reply taken at `t0`. */
+  private receive(r: Reply, t0: number): void {
+    if (r.id === WARM_UP_ID) { this.warmedUp(r, t0); return; }
     const p = this.pending.get(r.id);
     if (p === undefined) return; // (the worker was given up)
-    const t0 = performance.now();
     this.s.backgroundMs += r.ms;
     this.workerDecodeHits += r.decodeHits;
     if (r.kind === "need") {
@@ -522,6 +536,23 @@ export class JitEngine {
     }
     this.timed(t0);
     this.s.maxLatencyMs = Math.max(this.s.maxLatencyMs, performance.now() - p.sent);
+  }
+
+  /** The warm-up's reply: its module instantiated with the core's imports
+   *  and dropped (warmup.ts). Its time counts as the translator's on this
+   *  thread, and in the worker, as any reply's does. */
+  private warmedUp(r: Reply, t0: number): void {
+    if (this.warmUpSent === null) return; // (given up on)
+    this.warmUpSent = null;
+    this.s.backgroundMs += r.ms;
+    if (r.kind === "code") {
+      try {
+        new WebAssembly.Instance(r.module, this.imports);
+      } catch {
+        // (Nothing rides on it; a real reply that V8 refused would count.)
+      }
+    }
+    this.timed(t0);
   }
 
   /** Instantiate a reply's module and install it; false if V8 refuses

@@ -20,6 +20,7 @@ import { decodeBlock, relTarget, splitBefore, type Block } from "../x86/block.js
 import type { X86Model } from "../x86/ir.js";
 import { SEGS } from "./codegen.js";
 import { loopScope } from "./scope.js";
+import type { Request, Window } from "./background.js";
 
 /** The guest state decoding reads (its functions are called unbound). */
 export interface GuestView {
@@ -32,6 +33,33 @@ export interface GuestView {
   /** A guest word by linear address, for an indirect CALL/JMP's target;
    *  null when the view does not have it (no prediction then). */
   word(linear: number): number | null;
+}
+
+/** The guest as a background request saw it (background.ts: its
+ *  windows of memory, registers and segment bases, and the words the
+ *  worker asked for), noting in `missing` the words it lacks. (Reads
+ *  outside its windows do not happen: a block ends on the page after its
+ *  own at the latest.) */
+export function requestView(r: Request, missing: number[]): GuestView {
+  const windows: readonly Window[] = r.windows;
+  const words = new Map(r.words ?? []);
+  return {
+    word: (linear) => {
+      const w = words.get(linear);
+      if (w !== undefined) return w;
+      missing.push(linear);
+      return null;
+    },
+    read: (linear) => {
+      for (let i = 0; i < windows.length; i++) {
+        const w = windows[i], at = linear - w.base;
+        if (at >= 0 && at < w.bytes.length) return w.bytes[at];
+      }
+      return 0xff;
+    },
+    reg16: (num) => r.regs[num] & 0xffff,
+    segBase: (seg) => r.segBases[seg],
+  };
 }
 
 /** Bound on the blocks kept decoded between requests. */

@@ -13,6 +13,10 @@ import { Machine, stopBackgroundWorker } from "../../src/index.js";
 import { bareMachine, runBare } from "../../src/bare.js";
 import type { JitOptions, JitStats } from "../../src/jit/engine.js";
 import { actAtPort } from "../support/act-at-port.js";
+import { warmUpRequest, WARM_UP_CODE } from "../../src/jit/warmup.js";
+import { RegionDecoder, planRegion, requestView } from "../../src/jit/region.js";
+import { RegionCompiler } from "../../src/jit/translate.js";
+import { instantiateCore } from "../../src/core/core.js";
 
 const rom = (name: string) => readFileSync(fileURLToPath(new URL(`../../roms/${name}`, import.meta.url)));
 
@@ -158,6 +162,35 @@ describe("background translation", () => {
     const atOnce = run({});
     expect(atOnce.deferred).toBeGreaterThan(0);
     expect(run({ background: true, backgroundWait: true })).toEqual(atOnce);
+  });
+
+  it("the warm-up is a loop translated whole and inline, taken by the first polls, and leaves no trace", () => {
+    // What the worker does with it (background-worker.ts), here.
+    const r = warmUpRequest({ optimize: 0, inline: true, accessGroups: true, stackWindow: true }, true);
+    const missing: number[] = [];
+    const decoded = new RegionDecoder("8086", 64, 128).decode(r.cs, r.ip, requestView(r, missing));
+    expect(missing).toEqual([]);
+    const plan = planRegion(decoded, true, 128, false);
+    expect(plan.kind).toBe("translate");
+    const blocks = plan.kind === "translate" ? plan.blocks : [];
+    // Every instruction of the loop and of the function it calls.
+    expect(blocks.reduce((n, b) => n + b.length, 0)).toBe(WARM_UP_CODE.length);
+    const layout = instantiateCore({
+      portIn: () => 0, portOut: () => {}, mmioRead: () => 0, mmioWrite: () => {}, irqAck: () => -1, codeWrite: () => {},
+    }).layout;
+    const tr = new RegionCompiler(layout).translate(blocks, r.options, decoded.predictions);
+    expect(tr.total).toBe(28);
+    expect(tr.inlined).toBe(tr.total);
+    // An engine that runs no guest code: the warm-up's reply comes and is
+    // taken; nothing was asked for, compiled or installed.
+    const m = new Machine({ engine: "jit", jit: { background: true } });
+    expect(m.jitStats!.backgroundMs).toBe(0);
+    expect(m.settleJit()).toBe(true);
+    // (Its time in the worker and on this thread are counted as it is taken.)
+    const s = m.jitStats!;
+    expect(s.backgroundMs).toBeGreaterThan(0);
+    expect(s.compileMs).toBeGreaterThan(0);
+    expect([s.backgroundRequests, s.regionsCompiled, s.blocksCompiled, s.codeBytes, s.failures, s.backgroundStale]).toEqual([0, 0, 0, 0, 0, 0]);
   });
 
   // (Last: it stops the shared worker; a later engine would start another.)
