@@ -11,10 +11,11 @@
  *
  * Why: in a fresh process the translator is cold JavaScript — V8 parses,
  * compiles and interprets it — and a hot loop's first translation stalls
- * the guest 16–30 ms (npm run bench:cold). In the worker that time passes
+ * the guest 14–25 ms (npm run bench:cold). In the worker that time passes
  * while the interpreter keeps running the loop; the main thread pays the
- * copy and the install, about a millisecond at most, but the code comes
- * ~200 ms after the request (the worker starting and translating cold).
+ * copy and the install, 1.1–1.7 ms at most, the first time, after the
+ * engine's warm-up (warmup.ts) — but the code comes ~180 ms after the
+ * request (the worker starting and translating cold).
  *
  * The price is determinism of *when*: the instruction count at which a
  * translation starts running depends on the worker's speed. What the guest
