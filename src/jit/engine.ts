@@ -520,7 +520,7 @@ export class JitEngine {
       this.core.jitAddEntry(phys, csBase, 0, -LOOP_FIRST * this.options.threshold);
     } else {
       this.deferred.delete(p.key);
-      const fit = r.kind === "code" ? this.fits(p, r.blocks) : "yes";
+      const fit = r.kind === "code" ? this.fits(p, p.request.options.accessGroups === true, r.blocks) : "yes";
       if (fit !== "yes") {
         // Translated from code that has changed since (or for a page that
         // has lost its access groups): asked for again when hot.
@@ -551,6 +551,10 @@ export class JitEngine {
       } catch {
         // (Nothing rides on it; a real reply that V8 refused would count.)
       }
+      // And the check a reply gets (it reads the guest, and changes
+      // nothing), against memory that does not hold the loop.
+      const extents: [number, number][] = [[0, 4096]];
+      this.fits({ extents, frames: this.framesOf(extents), phys: 0 }, false, r.blocks);
     }
     this.timed(t0);
   }
@@ -573,14 +577,15 @@ export class JitEngine {
   /** Whether a reply still fits the guest: the same physical pages
    *  behind the linear ones (A20 not toggled since: the region is keyed,
    *  and its writes watched, by them) holding every block's bytes as they
-   *  were decoded ("changed" if not), and access groups only where the
-   *  page may still have them ("ungrouped"). */
-  private fits(p: Pending, blocks: readonly ReplyBlock[]): "yes" | "changed" | "ungrouped" {
+   *  were decoded ("changed" if not), and access groups (`grouped`: the
+   *  request asked for them) only where the page may still have them
+   *  ("ungrouped"). */
+  private fits(p: Pick<Pending, "extents" | "frames" | "phys">, grouped: boolean, blocks: readonly ReplyBlock[]): "yes" | "changed" | "ungrouped" {
     const now = this.framesOf(p.extents);
     for (let i = 0; i < now.length; i++) if (now[i] !== p.frames[i]) return "changed";
     const read = this.linearReader();
     for (const b of blocks) if (!bytesAt(b.cs, b.ip, b.bytes, read)) return "changed";
-    if (p.request.options.accessGroups === true && this.ungrouped.has(p.phys >>> 12)) return "ungrouped";
+    if (grouped && this.ungrouped.has(p.phys >>> 12)) return "ungrouped";
     return "yes";
   }
 

@@ -10,8 +10,9 @@
  * from another thread and instantiating it (~0.5 ms the first time, 0.07
  * after) — and in the worker, the translator's own cold start. The warm-up
  * takes the same paths once (request at engine start, before the guest
- * runs; reply installed nowhere, only instantiated, in a run slice of its
- * own), so that the guest's first real translation finds them compiled.
+ * runs; reply installed nowhere, only instantiated and checked against
+ * guest memory as a reply is, in a run slice of its own), so that the
+ * guest's first real translation finds them compiled.
  * The numbers are in bench/EXPERIMENTS.md.
  *
  * What it is not: a warm-up of translating at once. On the run's thread a
