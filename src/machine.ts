@@ -578,7 +578,7 @@ export class Machine {
         if (code === EXIT_DEOPT) { this.jit!.deopt(); dv = this.dv; continue; }
         // (Not before a request is answered: a reply installed then could
         // be that very region's, and the request would replace it.)
-        if (this.jit !== undefined && this.jit.pendingTranslations > 0) { this.jit.poll(); dv = this.dv; }
+        if (this.jit !== undefined && this.jit.repliesDue) { this.jit.poll(); dv = this.dv; }
       } catch (e) {
         // A guest fault unwinds the instruction with a trap (see
         // assembly/cpu/fault.ts); anything else is a real error.

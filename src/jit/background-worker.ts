@@ -65,7 +65,8 @@ parentPort!.on("message", ({ port, setup }: { port: MessagePort; setup: SessionS
     if (m.kind === "clear") { void ready.then(() => decoder.clear(), () => decoder.clear()); return; }
     const r = m.request;
     // (The warm-up's blocks go in a decoder of their own: the session's
-    // would count them as decoded already if the guest's code sat there.)
+    // would keep them, and count a hit should the guest ever have the
+    // same bytes at 0000:0100.)
     const by = m.kind === "warm" ? new RegionDecoder(setup.model, setup.maxBlock, setup.maxRegion) : decoder;
     void ready.then(
       () => answer(setup, by, compiler, r),

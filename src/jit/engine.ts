@@ -373,9 +373,14 @@ export class JitEngine {
   /** Blocks the worker's decoder had kept (stats: decodeHits). */
   private workerDecodeHits = 0;
 
-  /** Translations sent to the worker and not yet installed (the warm-up
-   *  among them: the run loop takes its reply as any other). */
-  get pendingTranslations(): number { return this.pending.size + (this.warmUpSent !== null ? 1 : 0); }
+  /** Translations sent to the worker and not yet installed (the run loop
+   *  runs shorter slices while there are: not for the warm-up, whose
+   *  slices would otherwise cut the run where translating at once does
+   *  not, and so move when blocks count as hot, dispatch.ts nearCut). */
+  get pendingTranslations(): number { return this.pending.size; }
+
+  /** Whether a reply is due, the warm-up's included: the run loop polls. */
+  get repliesDue(): boolean { return this.pending.size > 0 || this.warmUpSent !== null; }
 
   /**
    * Send the request to the worker, with the guest as it is now, and let
@@ -447,18 +452,19 @@ export class JitEngine {
   /** Install a reply of the worker's, if one has come (the run loop calls
    *  this between slices, not between a request and its answer: one reply
    *  a call, so that replies that come together do not add up to one
-   *  stall); give the worker up if a request is overdue. */
+   *  stall); give the worker up if none has come and a request is
+   *  overdue. */
   poll(): void {
-    if (this.pendingTranslations > 0) {
-      // (Timed from before the message is taken: receiving a Module from
-      // another thread is V8's work on this one.)
-      const t0 = performance.now();
-      const r = this.background!.poll();
-      if (r !== undefined) this.receive(r, t0);
-    }
-    const now = performance.now();
-    if (this.warmUpSent !== null && now - this.warmUpSent > BACKGROUND_TIMEOUT_MS) this.warmUpSent = null;
-    for (const p of this.pending.values()) if (now - p.sent > BACKGROUND_TIMEOUT_MS) { this.giveUpWorker(); return; }
+    if (!this.repliesDue) return;
+    // (Timed from before the message is taken: receiving a Module from
+    // another thread is V8's work on this one.)
+    const t0 = performance.now();
+    const r = this.background!.poll();
+    if (r !== undefined) { this.receive(r, t0); return; }
+    // (Only with nothing on the channel: a reply waiting there behind
+    // another is not overdue, however long the host was away.)
+    if (this.warmUpSent !== null && t0 - this.warmUpSent > BACKGROUND_TIMEOUT_MS) this.warmUpSent = null;
+    for (const p of this.pending.values()) if (t0 - p.sent > BACKGROUND_TIMEOUT_MS) { this.giveUpWorker(); return; }
   }
 
   /** The worker is gone: forget what it was asked, let those blocks ask
@@ -483,10 +489,11 @@ export class JitEngine {
   }
 
   /** Wait for every pending translation and install it (tests, benches);
-   *  false if some did not come within `timeoutMs`. */
+   *  false if some did not come within `timeoutMs`. (Not for the warm-up:
+   *  its reply is taken if it comes first.) */
   settle(timeoutMs = 10_000): boolean {
     const until = performance.now() + timeoutMs;
-    while (this.pendingTranslations > 0) {
+    while (this.pending.size > 0) {
       const r = this.background!.wait(until - performance.now());
       if (r === undefined) return false;
       this.receive(r, performance.now());
@@ -551,8 +558,9 @@ export class JitEngine {
       } catch {
         // (Nothing rides on it; a real reply that V8 refused would count.)
       }
-      // And the check a reply gets (it reads the guest, and changes
-      // nothing), against memory that does not hold the loop.
+      // And the check a reply gets (it reads the guest and changes
+      // nothing): the frames, then the bytes — memory does not hold the
+      // loop, so the first compare ends it.
       const extents: [number, number][] = [[0, 4096]];
       this.fits({ extents, frames: this.framesOf(extents), phys: 0 }, false, r.blocks);
     }

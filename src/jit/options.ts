@@ -118,14 +118,16 @@ export interface JitStats {
    *  sites, loop headers, call targets) that the cache took. */
   entriesInstalled: number;
   /** Time translating on the engine's thread, ms (in the background:
-   *  sending requests and installing replies). */
+   *  sending requests, taking replies and installing them, the warm-up's
+   *  included — background-worker.ts, warmup.ts). */
   compileMs: number;
   /** Of it: in V8, compiling and instantiating the modules (the rest is
    *  decoding and translating, in JavaScript). */
   wasmCompileMs: number;
-  /** The longest one translation took, ms, and the most blocks one
-   *  region had (the average, compileMs / regionsCompiled, hides a large
-   *  region among small ones). */
+  /** The longest one translation held the engine's thread, ms (in the
+   *  background: the longest request, or reply taken and installed), and
+   *  the most blocks one region had (the average, compileMs /
+   *  regionsCompiled, hides a large region among small ones). */
   maxRegionMs: number;
   maxRegionBlocks: number;
   /** Background translation (JitOptions.background): requests sent to
@@ -133,8 +135,9 @@ export interface JitStats {
    *  from changed meanwhile (or its page lost its access groups);
    *  requests left unanswered when the worker was given up (a request
    *  unanswered 5 s: the engine translates on its own thread from then);
-   *  the worker's time, ms; and the longest wait from request to
-   *  install, ms (the interpreter ran the block meanwhile). */
+   *  the worker's time, ms (the warm-up's included); and the longest
+   *  wait from request to install, ms (the interpreter ran the block
+   *  meanwhile). */
   backgroundRequests: number;
   backgroundStale: number;
   backgroundTimeouts: number;

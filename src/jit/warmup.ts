@@ -16,14 +16,17 @@
  * The numbers are in bench/EXPERIMENTS.md.
  *
  * What it is not: a warm-up of translating at once. On the run's thread a
- * warm-up would itself be the long stall (15–30 ms), and one pass leaves
- * the translator far from the speed V8 reaches after many.
+ * warm-up is itself a long stall (one pass over a bench kernel: 55–100
+ * ms at start), and it leaves the first real translation at 4–9 ms:
+ * one pass leaves the translator far from the speed V8 reaches after
+ * many.
  */
 import type { Request } from "./background.js";
 import type { TranslateOptions } from "./translate.js";
 
-/** The warm-up's request id (the engine numbers real requests from 1). */
-export const WARM_UP_ID = 0;
+/** The warm-up's request id: no real request's (engine.ts numbers them
+ *  from 1). */
+export const WARM_UP_ID = -1;
 
 /** Where the loop sits: 0000:0100. */
 const WARM_UP_IP = 0x100;

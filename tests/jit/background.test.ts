@@ -6,12 +6,12 @@
  * When a reply is installed depends on the worker's speed; these tests
  * make it definite with Machine.settleJit(), which waits for it.
  */
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Machine, stopBackgroundWorker } from "../../src/index.js";
 import { bareMachine, runBare } from "../../src/bare.js";
-import type { JitOptions, JitStats } from "../../src/jit/engine.js";
+import { JIT_DEFAULTS, type JitOptions, type JitStats } from "../../src/jit/engine.js";
 import { actAtPort } from "../support/act-at-port.js";
 import { warmUpRequest, WARM_UP_CODE } from "../../src/jit/warmup.js";
 import { RegionDecoder, planRegion, requestView } from "../../src/jit/region.js";
@@ -164,13 +164,18 @@ describe("background translation", () => {
     expect(run({ background: true, backgroundWait: true })).toEqual(atOnce);
   });
 
-  it("the warm-up is a loop translated whole and inline, taken by the first polls, and leaves no trace", () => {
-    // What the worker does with it (background-worker.ts), here.
-    const r = warmUpRequest({ optimize: 0, inline: true, accessGroups: true, stackWindow: true }, true);
+  it("the warm-up is a loop translated whole and inline, taken while the guest runs, and leaves no trace", () => {
+    // What the worker does with it (background-worker.ts), here, with the
+    // engine's default options (as engine.ts translateOptions maps them).
+    const D = JIT_DEFAULTS;
+    const r = warmUpRequest({
+      optimize: D.optimize, inline: D.inline, flagElision: D.flagElision, ifConversion: D.ifConversion,
+      wasmLoops: D.wasmLoops, entries: D.regionEntries, accessGroups: D.accessGroups, stackWindow: D.stackWindow,
+    }, D.loopRegions);
     const missing: number[] = [];
-    const decoded = new RegionDecoder("8086", 64, 128).decode(r.cs, r.ip, requestView(r, missing));
+    const decoded = new RegionDecoder("8086", D.maxBlock, D.maxRegion).decode(r.cs, r.ip, requestView(r, missing));
     expect(missing).toEqual([]);
-    const plan = planRegion(decoded, true, 128, false);
+    const plan = planRegion(decoded, D.loopRegions, D.maxRegion, r.mayWait);
     expect(plan.kind).toBe("translate");
     const blocks = plan.kind === "translate" ? plan.blocks : [];
     // Every instruction of the loop and of the function it calls.
@@ -181,16 +186,75 @@ describe("background translation", () => {
     const tr = new RegionCompiler(layout).translate(blocks, r.options, decoded.predictions);
     expect(tr.total).toBe(28);
     expect(tr.inlined).toBe(tr.total);
-    // An engine that runs no guest code: the warm-up's reply comes and is
-    // taken; nothing was asked for, compiled or installed.
-    const m = new Machine({ engine: "jit", jit: { background: true } });
+    expect(() => new WebAssembly.Module(tr.binary as Uint8Array<ArrayBuffer>)).not.toThrow();
+    // An engine whose guest never gets a block hot: the run loop takes the
+    // warm-up's reply between slices; nothing is asked for, compiled or
+    // installed, and the guest runs as under the interpreter.
+    // 1000: l: add ax,1 / adc dx,0 / jmp l
+    const code = [0x05, 0x01, 0x00, 0x83, 0xd2, 0x00, 0xeb, 0xf8];
+    const start = (m: Machine) => { m.load(0x1000, code); m.setRegisters({ cs: 0, ds: 0, ip: 0x1000, ss: 0, sp: 0x800, ax: 0, dx: 0 }); };
+    const m = new Machine({ engine: "jit", jit: { background: true, threshold: 1 << 30 } });
+    start(m);
     expect(m.jitStats!.backgroundMs).toBe(0);
-    expect(m.settleJit()).toBe(true);
-    // (Its time in the worker and on this thread are counted as it is taken.)
+    const until = performance.now() + 10_000;
+    while (m.jitStats!.backgroundMs === 0 && performance.now() < until) m.run({ maxInstructions: 50_000 });
     const s = m.jitStats!;
+    // (Its time, in the worker and on this thread, is counted as it is taken.)
     expect(s.backgroundMs).toBeGreaterThan(0);
     expect(s.compileMs).toBeGreaterThan(0);
-    expect([s.backgroundRequests, s.regionsCompiled, s.blocksCompiled, s.codeBytes, s.failures, s.backgroundStale]).toEqual([0, 0, 0, 0, 0, 0]);
+    expect({
+      requests: s.backgroundRequests, regions: s.regionsCompiled, blocks: s.blocksCompiled, bytes: s.codeBytes, entries: s.entriesInstalled,
+      failures: s.failures, stale: s.backgroundStale, timeouts: s.backgroundTimeouts, decodeHits: s.decodeHits, waits: s.loopWaits,
+      deferred: s.compilesDeferred, runs: s.blockRuns, translated: s.translatedInstructions,
+    }).toEqual({ requests: 0, regions: 0, blocks: 0, bytes: 0, entries: 0, failures: 0, stale: 0, timeouts: 0, decodeHits: 0, waits: 0, deferred: 0, runs: 0, translated: 0 });
+    const interp = new Machine({ engine: "interp" });
+    start(interp);
+    interp.run({ maxInstructions: m.instructionCount });
+    expect(m.registers).toEqual(interp.registers);
+  });
+
+  it("with each reply awaited, a run that gets hot only after 100,000 instructions is cut where translating at once cuts it", () => {
+    // (The warm-up's reply is due from the start; it must not shorten the
+    // run's slices: a cut moves when a block counts as hot.)
+    // 1000: mov cx,50000 / rep stosw / mov cx,50004 / rep stosw / mov cx,3000 / l: add ax,1 / loop l / hlt
+    const code = [0xb9, 0x50, 0xc3, 0xf3, 0xab, 0xb9, 0x54, 0xc3, 0xf3, 0xab, 0xb9, 0xb8, 0x0b, 0x05, 0x01, 0x00, 0xe2, 0xfb, 0xf4];
+    const run = (jit: JitOptions) => {
+      const m = new Machine({ engine: "jit", jit });
+      m.load(0x1000, code);
+      m.setRegisters({ cs: 0, ds: 0, es: 0x2000, di: 0, ip: 0x1000, ss: 0, sp: 0x800, ax: 0 });
+      const r = m.run({ maxInstructions: 3_000_000 });
+      const s = m.jitStats!;
+      return { reason: r.reason, count: m.instructionCount, translated: s.translatedInstructions, lookups: s.lookups, regions: s.regionsCompiled, runs: s.blockRuns };
+    };
+    const atOnce = run({});
+    expect(atOnce.reason).toBe("halt");
+    expect(atOnce.count).toBeGreaterThan(100_000);
+    expect(run({ background: true, backgroundWait: true })).toEqual(atOnce);
+  });
+
+  it("a reply waiting on the channel is not overdue, however long the host was away", async () => {
+    // 1000: mov cx,0 ; 1003: l: add ax,1 / loop l / jmp 1003 ... (never ends)
+    const code = [0xb9, 0x00, 0x00, 0x05, 0x01, 0x00, 0xe2, 0xfb, 0xeb, 0xf9];
+    const m = new Machine({ engine: "jit", jit: { threshold: 2, background: true } });
+    m.load(0x1000, code);
+    m.setRegisters({ cs: 0, ds: 0, ip: 0x1000, ss: 0, sp: 0x800, ax: 0 });
+    // One request out at once (the warm-up's reply has not come yet: the
+    // worker is still translating it), both replies left on the channel…
+    for (let i = 0; m.jitStats!.backgroundRequests === 0 && i < 100; i++) m.run({ maxInstructions: 600 });
+    expect(m.jitStats!.backgroundRequests).toBe(1);
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    // …while the host is away 6 s (a debugger, a suspended laptop).
+    const now = performance.now.bind(performance);
+    const away = vi.spyOn(performance, "now").mockImplementation(() => now() + 6000);
+    try {
+      m.run({ maxInstructions: 2_000_000 });
+    } finally {
+      away.mockRestore();
+    }
+    const s = m.jitStats!;
+    expect(s.backgroundTimeouts).toBe(0);
+    expect(s.regionsCompiled).toBe(1);
+    expect(s.translatedInstructions).toBeGreaterThan(1_000_000);
   });
 
   // (Last: it stops the shared worker; a later engine would start another.)
@@ -201,6 +265,11 @@ describe("background translation", () => {
     m.load(0x1000, code);
     m.setRegisters({ cs: 0, ds: 0, ip: 0x1000, ss: 0, sp: 0x800, ax: 0 });
     await stopBackgroundWorker();
+    // (Nothing asked yet: settling does not wait for the warm-up, whose
+    // reply may never come now.)
+    const t = performance.now();
+    expect(m.settleJit(2000)).toBe(true);
+    expect(performance.now() - t).toBeLessThan(1000);
     const start = performance.now();
     while (m.jitStats!.backgroundTimeouts === 0 && performance.now() - start < 20_000) m.run({ maxInstructions: 100_000 });
     const s = m.jitStats!;
