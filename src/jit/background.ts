@@ -11,7 +11,7 @@
  *
  * Why: in a fresh process the translator is cold JavaScript — V8 parses,
  * compiles and interprets it — and a hot loop's first translation stalls
- * the guest 14–25 ms (npm run bench:cold). In the worker that time passes
+ * the guest 14–29 ms (npm run bench:cold). In the worker that time passes
  * while the interpreter keeps running the loop; the main thread pays the
  * copy and the install, about 1 ms at most, the first time, after the
  * engine's warm-up (warmup.ts) — but the code comes ~180 ms after the
