@@ -31,7 +31,7 @@ import type { CoreExports, Layout } from "../core/core.js";
 import { RegionCompiler, type TranslateOptions, type Translation } from "./translate.js";
 import { SEGS } from "./codegen.js";
 import { RegionDecoder, bytesAt, planRegion, type GuestView } from "./region.js";
-import { resolveJitOptions, type JitOptions, type JitStats } from "./options.js";
+import { resolveJitOptions, translateOptionsOf, type JitOptions, type JitStats } from "./options.js";
 export { JIT_DEFAULTS, type JitOptions, type JitStats } from "./options.js";
 import { BackgroundTranslator, type Reply, type ReplyBlock, type Request, type Window } from "./background.js";
 import { WARM_UP_ID, warmUpRequest } from "./warmup.js";
@@ -295,11 +295,7 @@ export class JitEngine {
   }
 
   private translateOptions(phys: number): TranslateOptions {
-    return {
-      optimize: this.options.optimize, inline: this.options.inline, flagElision: this.options.flagElision,
-      ifConversion: this.options.ifConversion, wasmLoops: this.options.wasmLoops, entries: this.options.regionEntries,
-      accessGroups: this.options.accessGroups && !this.ungrouped.has(phys >>> 12), stackWindow: this.options.stackWindow,
-    };
+    return translateOptionsOf(this.options, !this.ungrouped.has(phys >>> 12));
   }
 
   /** Count a translation's time on this thread. */

@@ -5,6 +5,7 @@
  * src/cli/jit-flags.ts; the engine (engine.ts) acts on them.
  */
 import type { Layout } from "../core/core.js";
+import type { TranslateOptions } from "./translate.js";
 
 /** The translator's knobs (CLI: --jit-threshold, --jit-max-block,
  *  --jit-max-region/--no-region, --jit-opt, --no-jit-inline, --no-flag-elision,
@@ -86,6 +87,15 @@ export function resolveJitOptions(options: JitOptions, L: Layout): Required<JitO
     (o as Record<string, unknown>)[k] = v;
   }
   return o;
+}
+
+/** What a translation is asked to do, by the knobs `o`; `grouped`: the
+ *  page may still have access groups (engine.ts, after a deopt not). */
+export function translateOptionsOf(o: Required<JitOptions>, grouped: boolean): TranslateOptions {
+  return {
+    optimize: o.optimize, inline: o.inline, flagElision: o.flagElision, ifConversion: o.ifConversion, wasmLoops: o.wasmLoops,
+    entries: o.regionEntries, accessGroups: o.accessGroups && grouped, stackWindow: o.stackWindow,
+  };
 }
 
 /** What the translator did (Machine.jitStats). */

@@ -14,7 +14,9 @@ import { bareMachine, runBare } from "../../src/bare.js";
 import { JIT_DEFAULTS, type JitOptions, type JitStats } from "../../src/jit/engine.js";
 import { actAtPort } from "../support/act-at-port.js";
 import { warmUpRequest, WARM_UP_CODE } from "../../src/jit/warmup.js";
-import { RegionDecoder, planRegion, requestView } from "../../src/jit/region.js";
+import { RegionDecoder } from "../../src/jit/region.js";
+import { answer } from "../../src/jit/background-answer.js";
+import { translateOptionsOf } from "../../src/jit/options.js";
 import { RegionCompiler } from "../../src/jit/translate.js";
 import { instantiateCore } from "../../src/core/core.js";
 
@@ -165,28 +167,21 @@ describe("background translation", () => {
   });
 
   it("the warm-up is a loop translated whole and inline, taken while the guest runs, and leaves no trace", () => {
-    // What the worker does with it (background-worker.ts), here, with the
-    // engine's default options (as engine.ts translateOptions maps them).
+    // The worker's answer (background-answer.ts), here, with the engine's
+    // default options.
     const D = JIT_DEFAULTS;
-    const r = warmUpRequest({
-      optimize: D.optimize, inline: D.inline, flagElision: D.flagElision, ifConversion: D.ifConversion,
-      wasmLoops: D.wasmLoops, entries: D.regionEntries, accessGroups: D.accessGroups, stackWindow: D.stackWindow,
-    }, D.loopRegions);
-    const missing: number[] = [];
-    const decoded = new RegionDecoder("8086", D.maxBlock, D.maxRegion).decode(r.cs, r.ip, requestView(r, missing));
-    expect(missing).toEqual([]);
-    const plan = planRegion(decoded, D.loopRegions, D.maxRegion, r.mayWait);
-    expect(plan.kind).toBe("translate");
-    const blocks = plan.kind === "translate" ? plan.blocks : [];
-    // Every instruction of the loop and of the function it calls.
-    expect(blocks.reduce((n, b) => n + b.length, 0)).toBe(WARM_UP_CODE.length);
+    const r = warmUpRequest(translateOptionsOf(D, true), D.loopRegions);
     const layout = instantiateCore({
       portIn: () => 0, portOut: () => {}, mmioRead: () => 0, mmioWrite: () => {}, irqAck: () => -1, codeWrite: () => {},
     }).layout;
-    const tr = new RegionCompiler(layout).translate(blocks, r.options, decoded.predictions);
-    expect(tr.total).toBe(28);
-    expect(tr.inlined).toBe(tr.total);
-    expect(() => new WebAssembly.Module(tr.binary as Uint8Array<ArrayBuffer>)).not.toThrow();
+    const setup = { layout, model: "8086" as const, maxBlock: D.maxBlock, maxRegion: D.maxRegion, binaryen: false };
+    const reply = answer(setup, new RegionDecoder(setup.model, D.maxBlock, D.maxRegion), new RegionCompiler(layout), r);
+    expect(reply.kind).toBe("code");
+    if (reply.kind !== "code") return;
+    // Every instruction of the loop and of the function it calls, inline.
+    expect(reply.blocks.reduce((n, b) => n + b.length, 0)).toBe(WARM_UP_CODE.length);
+    expect(reply.total).toBe(28);
+    expect(reply.inlined).toBe(reply.total);
     // An engine whose guest never gets a block hot: the run loop takes the
     // warm-up's reply between slices; nothing is asked for, compiled or
     // installed, and the guest runs as under the interpreter.
